@@ -1,0 +1,79 @@
+"""upright's exceptions, one hierarchy.
+
+::
+
+    UprightError
+    ├── InputError                 a file or argument cannot be used as given
+    │   ├── UnsupportedFormatError the file is not in a format upright reads
+    │   └── CorruptFileError       the format is right but the content is broken
+    ├── InsufficientDataError      valid input, too little of it to measure
+    └── QualityError               the recording cannot support a trustworthy answer
+
+Library code raises these; only ``upright.cli`` turns them into exit codes.
+Every message says what is wrong, where, and how to fix it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+__all__ = [
+    "CorruptFileError",
+    "InputError",
+    "InsufficientDataError",
+    "QualityError",
+    "UnsupportedFormatError",
+    "UprightError",
+]
+
+
+class UprightError(Exception):
+    """Base of every error upright raises on purpose.
+
+    Parameters
+    ----------
+    problem
+        What is wrong, in one sentence.
+    path
+        The file concerned, if any.
+    fix
+        What the user can do about it.
+    """
+
+    def __init__(self, problem: str, *, path: str | Path | None = None, fix: str = "") -> None:
+        self.problem = problem
+        self.path = Path(path) if path is not None else None
+        self.fix = fix
+        super().__init__(self.message)
+
+    @property
+    def message(self) -> str:
+        """The one-paragraph message shown to the user: file, problem, fix."""
+        parts = []
+        if self.path is not None:
+            parts.append(f"{self.path}:")
+        parts.append(self.problem.rstrip("."))
+        text = " ".join(parts) + "."
+        if self.fix:
+            text += " " + self.fix.rstrip(".") + "."
+        return text
+
+
+class InputError(UprightError):
+    """A file or argument cannot be used as given."""
+
+
+class UnsupportedFormatError(InputError):
+    """The file is not in a format upright reads."""
+
+
+class CorruptFileError(InputError):
+    """The file has a known format but its content is broken or truncated."""
+
+
+class InsufficientDataError(UprightError):
+    """The input is valid but holds too little to measure (too few strides, frames...)."""
+
+
+class QualityError(UprightError):
+    """The recording cannot support a trustworthy answer (no person, body out of frame...)."""
