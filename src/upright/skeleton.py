@@ -192,4 +192,4 @@ def add_processing_step(ds: xr.Dataset, step: str) -> xr.Dataset:
 def point(ds: xr.Dataset, name: str, individual: int = 0) -> FloatArray:
     """Position of one keypoint as a (time, 2) array (x, y-up, pixels)."""
     arr: Any = ds["position"].sel(keypoint=name).isel(individual=individual).values
-    return np.asarray(arr, dtype=np.float64).T.copy()
+    return np.asarray(arr, dtype=np.float64).copy()

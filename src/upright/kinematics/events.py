@@ -1,0 +1,267 @@
+"""Gait events from keypoints: foot contact and toe-off for each foot.
+
+In a side view the far leg is often hidden and pose models swap or merge left and
+right, so a label is not trusted frame by frame. Contacts come from foot kinematics
+(the lowest point of the foot reaches the ground while the foot moves backward relative
+to the pelvis), and the sequence is then checked against running physics: steps
+alternate, step time is stable (the step period comes from the pelvis, which label
+swaps do not affect), and there is no double support.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+from upright.errors import InsufficientDataError
+from upright.kinematics.body import (
+    detect_direction,
+    estimate_leg_length_px,
+    estimate_step_period_s,
+    pelvis,
+)
+from upright.skeleton import FloatArray, point
+
+__all__ = ["CONTACT_HEIGHT_LEG", "GaitEvents", "detect_gait_events", "foot_tracks"]
+
+#: The foot counts as on the ground when its lowest point is within this fraction of the
+#: leg length of the ground level (about 4 cm for a 90 cm leg).
+CONTACT_HEIGHT_LEG = 0.05
+
+#: Shortest stance accepted, as a fraction of the step period.
+MIN_STANCE_STEP = 0.25
+
+
+@dataclass(frozen=True)
+class GaitEvents:
+    """Foot contacts and toe-offs found in a pose series.
+
+    ``contacts`` has one row per foot contact, in time order, columns:
+    ``foot`` ('left' or 'right'), ``contact_s``, ``contact_frame``, ``toe_off_s``,
+    ``toe_off_frame``, ``midstance_s``. Feet are assigned by alternation, starting from
+    the label the pose model gave most often, not frame-by-frame labels.
+    """
+
+    contacts: pd.DataFrame
+    step_period_s: float
+    cadence_spm: float
+    direction: int
+    leg_length_px: float
+    ground_height_px: float
+
+
+@dataclass(frozen=True)
+class FootTrack:
+    """One labelled foot: x of its centre and height of its lowest point, (time,)."""
+
+    side: str
+    x: FloatArray
+    low_y: FloatArray
+
+
+def foot_tracks(ds: xr.Dataset) -> list[FootTrack]:
+    """The two feet as labelled by the pose source: centre x and lowest-point height.
+
+    The centre is the mean of heel and toe; the lowest point is the lower of heel and
+    toe. Where both are missing the ankle stands in.
+    """
+    tracks = []
+    for side in ("left", "right"):
+        heel, toe, ankle = (point(ds, f"{side}_{k}") for k in ("heel", "toe", "ankle"))
+        with np.errstate(invalid="ignore"):
+            x = np.nanmean(np.stack([heel[:, 0], toe[:, 0]]), axis=0)
+            low = np.fmin(heel[:, 1], toe[:, 1])
+        x = np.where(np.isnan(x), ankle[:, 0], x)
+        low = np.where(np.isnan(low), ankle[:, 1], low)
+        tracks.append(FootTrack(side, x, low))
+    return tracks
+
+
+def _ground_level(track: FootTrack) -> float:
+    """Ground level under one foot: the 5th percentile of its lowest-point height.
+
+    Each foot gets its own level: with the camera above the ground, perspective puts the
+    far foot's contacts higher in the image than the near foot's.
+    """
+    heights = track.low_y[~np.isnan(track.low_y)]
+    if heights.size < 10:
+        raise InsufficientDataError(
+            f"the {track.side} foot is visible in too few frames to find foot contacts",
+            fix="Film the whole body, feet included, from the side",
+        )
+    return float(np.percentile(heights, 5))
+
+
+def _runs(mask: np.ndarray) -> list[tuple[int, int]]:
+    edges = np.diff(np.concatenate([[0], mask.astype(np.int8), [0]]))
+    return list(zip(np.flatnonzero(edges == 1), np.flatnonzero(edges == -1), strict=True))
+
+
+def _crossing_time(t: FloatArray, h: FloatArray, i0: int, i1: int, level: float) -> float:
+    """Time at which ``h`` crosses ``level`` between frames i0 and i1 (linear)."""
+    h0, h1 = h[i0], h[i1]
+    if np.isnan(h0) or np.isnan(h1) or h0 == h1:
+        return float(t[i1] if h1 <= level else t[i0])
+    frac = float(np.clip((level - h0) / (h1 - h0), 0.0, 1.0))
+    return float(t[i0] + frac * (t[i1] - t[i0]))
+
+
+def _candidate_stances(
+    track: FootTrack,
+    t: FloatArray,
+    pelvis_x: FloatArray,
+    direction: int,
+    leg_px: float,
+    ground: float,
+    step_s: float,
+) -> list[dict[str, float | int | str]]:
+    level = ground + CONTACT_HEIGHT_LEG * leg_px
+    u = direction * (track.x - pelvis_x) / leg_px
+    on_ground = track.low_y <= level
+    out: list[dict[str, float | int | str]] = []
+    for a, b in _runs(on_ground):
+        if t[b - 1] - t[a] < MIN_STANCE_STEP * step_s - 1e-9:
+            continue
+        seg = u[a:b]
+        if np.sum(~np.isnan(seg)) < 2 or not np.nanmax(seg) - np.nanmin(seg) > 0.05:
+            continue
+        # the foot must move backward relative to the pelvis while on the ground
+        if seg[~np.isnan(seg)][-1] >= seg[~np.isnan(seg)][0]:
+            continue
+        contact = _crossing_time(t, track.low_y, a - 1, a, level) if a > 0 else float(t[a])
+        toe_off = (
+            _crossing_time(t, track.low_y, b - 1, b, level) if b < t.size else float("nan")
+        )
+        # midstance: the foot passes under the pelvis (u crosses 0), else the middle
+        inside = np.flatnonzero(np.diff(np.sign(seg)) < 0)
+        mid = float(t[a + inside[0]]) if inside.size else float((t[a] + t[b - 1]) / 2)
+        out.append(
+            {
+                "side": track.side,
+                "contact_s": contact,
+                "toe_off_s": toe_off,
+                "midstance_s": mid,
+                "u_contact": float(seg[~np.isnan(seg)][0]),
+                "complete": int(a > 0 and b < t.size),
+            }
+        )
+    return out
+
+
+def _resolve_sequence(
+    cands: list[dict[str, float | int | str]], step_s: float
+) -> list[dict[str, float | int | str]]:
+    """Keep a physically possible sequence: no double support, steps not too close."""
+    cands = sorted(cands, key=lambda c: float(c["contact_s"]))
+    kept: list[dict[str, float | int | str]] = []
+    for c in cands:
+        if kept:
+            prev = kept[-1]
+            too_close = float(c["contact_s"]) - float(prev["contact_s"]) < 0.6 * step_s
+            overlap = not np.isnan(float(prev["toe_off_s"])) and float(c["contact_s"]) < float(
+                prev["toe_off_s"]
+            ) - 0.25 * step_s
+            if too_close or overlap:
+                # two feet cannot both be landing: keep the one landing further forward
+                if float(c["u_contact"]) > float(prev["u_contact"]):
+                    kept[-1] = c
+                continue
+        kept.append(c)
+    return kept
+
+
+def _assign_feet(kept: list[dict[str, float | int | str]], step_s: float) -> list[str]:
+    """Alternate feet along the sequence; a gap of about two steps keeps the parity."""
+    if not kept:
+        return []
+    parity = [0]
+    for prev, cur in zip(kept[:-1], kept[1:], strict=True):
+        n_steps = max(1, round((float(cur["contact_s"]) - float(prev["contact_s"])) / step_s))
+        parity.append(parity[-1] + n_steps)
+    left_even = sum(
+        (p % 2 == 0) == (c["side"] == "left") for p, c in zip(parity, kept, strict=True)
+    )
+    first_is_left = left_even >= len(kept) / 2
+    return [
+        "left" if (p % 2 == 0) == first_is_left else "right" for p in parity
+    ]
+
+
+def detect_gait_events(
+    ds: xr.Dataset, *, direction: int | None = None, step_period_s: float | None = None
+) -> GaitEvents:
+    """Detect foot contacts and toe-offs in a filtered, y-up, level pose Dataset.
+
+    Parameters
+    ----------
+    ds
+        Pose series, masked and filtered (see :mod:`upright.signal`), with the ground
+        level (camera tilt already removed).
+    direction
+        Running direction (+1 toward +x, -1 toward -x); detected when None.
+    step_period_s
+        Known step period; estimated from the pelvis when None.
+
+    Notes
+    -----
+    A foot is on the ground while its lowest point (heel or toe) is within
+    ``CONTACT_HEIGHT_LEG`` leg lengths of the ground level (the 5th percentile of all
+    foot heights) and it moves backward relative to the pelvis. Contact and toe-off are
+    the interpolated crossings of that level, so they resolve better than one frame.
+    At 30 fps contact timing is good to about one frame (CLINICAL.md section 6).
+    """
+    direction = detect_direction(ds) if direction is None else direction
+    leg_px = estimate_leg_length_px(ds)
+    step_s = estimate_step_period_s(ds) if step_period_s is None else step_period_s
+    t = ds["time"].values.astype(np.float64)
+    px = pelvis(ds)[:, 0]
+    tracks = foot_tracks(ds)
+    grounds = {tr.side: _ground_level(tr) for tr in tracks}
+    cands = [
+        c
+        for tr in tracks
+        for c in _candidate_stances(tr, t, px, direction, leg_px, grounds[tr.side], step_s)
+    ]
+    kept = _resolve_sequence(cands, step_s)
+    feet = _assign_feet(kept, step_s)
+    fs = float(ds.attrs["fps"])
+    rows = [
+        {
+            "foot": foot,
+            "contact_s": float(c["contact_s"]),
+            "contact_frame": int(np.argmin(np.abs(t - float(c["contact_s"])))),
+            "toe_off_s": float(c["toe_off_s"]),
+            "toe_off_frame": (
+                -1
+                if np.isnan(float(c["toe_off_s"]))
+                else int(np.argmin(np.abs(t - float(c["toe_off_s"]))))
+            ),
+            "midstance_s": float(c["midstance_s"]),
+            "pose_label": str(c["side"]),
+        }
+        for foot, c in zip(feet, kept, strict=True)
+    ]
+    contacts = pd.DataFrame(
+        rows,
+        columns=[
+            "foot",
+            "contact_s",
+            "contact_frame",
+            "toe_off_s",
+            "toe_off_frame",
+            "midstance_s",
+            "pose_label",
+        ],
+    )
+    del fs
+    return GaitEvents(
+        contacts=contacts,
+        step_period_s=step_s,
+        cadence_spm=60.0 / step_s,
+        direction=direction,
+        leg_length_px=leg_px,
+        ground_height_px=float(np.mean(list(grounds.values()))),
+    )
