@@ -225,6 +225,8 @@ def detect_gait_events(
         for tr in tracks
         for c in _candidate_stances(tr, t, px, direction, leg_px, grounds[tr.side], step_s)
     ]
+    # a stance cut by the start or end of the clip has no true contact or toe-off
+    cands = [c for c in cands if int(c["complete"])]
     kept = _resolve_sequence(cands, step_s)
     feet = _assign_feet(kept, step_s)
     fs = float(ds.attrs["fps"])

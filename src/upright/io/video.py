@@ -1,0 +1,778 @@
+"""Read and write phone video: probe, decode frames upright, encode H.264.
+
+PyAV is imported inside the functions so that importing this module (and so
+``upright --help``) stays fast.
+
+Rotation convention: ``rotation_deg`` is the clockwise rotation that turns the
+stored picture into the displayed one, the same convention as the old ``rotate``
+metadata tag (a phone filming in portrait usually stores landscape pictures with
+``rotation_deg == 90``). FFmpeg reports the display matrix as a counter-clockwise
+angle (``VideoFrame.rotation``), so ``rotation_deg == -VideoFrame.rotation mod 360``.
+Flips in the display matrix are ignored.
+"""
+
+from __future__ import annotations
+
+import bisect
+import logging
+import os
+import secrets
+from collections.abc import Generator, Iterator, Mapping
+from dataclasses import dataclass
+from fractions import Fraction
+from pathlib import Path
+from types import TracebackType
+from typing import TYPE_CHECKING, Literal
+
+import numpy as np
+import numpy.typing as npt
+
+from upright.errors import CorruptFileError, InputError, UnsupportedFormatError
+
+if TYPE_CHECKING:
+    from av.container import InputContainer, OutputContainer
+    from av.packet import Packet
+    from av.video.frame import VideoFrame
+    from av.video.stream import VideoStream
+
+__all__ = [
+    "Frame",
+    "FrameIterator",
+    "VideoInfo",
+    "VideoWriter",
+    "iter_frames",
+    "probe_video",
+    "rotate_upright",
+]
+
+logger = logging.getLogger(__name__)
+
+X264Preset = Literal[
+    "ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow", "slower", "veryslow"
+]
+
+# Demuxers and decoders that only ever hold still pictures.
+_STILL_IMAGE_FORMATS = frozenset({"image2", "png_pipe", "jpeg_pipe", "webp_pipe", "bmp_pipe"})
+_STILL_IMAGE_CODECS = frozenset({"png", "bmp", "webp", "tiff"})
+# Top-level MP4/MOV boxes: a file starting with one is a (broken) MP4, not some other format.
+_MP4_BOX_TYPES = frozenset({b"ftyp", b"moov", b"mdat", b"free", b"wide", b"skip"})
+# Packets read beyond ``start_frame`` before trusting the order of presentation
+# times; H.264/HEVC never reorder by more than 16 frames.
+_REORDER_MARGIN = 32
+# Time base used by VideoWriter: 90 kHz holds every common frame rate exactly.
+_WRITER_TIME_BASE = Fraction(1, 90_000)
+_STILL_IMAGE = "this is a still image, not a video"
+_STILL_IMAGE_FIX = "Film at least 10 s of running"
+
+RGBImage = npt.NDArray[np.uint8]
+
+
+@dataclass(frozen=True)
+class VideoInfo:
+    """What `probe_video` found out about a video file.
+
+    Attributes
+    ----------
+    path
+        The file probed.
+    width_px, height_px
+        Size of a frame as displayed, i.e. after applying ``rotation_deg``.
+    rotation_deg
+        Clockwise rotation (0, 90, 180 or 270) that turns the stored picture
+        into the displayed one.
+    n_frames
+        Number of frames, counted exactly by reading (not decoding) every packet.
+    duration_s
+        Time from the start of the first frame to the end of the last one.
+    fps_nominal
+        Average frame rate.
+    variable_frame_rate
+        True when the frame timestamps are not evenly spaced; then only the
+        per-frame ``Frame.time_s`` is exact.
+    codec
+        FFmpeg's name of the video codec (``"h264"``, ``"hevc"``...).
+    """
+
+    path: Path
+    width_px: int
+    height_px: int
+    rotation_deg: int
+    n_frames: int
+    duration_s: float
+    fps_nominal: float
+    variable_frame_rate: bool
+    codec: str
+
+
+@dataclass(frozen=True, eq=False)
+class Frame:
+    """One decoded frame, upright.
+
+    Attributes
+    ----------
+    index
+        Position of the frame in presentation order, 0 for the first frame.
+    time_s
+        Presentation time relative to the first frame of the file.
+    rgb
+        The picture, ``(height, width, 3)`` uint8 RGB, already rotated upright.
+    """
+
+    index: int
+    time_s: float
+    rgb: RGBImage
+
+
+# --------------------------------------------------------------------- probing
+
+
+def probe_video(path: str | Path) -> VideoInfo:
+    """Check that a file is a usable video and describe it.
+
+    Reads every packet once (cheap, nothing is decoded but the first frame).
+
+    Parameters
+    ----------
+    path
+        The video file.
+
+    Returns
+    -------
+    VideoInfo
+        Size as displayed, rotation, exact frame count, timing and codec.
+
+    Raises
+    ------
+    InputError
+        The file does not exist, is a directory, cannot be read, or is a still image.
+    UnsupportedFormatError
+        The file is not a video container FFmpeg can read, or holds no video stream.
+    CorruptFileError
+        The file is empty, its index is missing (a cut-short MP4), it holds no
+        frame, or no frame decodes.
+
+    Notes
+    -----
+    A truncated file that still decodes some frames is accepted: ``n_frames``
+    counts the packets present, and `iter_frames` stops cleanly at the last good
+    frame, reporting ``truncated``.
+    """
+    path = _check_path(path)
+    with _open_input(path) as container:
+        stream = _video_stream(container, path)
+        if container.format.name in _STILL_IMAGE_FORMATS or stream.codec_context.name in (
+            _STILL_IMAGE_CODECS
+        ):
+            raise InputError(_STILL_IMAGE, path=path, fix=_STILL_IMAGE_FIX)
+        pts: list[int] = []
+        end_pts: list[int] = []
+        n_frames = 0
+        first: VideoFrame | None = None
+        for packet in container.demux(stream):
+            if packet.size == 0 or packet.is_discard:
+                continue
+            n_frames += 1
+            if packet.pts is not None:
+                pts.append(packet.pts)
+                end_pts.append(packet.pts + (packet.duration or 0))
+            if first is None:
+                first = _first_decoded(stream, packet)
+        if first is None and n_frames > 0:
+            first = _first_decoded(stream, None)
+        header_frames = stream.frames
+        time_base = stream.time_base or Fraction(1, 1)
+        metadata = dict(stream.metadata)
+        codec = stream.codec_context.name
+        average_rate = stream.average_rate
+
+    if n_frames == 0:
+        raise CorruptFileError(
+            "the video stream holds no frames",
+            path=path,
+            fix="Record or export the video again",
+        )
+    if first is None:
+        raise CorruptFileError(
+            f"no frame decodes ({n_frames} read); the file is truncated or damaged",
+            path=path,
+            fix="Copy the original video from the phone again",
+        )
+    if n_frames == 1:
+        raise InputError(_STILL_IMAGE, path=path, fix=_STILL_IMAGE_FIX)
+    if header_frames and header_frames != n_frames:
+        logger.warning(
+            "%s: header says %d frames but %d are present; the file may be truncated",
+            path,
+            header_frames,
+            n_frames,
+        )
+
+    rotation = _display_rotation_deg(first.rotation, metadata)
+    width, height = first.width, first.height
+    if rotation in (90, 270):
+        width, height = height, width
+    pts.sort()
+    duration_s = _duration_s(pts, end_pts, time_base)
+    fps = float(average_rate or 0) or (n_frames / duration_s if duration_s > 0 else 0.0)
+    return VideoInfo(
+        path=path,
+        width_px=width,
+        height_px=height,
+        rotation_deg=rotation,
+        n_frames=n_frames,
+        duration_s=duration_s,
+        fps_nominal=fps,
+        variable_frame_rate=_is_uneven(pts),
+        codec=codec,
+    )
+
+
+def _check_path(path: str | Path) -> Path:
+    path = Path(path)
+    if not path.exists():
+        raise InputError("the file does not exist", path=path, fix="Check the path")
+    if path.is_dir():
+        raise InputError(
+            "this is a directory, not a video file", path=path, fix="Give the path of a video file"
+        )
+    if path.stat().st_size == 0:
+        raise CorruptFileError(
+            "the file is empty (0 bytes)",
+            path=path,
+            fix="The copy or upload was probably cut short; copy the video again",
+        )
+    return path
+
+
+def _open_input(path: Path) -> InputContainer:
+    import av
+
+    try:
+        return av.open(str(path), mode="r")
+    except av.error.PermissionError as exc:
+        raise InputError(
+            "the file cannot be read (permission denied)",
+            path=path,
+            fix="Check the file's permissions",
+        ) from exc
+    except av.error.InvalidDataError as exc:
+        with path.open("rb") as fh:
+            head = fh.read(8)
+        if head[4:8] in _MP4_BOX_TYPES:
+            raise CorruptFileError(
+                "this MP4/MOV file has no readable index ('moov' box); "
+                "the recording or copy was cut short",
+                path=path,
+                fix="Copy the original video from the phone again",
+            ) from exc
+        raise UnsupportedFormatError(
+            "this is not a video file FFmpeg can read",
+            path=path,
+            fix="Give an MP4 or MOV video as recorded by the phone",
+        ) from exc
+    except (av.FFmpegError, OSError) as exc:
+        raise UnsupportedFormatError(
+            f"the file cannot be opened as a video ({exc})",
+            path=path,
+            fix="Give an MP4 or MOV video as recorded by the phone",
+        ) from exc
+
+
+def _video_stream(container: InputContainer, path: Path) -> VideoStream:
+    if not container.streams.video:
+        kinds = ", ".join(sorted({s.type for s in container.streams})) or "nothing"
+        raise UnsupportedFormatError(
+            f"the file holds no video stream (only {kinds})",
+            path=path,
+            fix="Give the video file, not an audio or data file",
+        )
+    return container.streams.video[0]
+
+
+def _first_decoded(stream: VideoStream, packet: Packet[VideoStream] | None) -> VideoFrame | None:
+    """Feed one packet (None: flush) to the decoder, return a frame if one comes out."""
+    import av
+
+    try:
+        frames = stream.decode(packet)
+    except av.FFmpegError:  # a damaged packet: the caller tries the next one
+        return None
+    return frames[0] if frames else None
+
+
+def _display_rotation_deg(frame_rotation_ccw: int, metadata: Mapping[str, str]) -> int:
+    """Clockwise display rotation from a frame's display matrix or the ``rotate`` tag.
+
+    Parameters
+    ----------
+    frame_rotation_ccw
+        ``VideoFrame.rotation``: the display matrix's counter-clockwise angle, 0 if none.
+    metadata
+        Stream metadata; its ``rotate`` tag (clockwise degrees) is used when the
+        frame carries no display matrix.
+
+    Returns
+    -------
+    int
+        0, 90, 180 or 270.
+    """
+    degrees = -float(frame_rotation_ccw)
+    if frame_rotation_ccw == 0:
+        try:
+            degrees = float(metadata.get("rotate", "0"))
+        except ValueError:
+            degrees = 0.0
+    return round(degrees / 90.0) % 4 * 90
+
+
+def _duration_s(pts_sorted: list[int], end_pts: list[int], time_base: Fraction) -> float:
+    if not pts_sorted:
+        return 0.0
+    end = max(end_pts)
+    if end <= pts_sorted[-1] and len(pts_sorted) > 1:  # packets carry no duration
+        end = pts_sorted[-1] + int(np.median(np.diff(pts_sorted)))
+    return float((end - pts_sorted[0]) * time_base)
+
+
+def _is_uneven(pts_sorted: list[int]) -> bool:
+    """True if any frame interval differs from the median by over 1 tick and over 1 %."""
+    if len(pts_sorted) < 3:
+        return False
+    intervals = np.diff(np.asarray(pts_sorted, dtype=np.int64))
+    median = float(np.median(intervals))
+    tolerance = max(1.0, 0.01 * median)
+    return bool(np.any(np.abs(intervals - median) > tolerance))
+
+
+# -------------------------------------------------------------------- decoding
+
+
+def rotate_upright(rgb: RGBImage, rotation_deg: int) -> RGBImage:
+    """Rotate a stored picture clockwise by ``rotation_deg`` so it displays upright.
+
+    Parameters
+    ----------
+    rgb
+        ``(height, width, channels)`` picture as stored in the file.
+    rotation_deg
+        Clockwise display rotation, a multiple of 90 (`VideoInfo.rotation_deg`).
+
+    Returns
+    -------
+    numpy.ndarray
+        A C-contiguous rotated copy, or ``rgb`` itself when ``rotation_deg`` is 0.
+    """
+    if rotation_deg % 90:
+        raise InputError(f"rotation_deg must be a multiple of 90, got {rotation_deg}")
+    quarter_turns_cw = (rotation_deg // 90) % 4
+    if quarter_turns_cw == 0:
+        return rgb
+    # np.rot90 turns counter-clockwise for positive k.
+    return np.ascontiguousarray(np.rot90(rgb, k=-quarter_turns_cw))
+
+
+class FrameIterator(Iterator[Frame]):
+    """Frames of one video, decoded one at a time (see `iter_frames`).
+
+    Attributes
+    ----------
+    info
+        The probe of the file.
+    decoded
+        Number of frames yielded so far.
+    truncated
+        True when a read or decode error ended the iteration early (a truncated
+        or damaged file); the frames yielded before it are good.
+    error
+        The error that ended the iteration, or None.
+    """
+
+    def __init__(
+        self,
+        info: VideoInfo,
+        *,
+        start_frame: int,
+        stop_frame: int,
+        max_side_px: int | None,
+    ) -> None:
+        self.info = info
+        self.decoded = 0
+        self.truncated = False
+        self.error: str | None = None
+        self._frames = self._generate(start_frame, stop_frame, max_side_px)
+
+    def __next__(self) -> Frame:
+        return next(self._frames)
+
+    def close(self) -> None:
+        """Stop decoding and close the file (also done on exhaustion)."""
+        self._frames.close()
+
+    def __enter__(self) -> FrameIterator:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def _generate(
+        self, start_frame: int, stop_frame: int, max_side_px: int | None
+    ) -> Generator[Frame, None, None]:
+        info = self.info
+        with _open_input(info.path) as container:
+            stream = _video_stream(container, info.path)
+            time_base = stream.time_base or Fraction(1, 1)
+            size = _scaled_size(stream.width, stream.height, max_side_px)
+            first_pts: int | None = None
+            target_pts: int | None = None
+            known_pts: list[int] = []
+            if start_frame > 0:
+                known_pts = _leading_pts(container, stream, start_frame + _REORDER_MARGIN)
+                if start_frame >= len(known_pts):
+                    return
+                first_pts, target_pts = known_pts[0], known_pts[start_frame]
+                container.seek(target_pts, stream=stream, backward=True, any_frame=False)
+            index = start_frame
+            previous_s = 0.0
+            for video_frame in self._decode(container, stream):
+                pts = video_frame.pts
+                if target_pts is not None:
+                    if pts is not None and pts < target_pts:
+                        continue  # between the keyframe and start_frame
+                    if pts is not None:
+                        index = bisect.bisect_left(known_pts, pts)
+                    target_pts = None
+                if index >= stop_frame:
+                    return
+                if first_pts is None:
+                    first_pts = pts if pts is not None else 0
+                if pts is None:  # no timestamp: extrapolate at the nominal rate
+                    time_s = previous_s + (1.0 / info.fps_nominal if index else 0.0)
+                else:
+                    time_s = float((pts - first_pts) * time_base)
+                rgb = _to_rgb(video_frame, size)
+                self.decoded += 1
+                yield Frame(index=index, time_s=time_s, rgb=rotate_upright(rgb, info.rotation_deg))
+                previous_s = time_s
+                index += 1
+
+    def _decode(self, container: InputContainer, stream: VideoStream) -> Iterator[VideoFrame]:
+        """Decoded frames in presentation order; a read or decode error ends them cleanly."""
+        import av
+
+        packets = container.demux(stream)
+        while True:
+            try:
+                packet = next(packets)
+                frames = stream.decode(packet)
+            except StopIteration:
+                return
+            except av.FFmpegError as exc:
+                self.truncated = True
+                self.error = str(exc)
+                break
+            yield from frames
+        logger.warning(
+            "%s: decoding stopped after frame %d: %s", self.info.path, self.decoded, self.error
+        )
+        try:  # frames already inside the decoder are still good
+            frames = stream.decode(None)
+        except av.FFmpegError:
+            return
+        yield from frames
+
+
+def _leading_pts(container: InputContainer, stream: VideoStream, n_packets: int) -> list[int]:
+    """Sorted presentation times of the first ``n_packets`` frames (no decoding)."""
+    pts: list[int] = []
+    for packet in container.demux(stream):
+        if packet.size == 0 or packet.is_discard or packet.pts is None:
+            continue
+        pts.append(packet.pts)
+        if len(pts) >= n_packets:
+            break
+    pts.sort()
+    return pts
+
+
+def _scaled_size(width: int, height: int, max_side_px: int | None) -> tuple[int, int] | None:
+    """Decoded size so that the longer side is at most ``max_side_px``; None: keep size."""
+    if max_side_px is None or max(width, height) <= max_side_px:
+        return None
+    scale = max_side_px / max(width, height)
+    return max(1, round(width * scale)), max(1, round(height * scale))
+
+
+def _to_rgb(video_frame: VideoFrame, size: tuple[int, int] | None) -> RGBImage:
+    if size is None:
+        array = video_frame.to_ndarray(format="rgb24")
+    else:
+        array = video_frame.to_ndarray(
+            format="rgb24", width=size[0], height=size[1], interpolation="AREA"
+        )
+    return np.asarray(array, dtype=np.uint8)
+
+
+def iter_frames(
+    path: str | Path,
+    *,
+    start_frame: int = 0,
+    stop_frame: int | None = None,
+    max_side_px: int | None = None,
+    info: VideoInfo | None = None,
+) -> FrameIterator:
+    """Decode a video's frames one at a time, upright, with exact timestamps.
+
+    Parameters
+    ----------
+    path
+        The video file.
+    start_frame
+        Index of the first frame to yield. The decoder seeks to the keyframe
+        before it and decodes forward, so indices and pixels are exactly those
+        of a full decode.
+    stop_frame
+        Index one past the last frame to yield; None for the end of the video.
+    max_side_px
+        If given, frames are scaled down in the decoder so that their longer
+        side is at most this, keeping the aspect ratio.
+    info
+        The result of `probe_video` for ``path``, to skip probing it again.
+
+    Returns
+    -------
+    FrameIterator
+        Iterator of `Frame`; only the current frame is held in memory. Its
+        ``decoded`` attribute counts the frames yielded, and ``truncated`` tells
+        whether a damaged or truncated file ended the iteration early. Close it
+        (or use it as a context manager) when stopping early.
+
+    Raises
+    ------
+    InputError
+        As `probe_video`; also for a negative or out-of-range ``start_frame``,
+        ``stop_frame`` before ``start_frame``, or ``max_side_px`` below 1.
+
+    Notes
+    -----
+    ``time_s`` is ``(pts - pts_first) * time_base`` of each frame, so it is
+    exact for variable frame rate video. Indices follow presentation order.
+    """
+    if info is None:
+        info = probe_video(path)
+    if not 0 <= start_frame < info.n_frames:
+        raise InputError(
+            f"start_frame={start_frame} is outside the video, which has {info.n_frames} frames",
+            path=info.path,
+            fix=f"Give a start_frame from 0 to {info.n_frames - 1}",
+        )
+    if stop_frame is not None and stop_frame < start_frame:
+        raise InputError(
+            f"stop_frame={stop_frame} comes before start_frame={start_frame}",
+            path=info.path,
+            fix="Give a stop_frame after start_frame, or None for the end",
+        )
+    if max_side_px is not None and max_side_px < 1:
+        raise InputError(
+            f"max_side_px={max_side_px} is not a size", fix="Give at least 1 pixel, or None"
+        )
+    return FrameIterator(
+        info,
+        start_frame=start_frame,
+        stop_frame=info.n_frames if stop_frame is None else stop_frame,
+        max_side_px=max_side_px,
+    )
+
+
+# --------------------------------------------------------------------- writing
+
+
+class VideoWriter:
+    """Write RGB frames to an H.264 MP4 that plays in a browser.
+
+    Frames go to a hidden temporary file in the same folder, which replaces
+    ``path`` only when the ``with`` block ends without an exception; otherwise
+    it is deleted, so no half-written video is ever left behind.
+
+    Parameters
+    ----------
+    path
+        Output file, ``.mp4``, ``.m4v`` or ``.mov``.
+    width_px, height_px
+        Size of the frames given to `write`. Odd sizes are padded by one pixel
+        (repeating the last column or row), since yuv420p needs even sizes.
+    fps
+        Frame rate, used for frames written without ``time_s``.
+    crf
+        libx264 constant rate factor: 0 lossless, 23 default, 51 worst.
+    preset
+        libx264 speed preset.
+    threads
+        libx264 threads; 0 lets libx264 choose.
+
+    Examples
+    --------
+    >>> with VideoWriter("out.mp4", width_px=640, height_px=360, fps=30) as writer:
+    ...     for rgb in frames:
+    ...         writer.write(rgb)
+    """
+
+    _FORMATS: Mapping[str, str] = {".mp4": "mp4", ".m4v": "mp4", ".mov": "mov"}
+
+    def __init__(
+        self,
+        path: str | Path,
+        *,
+        width_px: int,
+        height_px: int,
+        fps: float,
+        crf: int = 23,
+        preset: X264Preset = "veryfast",
+        threads: int = 0,
+    ) -> None:
+        self.path = Path(path)
+        container_format = self._FORMATS.get(self.path.suffix.lower())
+        if container_format is None:
+            raise InputError(
+                "VideoWriter writes .mp4, .m4v or .mov files only",
+                path=self.path,
+                fix="Give the output file a .mp4 extension",
+            )
+        if not self.path.parent.is_dir():
+            raise InputError(
+                "the output folder does not exist", path=self.path, fix="Create the folder first"
+            )
+        if width_px < 2 or height_px < 2 or fps <= 0:
+            raise InputError(
+                f"cannot write {width_px}x{height_px} px frames at {fps} fps",
+                path=self.path,
+                fix="Give a size of at least 2x2 px and a positive frame rate",
+            )
+        self.width_px = width_px
+        self.height_px = height_px
+        self.encoded_width_px = width_px + width_px % 2
+        self.encoded_height_px = height_px + height_px % 2
+        self.fps = fps
+        self.n_written = 0
+        self._format = container_format
+        self._options = {"crf": str(crf), "preset": preset}
+        self._threads = threads
+        self._tmp_path = self.path.with_name(f".{self.path.name}.{secrets.token_hex(4)}.part")
+        self._container: OutputContainer | None = None
+        self._stream: VideoStream | None = None
+        self._last_pts = -1
+
+    def __enter__(self) -> VideoWriter:
+        import av
+
+        container = av.open(
+            str(self._tmp_path),
+            mode="w",
+            format=self._format,
+            options={"movflags": "+faststart"},
+        )
+        try:
+            stream = container.add_stream(
+                "libx264", rate=Fraction(self.fps).limit_denominator(1001)
+            )
+            stream.width = self.encoded_width_px
+            stream.height = self.encoded_height_px
+            stream.pix_fmt = "yuv420p"
+            stream.time_base = _WRITER_TIME_BASE
+            stream.codec_context.time_base = _WRITER_TIME_BASE
+            stream.codec_context.options = self._options
+            stream.codec_context.thread_type = "FRAME"
+            stream.codec_context.thread_count = self._threads
+        except BaseException:
+            container.close()
+            self._tmp_path.unlink(missing_ok=True)
+            raise
+        self._container, self._stream = container, stream
+        return self
+
+    def write(self, rgb: RGBImage, time_s: float | None = None) -> None:
+        """Encode one frame.
+
+        Parameters
+        ----------
+        rgb
+            ``(height_px, width_px, 3)`` uint8 RGB picture.
+        time_s
+            Presentation time; None places the frame ``1 / fps`` after the previous one.
+            Times must increase.
+        """
+        import av
+
+        if self._container is None or self._stream is None:
+            raise RuntimeError("use VideoWriter in a with block before writing")
+        expected = (self.height_px, self.width_px, 3)
+        if rgb.shape != expected or rgb.dtype != np.uint8:
+            raise InputError(
+                f"frame {self.n_written} has shape {rgb.shape} and dtype {rgb.dtype}, "
+                f"expected shape {expected} and dtype uint8",
+                path=self.path,
+                fix="Give frames of the size the writer was opened with",
+            )
+        if time_s is None:
+            pts = round(self.n_written / self.fps / _WRITER_TIME_BASE)
+        else:
+            pts = round(time_s / _WRITER_TIME_BASE)
+        if pts <= self._last_pts:
+            raise InputError(
+                f"frame {self.n_written} at time_s={time_s} does not come after the previous one",
+                path=self.path,
+                fix="Give increasing times",
+            )
+        pad = (
+            (0, self.encoded_height_px - self.height_px),
+            (0, self.encoded_width_px - self.width_px),
+        )
+        if pad != ((0, 0), (0, 0)):
+            rgb = np.pad(rgb, (*pad, (0, 0)), mode="edge")
+        frame = av.VideoFrame.from_ndarray(np.ascontiguousarray(rgb), format="rgb24")
+        frame.pts = pts
+        frame.time_base = _WRITER_TIME_BASE
+        self._container.mux(self._stream.encode(frame))
+        self._last_pts = pts
+        self.n_written += 1
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if exc_type is not None:
+            self._abort()
+            return
+        if self.n_written == 0:
+            self._abort()
+            raise InputError(
+                "no frames were written, so no video was created",
+                path=self.path,
+                fix="Write at least one frame",
+            )
+        if self._container is None or self._stream is None:
+            raise RuntimeError("VideoWriter.__exit__ called without __enter__")
+        try:
+            self._container.mux(self._stream.encode(None))
+            self._container.close()
+        except BaseException:
+            self._abort()
+            raise
+        self._container = None
+        os.replace(self._tmp_path, self.path)
+
+    def _abort(self) -> None:
+        """Close the container, ignoring errors, and delete the temporary file."""
+        if self._container is not None:
+            try:
+                self._container.close()
+            except Exception:  # already failing; the file is deleted anyway
+                logger.debug("closing %s after a failure also failed", self._tmp_path)
+            self._container = None
+        self._tmp_path.unlink(missing_ok=True)

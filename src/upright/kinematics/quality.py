@@ -1,0 +1,152 @@
+"""Checks of whether a recording can support the measurements, each with its reason."""
+
+from __future__ import annotations
+
+import numpy as np
+import xarray as xr
+
+from upright.kinematics.angles import midpoint
+from upright.skeleton import point
+from upright.summary import QualityCheck
+
+__all__ = [
+    "MIN_FPS",
+    "MIN_STRIDES",
+    "check_frame_rate",
+    "check_one_runner",
+    "check_person_found",
+    "check_side_view",
+    "check_strides",
+    "check_whole_body",
+]
+
+#: Below 25 fps a running step (about 0.35 s) has under 9 frames.
+MIN_FPS = 25.0
+#: Strides needed before a per-stride median is reported.
+MIN_STRIDES = 3
+#: Fraction of frames that must show the whole body.
+MIN_WHOLE_BODY = 0.8
+#: In a side view left and right shoulders (and hips) overlap: their horizontal
+#: separation above this fraction of the trunk length means an oblique camera.
+MAX_OBLIQUE_RATIO = 0.35
+#: A pelvis jump above this many leg lengths between frames means another person.
+MAX_JUMP_LEG = 0.5
+
+_BODY_GROUPS = {
+    "head": ("nose", "left_ear", "right_ear", "head_top"),
+    "shoulders": ("left_shoulder", "right_shoulder"),
+    "hips": ("left_hip", "right_hip"),
+    "feet": ("left_heel", "right_heel", "left_toe", "right_toe", "left_ankle", "right_ankle"),
+}
+
+
+def check_frame_rate(fps: float) -> QualityCheck:
+    ok = fps >= MIN_FPS
+    return QualityCheck(
+        name="frame_rate",
+        passed=ok,
+        value=round(fps, 2),
+        limit=f">= {MIN_FPS:g} fps (>= 50 fps for contact time)",
+        message=(f"{fps:.1f} fps" + ("" if ok else ": too few frames per step; film at 30 fps or more")),
+    )
+
+
+def _present(ds: xr.Dataset, names: tuple[str, ...]) -> np.ndarray:
+    have = [k for k in names if k in ds.coords["keypoint"].values]
+    pos = ds["position"].sel(keypoint=have).isel(individual=0).values  # time, space, kp
+    w, h = float(ds.attrs.get("image_width_px", 0)), float(ds.attrs.get("image_height_px", 0))
+    inside = ~np.isnan(pos).any(axis=1)
+    if w > 0 and h > 0:
+        with np.errstate(invalid="ignore"):
+            inside &= (pos[:, 0] >= 0) & (pos[:, 0] <= w) & (pos[:, 1] >= 0) & (pos[:, 1] <= h)
+    return np.asarray(inside.any(axis=1))
+
+
+def person_fraction(ds: xr.Dataset) -> float:
+    """Fraction of frames in which shoulders and hips were found."""
+    return float(np.mean(_present(ds, _BODY_GROUPS["shoulders"]) & _present(ds, _BODY_GROUPS["hips"])))
+
+
+def check_person_found(ds: xr.Dataset) -> QualityCheck:
+    frac = person_fraction(ds)
+    return QualityCheck(
+        name="person_found",
+        passed=frac >= 0.5,
+        value=round(frac, 3),
+        limit=">= 50% of frames",
+        message=f"a runner was found in {frac:.0%} of frames",
+    )
+
+
+def whole_body_fractions(ds: xr.Dataset) -> dict[str, float]:
+    """Per body part, the fraction of frames where it is detected inside the image."""
+    return {g: float(np.mean(_present(ds, names))) for g, names in _BODY_GROUPS.items()}
+
+
+def check_whole_body(ds: xr.Dataset) -> QualityCheck:
+    parts = whole_body_fractions(ds)
+    worst = min(parts, key=lambda k: parts[k])
+    frac = float(np.mean(np.all([_present(ds, n) for n in _BODY_GROUPS.values()], axis=0)))
+    ok = frac >= MIN_WHOLE_BODY
+    msg = f"head, shoulders, hips and feet all in view in {frac:.0%} of frames"
+    if not ok:
+        msg += f"; least seen: {worst} ({parts[worst]:.0%}). Step back so the whole body fits"
+    return QualityCheck(
+        name="whole_body", passed=ok, value=round(frac, 3), limit=f">= {MIN_WHOLE_BODY:.0%}", message=msg
+    )
+
+
+def check_side_view(ds: xr.Dataset) -> QualityCheck:
+    trunk = np.linalg.norm(
+        midpoint(ds, "left_shoulder", "right_shoulder") - midpoint(ds, "left_hip", "right_hip"),
+        axis=1,
+    )
+    seps = []
+    for a, b in (("left_shoulder", "right_shoulder"), ("left_hip", "right_hip")):
+        seps.append(np.abs(point(ds, a)[:, 0] - point(ds, b)[:, 0]) / trunk)
+    sep = np.nanmedian(np.concatenate(seps)) if np.isfinite(np.concatenate(seps)).any() else np.nan
+    ok = bool(np.isfinite(sep) and sep <= MAX_OBLIQUE_RATIO)
+    return QualityCheck(
+        name="side_view",
+        passed=ok,
+        value=None if not np.isfinite(sep) else round(float(sep), 3),
+        limit=f"left-right separation <= {MAX_OBLIQUE_RATIO:g} trunk lengths",
+        message=(
+            "side view: left and right shoulders and hips overlap"
+            if ok
+            else "the camera looks at the runner at an angle (or from the front or back); "
+            "place it level and square to the running direction"
+        ),
+    )
+
+
+def check_one_runner(ds: xr.Dataset, leg_length_px: float) -> QualityCheck:
+    pelvis = midpoint(ds, "left_hip", "right_hip")
+    jumps = np.linalg.norm(np.diff(pelvis, axis=0), axis=1) / leg_length_px
+    n_jumps = int(np.nansum(jumps > MAX_JUMP_LEG))
+    people = int(ds.attrs.get("max_people_seen", 1) or 1)
+    ok = n_jumps == 0 and people <= 1
+    msg = "one runner tracked throughout"
+    if people > 1:
+        msg = f"up to {people} people in view; the runner was kept by continuity, check the video"
+    if n_jumps:
+        msg = f"the tracked body jumped {n_jumps} times: someone else may be in view"
+    return QualityCheck(
+        name="one_runner",
+        passed=ok,
+        value=float(n_jumps),
+        limit=f"no jumps above {MAX_JUMP_LEG} leg lengths between frames; one person",
+        message=msg,
+    )
+
+
+def check_strides(n_strides: int, needed: int = MIN_STRIDES) -> QualityCheck:
+    ok = n_strides >= needed
+    return QualityCheck(
+        name="enough_strides",
+        passed=ok,
+        value=float(n_strides),
+        limit=f">= {needed} strides (>= 6 for a drift)",
+        message=f"{n_strides} complete strides"
+        + ("" if ok else "; film at least 10 s of steady running"),
+    )

@@ -1,0 +1,137 @@
+"""The analysis summary: a versioned, published schema (``upright.analysis/1``).
+
+``schemas/upright.analysis-1.schema.json`` is generated from :class:`AnalysisSummary`
+(``python -m upright.summary``) and a test keeps the two in step.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+__all__ = [
+    "DISCLAIMER",
+    "SCHEMA_VERSION",
+    "AnalysisSummary",
+    "DriftSummary",
+    "MetricSummary",
+    "QualityCheck",
+    "SetupSummary",
+    "SourceSummary",
+    "Withheld",
+    "schema_json",
+]
+
+SCHEMA_VERSION = "upright.analysis/1"
+
+DISCLAIMER = (
+    "upright is a training and self-management aid, not a medical device. It does not "
+    "diagnose. See a clinician for pain that is severe, constant, getting worse, or comes "
+    "with numbness, weakness, or bladder or bowel changes."
+)
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class MetricSummary(_Model):
+    """One per-stride metric over the clip."""
+
+    value: float = Field(description="Median over the strides used.")
+    spread: float = Field(description="Standard deviation across strides (same unit).")
+    n_strides: int
+    unit: str
+    description: str
+
+
+class DriftSummary(_Model):
+    """Trend of a per-stride metric within the clip (see upright.fatigue.drift)."""
+
+    metric: str
+    unit: str
+    n_strides: int
+    span_s: float
+    change: float = Field(description="Fitted change from first to last stride.")
+    ci95_low: float
+    ci95_high: float
+    noise_sd: float = Field(description="Stride-to-stride SD around the trend.")
+    mdc95: float = Field(description="Minimum detectable change from that noise.")
+    threshold: float
+    flagged: bool
+    reason: str
+
+
+class QualityCheck(_Model):
+    """A check of whether the recording supports the measurements."""
+
+    name: Literal[
+        "frame_rate", "person_found", "whole_body", "side_view", "one_runner", "enough_strides"
+    ]
+    passed: bool
+    value: float | None
+    limit: str
+    message: str
+
+
+class Withheld(_Model):
+    """A metric not reported, and why."""
+
+    metric: str
+    reason: str
+
+
+class SourceSummary(_Model):
+    file: str
+    kind: Literal["video", "keypoints", "synthetic"]
+    pose_source: str
+    fps: float
+    n_frames: int
+    duration_s: float
+    width_px: int
+    height_px: int
+
+
+class SetupSummary(_Model):
+    direction: Literal["left", "right"] = Field(description="Running direction in the image.")
+    setting: Literal["treadmill", "overground"]
+    setting_source: Literal["detected", "given"]
+    tilt_deg: float = Field(description="Ground line angle removed (counter-clockwise +).")
+    tilt_source: Literal["ground line", "given", "not corrected"]
+    head_point: str
+    leg_length_px: float
+    height_cm: float | None
+    step_period_s: float
+    processing: str
+
+
+class AnalysisSummary(_Model):
+    """Everything ``upright analyze`` measured on one clip."""
+
+    schema_version: Literal["upright.analysis/1"] = SCHEMA_VERSION
+    upright_version: str
+    created_utc: str
+    disclaimer: str = DISCLAIMER
+    synthetic: bool = Field(description="True for the built-in demo runner, never a person.")
+    source: SourceSummary
+    setup: SetupSummary
+    cadence_spm: float | None
+    metrics: dict[str, MetricSummary]
+    drift: list[DriftSummary]
+    quality: list[QualityCheck]
+    withheld: list[Withheld]
+    notes: list[str]
+
+
+def schema_json() -> str:
+    """The JSON Schema of :class:`AnalysisSummary`, as published."""
+    schema = AnalysisSummary.model_json_schema()
+    schema["$id"] = "https://upright.invalid/schemas/upright.analysis-1.schema.json"
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    return json.dumps(schema, indent=2, sort_keys=True) + "\n"
+
+
+if __name__ == "__main__":  # pragma: no cover - regenerates the published schema
+    print(schema_json(), end="")
