@@ -30,6 +30,7 @@ a few Plug-in Gait aliases (``LHEE``, ``LASI`` ...).
 from __future__ import annotations
 
 import re
+import struct
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -74,6 +75,8 @@ ANKLE_FROM_FOOT_MM: tuple[float, float] = (-15.0, 65.0)
 KNEE_FROM_SHANK_CLUSTER_MM: tuple[float, float] = (270.0, 65.0)
 
 _C3D_SIGNATURE_BYTE = 0x50
+_C3D_BLOCK_BYTES = 512
+_MIPS_PROCESSOR = 86  # big-endian files; Intel (84) and DEC (85) are little-endian
 _FORCE_LOWPASS_HZ = 50.0
 _FZ_LABEL = re.compile(r"(^|[._ :])f(orce)?[._ ]?z\d*$", re.IGNORECASE)
 _MIN_CONTACT_S = 0.05
@@ -134,6 +137,25 @@ def _import_ezc3d() -> Any:
     return ezc3d
 
 
+def _header_frame_count(path: Path) -> int | None:
+    """Marker frames announced by the raw C3D header (None when it cannot say).
+
+    ezc3d silently shortens a truncated file to the frames it could read and rewrites
+    its own header copy, so the announced count is read from the file itself.
+    """
+    with path.open("rb") as fh:
+        head = fh.read(_C3D_BLOCK_BYTES)
+        fh.seek(max(head[0] - 1, 0) * _C3D_BLOCK_BYTES)
+        param = fh.read(4)
+    if len(head) < 10 or len(param) < 4:
+        return None
+    order = ">" if param[3] == _MIPS_PROCESSOR else "<"
+    first, last = struct.unpack(order + "HH", head[6:10])
+    if last == 0xFFFF or last < first:  # long trials keep the count elsewhere
+        return None
+    return int(last - first + 1)
+
+
 def _open_c3d(path: str | Path, *, with_force_plates: bool) -> Any:
     """Check the file and read it with ezc3d, raising upright errors that name it."""
     p = Path(path)
@@ -152,10 +174,9 @@ def _open_c3d(path: str | Path, *, with_force_plates: bool) -> Any:
         c3d = ezc3d.c3d(str(p), extract_forceplat_data=with_force_plates)
     except (OSError, RuntimeError, ValueError) as exc:
         raise CorruptFileError(f"could not be read as C3D ({exc})", path=p) from exc
-    header = c3d["header"]["points"]
-    n_expected = int(header["last_frame"]) - int(header["first_frame"]) + 1
+    n_expected = _header_frame_count(p)
     n_read = int(c3d["data"]["points"].shape[-1])
-    if n_read != n_expected:
+    if n_expected is not None and n_read != n_expected:
         raise CorruptFileError(
             f"holds {n_read} marker frames but its header announces {n_expected}; "
             "the file looks truncated",
@@ -343,7 +364,7 @@ def _ankle_fallback(heel: FloatArray, toe: FloatArray, facing: float) -> FloatAr
 
 
 def _knee_fallback(top: FloatArray, bottom: FloatArray, facing: float) -> FloatArray:
-    """2-D knee from the shank-cluster top and bottom centroids (:data:`KNEE_FROM_...`)."""
+    """2-D knee from shank-cluster centroids, offset by :data:`KNEE_FROM_SHANK_CLUSTER_MM`."""
     along = top - bottom
     along /= np.linalg.norm(along, axis=1, keepdims=True)
     forward = facing * np.stack([along[:, 1], -along[:, 0]], axis=1)

@@ -60,6 +60,9 @@ ACCEPTED_FORMATS = (
     "or an upright pose .nc file (saved by write_keypoints_netcdf)"
 )
 
+_GAITLAB_FIX = "Export the keypoints again with GaitLab's extractor"
+_OPENPOSE_FIX = "Run OpenPose again with --write_json and the BODY_25 model (its default)"
+_NETCDF_FIX = "Pass a .nc file saved by upright (write_keypoints_netcdf)"
 _VIDEO_SUFFIXES = frozenset({".mp4", ".mov", ".avi", ".mkv", ".m4v", ".webm"})
 _HDF5_SIGNATURE = b"\x89HDF\r\n\x1a\n"
 
@@ -239,17 +242,18 @@ class _SizeHint:
 
 def _check_positive(name: str, value: float | None) -> None:
     """Reject a caller's argument that is not a finite positive number."""
-    if value is None:
-        return
-    if (
-        isinstance(value, bool)
-        or not isinstance(value, int | float)
-        or not (math.isfinite(value) and value > 0)
-    ):
+    if value is not None and not _is_positive(value):
         raise InputError(
             f"{name} must be a positive number, got {value!r}",
             fix=f"Pass a positive {name}, or leave it out",
         )
+
+
+def _is_positive(value: object) -> bool:
+    """Whether ``value`` is a finite number above zero (booleans are not numbers here)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return False
+    return math.isfinite(value) and value > 0
 
 
 def _check_agrees(name: str, stated: float, given: float | None, path: Path) -> None:
@@ -377,7 +381,7 @@ def _read_gaitlab_json(path: Path, fps: float | None, size: _SizeHint) -> xr.Dat
             _check_agrees(f"image_{key}_px", stated, given, path)
     width = width or size.width_px
     height = height or size.height_px
-    size_assumed = height is None
+    size_assumed = height is None or width is None
     if height is None:
         height = _assumed_extent(pos, axis=1)
         notes.append(f"image height unknown; assumed {height} px (lowest point seen)")
@@ -412,22 +416,16 @@ def _gaitlab_names(data: Mapping[str, Any], path: Path) -> list[str]:
     """The file's keypoint names, checked."""
     if "keypoint_names" not in data:
         raise CorruptFileError(
-            "lacks the required key 'keypoint_names'",
-            path=path,
-            fix="Export the keypoints again with GaitLab's extractor",
+            "lacks the required key 'keypoint_names'", path=path, fix=_GAITLAB_FIX
         )
     names = data["keypoint_names"]
     if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
         raise CorruptFileError(
-            "key 'keypoint_names' must be a list of names",
-            path=path,
-            fix="Export the keypoints again with GaitLab's extractor",
+            "key 'keypoint_names' must be a list of names", path=path, fix=_GAITLAB_FIX
         )
     if len(set(names)) != len(names):
         raise CorruptFileError(
-            "key 'keypoint_names' names a keypoint twice",
-            path=path,
-            fix="Export the keypoints again with GaitLab's extractor",
+            "key 'keypoint_names' names a keypoint twice", path=path, fix=_GAITLAB_FIX
         )
     return names
 
@@ -435,16 +433,10 @@ def _gaitlab_names(data: Mapping[str, Any], path: Path) -> list[str]:
 def _gaitlab_frames(data: Mapping[str, Any], n_names: int, path: Path) -> FloatArray:
     """Frames as a (frame, keypoint, 3) float array; a frame that is empty is all NaN."""
     if "frames" not in data:
-        raise CorruptFileError(
-            "lacks the required key 'frames'",
-            path=path,
-            fix="Export the keypoints again with GaitLab's extractor",
-        )
+        raise CorruptFileError("lacks the required key 'frames'", path=path, fix=_GAITLAB_FIX)
     frames = data["frames"]
     if not isinstance(frames, list):
-        raise CorruptFileError(
-            "key 'frames' must be a list of frames", path=path, fix="Export the keypoints again"
-        )
+        raise CorruptFileError("key 'frames' must be a list of frames", path=path, fix=_GAITLAB_FIX)
     if not frames:
         raise InsufficientDataError(
             "holds zero frames",
@@ -459,16 +451,14 @@ def _gaitlab_frames(data: Mapping[str, Any], n_names: int, path: Path) -> FloatA
             arr = np.asarray(frame, dtype=np.float64)
         except (TypeError, ValueError) as exc:
             raise CorruptFileError(
-                f"frame {i} is not a list of [x, y, score] numbers",
-                path=path,
-                fix="Export the keypoints again with GaitLab's extractor",
+                f"frame {i} is not a list of [x, y, score] numbers", path=path, fix=_GAITLAB_FIX
             ) from exc
         if arr.shape != (n_names, 3):
             raise CorruptFileError(
                 f"frame {i} has shape {arr.shape}; expected ({n_names}, 3): one "
                 "[x, y, score] per name in 'keypoint_names'",
                 path=path,
-                fix="Export the keypoints again with GaitLab's extractor",
+                fix=_GAITLAB_FIX,
             )
         points[i] = arr
     return points
@@ -479,11 +469,7 @@ def _optional_positive(data: Mapping[str, Any], key: str, path: Path) -> float |
     value = data.get(key)
     if value is None:
         return None
-    if (
-        isinstance(value, bool)
-        or not isinstance(value, int | float)
-        or not (math.isfinite(value) and value > 0)
-    ):
+    if not _is_positive(value):
         raise CorruptFileError(
             f"key '{key}' must be a positive number, got {value!r}",
             path=path,
@@ -650,9 +636,7 @@ def _read_openpose_frame(path: Path) -> tuple[list[FloatArray], str]:
     data = _load_json(path, "the OpenPose frame file")
     if not isinstance(data, dict) or not isinstance(data.get("people"), list):
         raise CorruptFileError(
-            "the OpenPose frame file has no 'people' list",
-            path=path,
-            fix="Run OpenPose again with --write_json",
+            "the OpenPose frame file has no 'people' list", path=path, fix=_OPENPOSE_FIX
         )
     people: list[FloatArray] = []
     for i, person in enumerate(data["people"]):
@@ -667,13 +651,11 @@ def _read_openpose_frame(path: Path) -> tuple[list[FloatArray], str]:
             raise CorruptFileError(
                 f"person {i}: 'pose_keypoints_2d' is not a list of numbers",
                 path=path,
-                fix="Run OpenPose again with --write_json",
+                fix=_OPENPOSE_FIX,
             ) from exc
         if arr.ndim != 1:
             raise CorruptFileError(
-                f"person {i} has no 'pose_keypoints_2d' list",
-                path=path,
-                fix="Run OpenPose again with --write_json",
+                f"person {i} has no 'pose_keypoints_2d' list", path=path, fix=_OPENPOSE_FIX
             )
         if arr.size == 0:
             continue
@@ -688,7 +670,7 @@ def _read_openpose_frame(path: Path) -> tuple[list[FloatArray], str]:
                 f"person {i} has {arr.size} values in 'pose_keypoints_2d'; BODY_25 has 75 "
                 "(25 keypoints x [x, y, score])",
                 path=path,
-                fix="Run OpenPose again with the BODY_25 model",
+                fix=_OPENPOSE_FIX,
             )
         kp = arr.reshape(_BODY25_SIZE, 3)
         if np.any(_found(kp)):
@@ -732,8 +714,7 @@ def _select_runner(people_per_frame: Sequence[Sequence[FloatArray]]) -> list[int
         else:
             anchor = last
             idx = min(
-                range(len(people)),
-                key=lambda i: float(np.hypot(*(_centre(people[i]) - anchor))),
+                range(len(people)), key=lambda i: float(np.hypot(*(_centre(people[i]) - anchor)))
             )
         choice.append(idx)
         last = _centre(people[idx])
@@ -751,7 +732,7 @@ def _read_netcdf(path: Path, fps: float | None) -> xr.Dataset:
             path, engine="h5netcdf", decode_times=False, decode_timedelta=False
         ) as src:
             ds = src.load()
-    except (OSError, ValueError, TypeError, KeyError) as exc:
+    except (OSError, RuntimeError, ValueError, TypeError, KeyError) as exc:
         raise CorruptFileError(
             f"the netCDF file cannot be opened ({type(exc).__name__}: {exc}); it may be truncated",
             path=path,
@@ -791,9 +772,7 @@ def _check_hdf5(path: Path) -> None:
     if head != _HDF5_SIGNATURE:
         kind = "a netCDF-3 file" if head.startswith(b"CDF") else "not a netCDF-4 (HDF5) file"
         raise UnsupportedFormatError(
-            f"is {kind}, not an upright pose file",
-            path=path,
-            fix="Pass a .nc file saved by upright (write_keypoints_netcdf)",
+            f"is {kind}, not an upright pose file", path=path, fix=_NETCDF_FIX
         )
 
 
@@ -808,19 +787,23 @@ def _check_pose_netcdf(ds: xr.Dataset, path: Path) -> None:
         for name, dims in wanted.items()
         if name not in ds or ds[name].dims != dims
     ]
+    missing += [f"coordinate '{c}'" for c in wanted["position"] if c not in ds.coords]
+    if "time" in ds.coords and not np.issubdtype(ds["time"].dtype, np.number):
+        missing.append("numeric 'time' in seconds")
     if "space" in ds.coords and list(ds["space"].values) != ["x", "y"]:
         missing.append("space coordinate ['x', 'y']")
     if ds.attrs.get("y_axis") != "up":
         missing.append("attr y_axis='up'")
     if "keypoint" in ds.coords:
-        unknown = sorted(set(map(str, ds["keypoint"].values)) - set(KEYPOINTS))
-        if unknown:
-            missing.append(f"canonical keypoint names (unknown: {', '.join(unknown[:5])})")
+        names = [str(k) for k in ds["keypoint"].values]
+        unknown = sorted(set(names) - set(KEYPOINTS))
+        if unknown or len(set(names)) != len(names):
+            missing.append(f"distinct canonical keypoint names (unknown: {', '.join(unknown[:5])})")
     if missing:
         raise UnsupportedFormatError(
             f"is not an upright pose file: it lacks {'; '.join(missing)}",
             path=path,
-            fix="Pass a .nc file saved by upright (write_keypoints_netcdf)",
+            fix=_NETCDF_FIX,
         )
 
 

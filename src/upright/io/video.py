@@ -18,7 +18,7 @@ import logging
 import os
 import secrets
 from collections.abc import Generator, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
 from types import TracebackType
@@ -164,27 +164,14 @@ def probe_video(path: str | Path) -> VideoInfo:
             _STILL_IMAGE_CODECS
         ):
             raise InputError(_STILL_IMAGE, path=path, fix=_STILL_IMAGE_FIX)
-        pts: list[int] = []
-        end_pts: list[int] = []
-        n_frames = 0
-        first: VideoFrame | None = None
-        for packet in container.demux(stream):
-            if packet.size == 0 or packet.is_discard:
-                continue
-            n_frames += 1
-            if packet.pts is not None:
-                pts.append(packet.pts)
-                end_pts.append(packet.pts + (packet.duration or 0))
-            if first is None:
-                first = _first_decoded(stream, packet)
-        if first is None and n_frames > 0:
-            first = _first_decoded(stream, None)
+        scan = _scan_packets(container, stream)
         header_frames = stream.frames
         time_base = stream.time_base or Fraction(1, 1)
         metadata = dict(stream.metadata)
         codec = stream.codec_context.name
         average_rate = stream.average_rate
 
+    n_frames, pts, first = scan.n_frames, scan.pts_sorted, scan.first_frame
     if n_frames == 0:
         raise CorruptFileError(
             "the video stream holds no frames",
@@ -211,8 +198,7 @@ def probe_video(path: str | Path) -> VideoInfo:
     width, height = first.width, first.height
     if rotation in (90, 270):
         width, height = height, width
-    pts.sort()
-    duration_s = _duration_s(pts, end_pts, time_base)
+    duration_s = _duration_s(pts, scan.end_pts, time_base)
     fps = float(average_rate or 0) or (n_frames / duration_s if duration_s > 0 else 0.0)
     return VideoInfo(
         path=path,
@@ -225,6 +211,48 @@ def probe_video(path: str | Path) -> VideoInfo:
         variable_frame_rate=_is_uneven(pts),
         codec=codec,
     )
+
+
+@dataclass
+class _PacketScan:
+    n_frames: int = 0
+    pts_sorted: list[int] = field(default_factory=list)
+    end_pts: list[int] = field(default_factory=list)
+    first_frame: VideoFrame | None = None
+
+
+def _scan_packets(container: InputContainer, stream: VideoStream) -> _PacketScan:
+    """Count the frames and collect their timestamps by reading every packet.
+
+    Only the first frame is decoded. A read error ends the scan, as in a
+    truncated file: the packets before it are counted.
+    """
+    import av
+
+    scan = _PacketScan()
+    packets = container.demux(stream)
+    while True:
+        try:
+            packet = next(packets)
+        except StopIteration:
+            break
+        except av.FFmpegError as exc:
+            logger.warning(
+                "%s: reading stopped after %d frames: %s", container.name, scan.n_frames, exc
+            )
+            break
+        if packet.size == 0 or packet.is_discard:
+            continue
+        scan.n_frames += 1
+        if packet.pts is not None:
+            scan.pts_sorted.append(packet.pts)
+            scan.end_pts.append(packet.pts + (packet.duration or 0))
+        if scan.first_frame is None:
+            scan.first_frame = _first_decoded(stream, packet)
+    if scan.first_frame is None and scan.n_frames > 0:
+        scan.first_frame = _first_decoded(stream, None)
+    scan.pts_sorted.sort()
+    return scan
 
 
 def _check_path(path: str | Path) -> Path:
@@ -427,37 +455,29 @@ class FrameIterator(Iterator[Frame]):
             stream = _video_stream(container, info.path)
             time_base = stream.time_base or Fraction(1, 1)
             size = _scaled_size(stream.width, stream.height, max_side_px)
-            first_pts: int | None = None
-            target_pts: int | None = None
-            known_pts: list[int] = []
-            if start_frame > 0:
-                known_pts = _leading_pts(container, stream, start_frame + _REORDER_MARGIN)
-                if start_frame >= len(known_pts):
-                    return
-                first_pts, target_pts = known_pts[0], known_pts[start_frame]
-                container.seek(target_pts, stream=stream, backward=True, any_frame=False)
-            index = start_frame
-            previous_s = 0.0
+            known_pts = _seek_before(container, stream, start_frame)
+            first_pts = known_pts[0] if known_pts else None
+            target_pts = known_pts[start_frame] if known_pts else None
+            index = 0
             for video_frame in self._decode(container, stream):
                 pts = video_frame.pts
-                if target_pts is not None:
+                if target_pts is not None:  # just seeked to a keyframe before start_frame
                     if pts is not None and pts < target_pts:
-                        continue  # between the keyframe and start_frame
-                    if pts is not None:
-                        index = bisect.bisect_left(known_pts, pts)
+                        continue
+                    index = start_frame if pts is None else bisect.bisect_left(known_pts, pts)
                     target_pts = None
+                if first_pts is None:
+                    first_pts = 0 if pts is None else pts
                 if index >= stop_frame:
                     return
-                if first_pts is None:
-                    first_pts = pts if pts is not None else 0
-                if pts is None:  # no timestamp: extrapolate at the nominal rate
-                    time_s = previous_s + (1.0 / info.fps_nominal if index else 0.0)
-                else:
-                    time_s = float((pts - first_pts) * time_base)
-                rgb = _to_rgb(video_frame, size)
-                self.decoded += 1
-                yield Frame(index=index, time_s=time_s, rgb=rotate_upright(rgb, info.rotation_deg))
-                previous_s = time_s
+                if index >= start_frame:
+                    if pts is None:  # no timestamp: place the frame at the nominal rate
+                        time_s = index / info.fps_nominal
+                    else:
+                        time_s = float((pts - first_pts) * time_base)
+                    rgb = rotate_upright(_to_rgb(video_frame, size), info.rotation_deg)
+                    self.decoded += 1
+                    yield Frame(index=index, time_s=time_s, rgb=rgb)
                 index += 1
 
     def _decode(self, container: InputContainer, stream: VideoStream) -> Iterator[VideoFrame]:
@@ -477,7 +497,7 @@ class FrameIterator(Iterator[Frame]):
                 break
             yield from frames
         logger.warning(
-            "%s: decoding stopped after frame %d: %s", self.info.path, self.decoded, self.error
+            "%s: decoding stopped after %d frames: %s", self.info.path, self.decoded, self.error
         )
         try:  # frames already inside the decoder are still good
             frames = stream.decode(None)
@@ -486,16 +506,28 @@ class FrameIterator(Iterator[Frame]):
         yield from frames
 
 
-def _leading_pts(container: InputContainer, stream: VideoStream, n_packets: int) -> list[int]:
-    """Sorted presentation times of the first ``n_packets`` frames (no decoding)."""
+def _seek_before(container: InputContainer, stream: VideoStream, start_frame: int) -> list[int]:
+    """Seek to the keyframe at or before ``start_frame``.
+
+    Returns the sorted presentation times of the leading frames (read from the
+    packets, nothing decoded), or ``[]`` when nothing was seeked: ``start_frame``
+    is 0, or the packets lack the timestamps to find it by, and then decoding
+    starts from the first frame.
+    """
+    if start_frame == 0:
+        return []
     pts: list[int] = []
     for packet in container.demux(stream):
         if packet.size == 0 or packet.is_discard or packet.pts is None:
             continue
         pts.append(packet.pts)
-        if len(pts) >= n_packets:
+        if len(pts) >= start_frame + _REORDER_MARGIN:
             break
     pts.sort()
+    if len(pts) <= start_frame:
+        container.seek(0)
+        return []
+    container.seek(pts[start_frame], stream=stream, backward=True, any_frame=False)
     return pts
 
 
@@ -669,12 +701,19 @@ class VideoWriter:
     def __enter__(self) -> VideoWriter:
         import av
 
-        container = av.open(
-            str(self._tmp_path),
-            mode="w",
-            format=self._format,
-            options={"movflags": "+faststart"},
-        )
+        try:
+            container = av.open(
+                str(self._tmp_path),
+                mode="w",
+                format=self._format,
+                options={"movflags": "+faststart"},
+            )
+        except (av.FFmpegError, OSError) as exc:
+            raise InputError(
+                f"cannot create the video file ({exc})",
+                path=self.path,
+                fix="Check that the folder is writable",
+            ) from exc
         try:
             stream = container.add_stream(
                 "libx264", rate=Fraction(self.fps).limit_denominator(1001)

@@ -80,11 +80,15 @@ PITCH_CONTACT_DEG = 12.0
 PITCH_TOE_OFF_DEG = 40.0
 FOOT_FLAT_STANCE = 0.15  # fraction of stance when the forefoot is down
 HEEL_RISE_STANCE = 0.50  # fraction of stance when the heel starts to rise
-SWING_LIFT_LEG = 0.45  # extra ankle lift at mid-swing, fraction of leg length
+SWING_LIFT_LEG = 0.30  # extra ankle lift at mid-swing, fraction of leg length
+MIN_SWING_KNEE_DEG = 5.0  # a swinging foot is lifted rather than over-reach the leg
 # Arm swing relative to the trunk (deg, + forward) and elbow flexion (deg).
 ARM_MEAN_DEG, ARM_AMPLITUDE_DEG = -10.0, 25.0
 ELBOW_MEAN_DEG, ELBOW_AMPLITUDE_DEG = 85.0, 12.0
-SPEED_HEIGHT_PER_S = 1.7  # overground / belt speed, body heights per second (~3 m/s)
+# The stance foot leaves the ground about this far behind its hip (fraction of leg
+# length); with the contact point and the contact time this sets the running speed.
+TOE_OFF_BEHIND_LEG = 0.55
+MIN_STANCE_SWEEP_LEG = 0.3
 
 
 @dataclass(frozen=True)
@@ -114,8 +118,11 @@ class RunnerSpec:
         +1 running toward image right (+x), -1 toward image left.
     treadmill
         True: the pelvis stays in place horizontally and the stance foot moves backward
-        at belt speed. False: the runner moves across the image at that speed (about
-        3 m/s, so an overground runner leaves a 720 px frame within a second).
+        at belt speed. False: the runner moves across the image at that speed. The
+        speed follows from the gait: during a contact the foot travels from
+        ``overstride_leg`` ahead of the hip to about 0.55 leg lengths behind it (the
+        defaults give about 1.7 body heights per second, roughly 3 m/s, so an
+        overground runner crosses a 720 px frame in well under a second).
     height_px
         Standing body height in pixels.
     image_width_px, image_height_px
@@ -174,10 +181,11 @@ def _spec_problems(s: RunnerSpec) -> list[str]:
         ),
         (s.direction in (1, -1), f"direction must be +1 or -1, got {s.direction}"),
         (s.height_px > 0, f"height_px must be > 0, got {s.height_px}"),
+        (s.image_width_px > 0, f"image_width_px must be > 0, got {s.image_width_px}"),
         (
-            s.image_width_px > 0 and s.image_height_px >= s.height_px,
-            "image_width_px must be > 0 and image_height_px >= height_px, got "
-            f"{s.image_width_px} x {s.image_height_px} for height_px {s.height_px}",
+            s.image_height_px >= s.height_px,
+            f"image_height_px must be >= height_px (the runner must fit), got "
+            f"{s.image_height_px} for height_px {s.height_px}",
         ),
         (s.lean_noise_deg >= 0, f"lean_noise_deg must be >= 0, got {s.lean_noise_deg}"),
         (
@@ -215,6 +223,7 @@ class _Gait:
     thigh_px: float
     shank_px: float
     heel_contact_u: float  # heel ground position at contact, relative to its hip
+    swing_reach_px: float  # longest hip-ankle distance allowed in swing
     pelvis_mean_v: float
     pelvis_amplitude_px: float
     x0: float
@@ -232,13 +241,13 @@ def _derive(spec: RunnerSpec) -> _Gait:
     # overstride_leg * leg ahead of the hip with the knee flexed as specified.
     ankle_from_heel = _rotate(np.array([HEEL_BEHIND_ANKLE_H * h, ANKLE_H * h]), PITCH_CONTACT_DEG)
     ankle_u = spec.overstride_leg * leg
-    knee = np.radians(spec.knee_flexion_contact_deg)
-    hip_ankle = np.sqrt(thigh**2 + shank**2 + 2 * thigh * shank * np.cos(knee))
+    hip_ankle = _hip_ankle_px(thigh, shank, spec.knee_flexion_contact_deg)
     if hip_ankle <= abs(ankle_u):
         raise ValueError(
             f"invalid RunnerSpec: overstride_leg {spec.overstride_leg} is longer than the "
             f"leg can reach with knee_flexion_contact_deg {spec.knee_flexion_contact_deg}"
         )
+    sweep = max(MIN_STANCE_SWEEP_LEG, spec.overstride_leg + TOE_OFF_BEHIND_LEG) * leg
     pelvis_contact_v = ankle_from_heel[1] + np.sqrt(hip_ankle**2 - ankle_u**2)
     amplitude = 0.5 * spec.vertical_oscillation_leg * leg
     # pelvis v = mean - A cos(2 pi (t - midstance) / step): lowest at midstance
@@ -252,17 +261,24 @@ def _derive(spec: RunnerSpec) -> _Gait:
         stride_s=stride_s,
         contact_s=contact_s,
         first_contact_s=0.25 * step_s,
-        speed_px_s=SPEED_HEIGHT_PER_S * h,
+        speed_px_s=sweep / contact_s,
         leg_px=leg,
         thigh_px=thigh,
         shank_px=shank,
         heel_contact_u=ankle_u - ankle_from_heel[0],
+        swing_reach_px=max(hip_ankle, _hip_ankle_px(thigh, shank, MIN_SWING_KNEE_DEG)),
         pelvis_mean_v=float(pelvis_mean),
         pelvis_amplitude_px=amplitude,
         x0=x0,
         ground_y=(spec.image_height_px - h) / 2,
         noise_knots_deg=knots.astype(np.float64),
     )
+
+
+def _hip_ankle_px(thigh: float, shank: float, knee_flexion_deg: float) -> float:
+    """Hip-ankle distance for a knee flexion (0 = straight), law of cosines."""
+    flexion = np.radians(knee_flexion_deg)
+    return float(np.sqrt(thigh**2 + shank**2 + 2 * thigh * shank * np.cos(flexion)))
 
 
 def _rotate(vec: FloatArray, angle_deg: float | FloatArray) -> FloatArray:
@@ -326,9 +342,13 @@ def _stance_foot(
 
 
 def _swing_foot(
-    spec: RunnerSpec, g: _Gait, since: FloatArray
+    spec: RunnerSpec, g: _Gait, since: FloatArray, pelvis_v: FloatArray
 ) -> tuple[FloatArray, FloatArray, FloatArray]:
-    """Ankle, heel, toe during swing: C1 blend from toe-off to the next contact, lifted."""
+    """Ankle, heel, toe during swing: C1 blend from toe-off to the next contact, lifted.
+
+    Where the blend would take the ankle out of the leg's reach (late swing, pelvis
+    high) the whole foot is lifted until the knee is flexed ``MIN_SWING_KNEE_DEG``.
+    """
     h = spec.height_px
     ends = np.array([g.contact_s, 0.0])
     end_ankle, _, _ = _stance_foot(spec, g, ends)
@@ -340,6 +360,9 @@ def _swing_foot(
     slope = -g.speed_px_s * swing_s  # the foot leaves and lands moving back at belt speed
     u = h00 * u0 + h10 * slope + h01 * u1 + h11 * slope
     v = h00 * v0 + h01 * v1 + SWING_LIFT_LEG * g.leg_px * np.sin(np.pi * tau) ** 2
+    reach = g.swing_reach_px
+    lowest_v = pelvis_v - np.sqrt(np.maximum(reach**2 - u**2, 0.0))
+    v = np.maximum(v, np.where(np.abs(u) < reach, lowest_v, v))
     pitch = -PITCH_TOE_OFF_DEG + (PITCH_CONTACT_DEG + PITCH_TOE_OFF_DEG) * _smoothstep(tau)
     ankle = np.stack([u, v], -1)
     heel = ankle + _rotate(np.array([-HEEL_BEHIND_ANKLE_H * h, -ANKLE_H * h]), pitch)
@@ -402,7 +425,7 @@ def _sagittal_points(spec: RunnerSpec, g: _Gait, t: FloatArray) -> dict[str, Flo
         off = (1.0 if side == near else -1.0) * np.array([SIDE_OFFSET_H * h / 2, 0.0])
         since = _time_since_contact(g, t, side)
         stance = since <= g.contact_s
-        st, sw = _stance_foot(spec, g, since), _swing_foot(spec, g, since)
+        st, sw = _stance_foot(spec, g, since), _swing_foot(spec, g, since, pelvis_v)
         ankle, heel, toe = (np.where(stance[:, None], a, b) for a, b in zip(st, sw, strict=True))
         hip = pelvis + off
         foot_shift = np.stack([pelvis_u, np.zeros_like(t)], -1) + off
@@ -612,17 +635,22 @@ def simulate_run(spec: RunnerSpec) -> SyntheticRun:
 _BACKGROUND = (238, 240, 235)
 _GROUND = (90, 110, 80)
 _NEAR = (40, 90, 170)
-_FAR = (120, 150, 200)
+_FAR = (130, 160, 205)
 _TRUNK = (60, 60, 70)
-_BANNER_FILL = (180, 30, 30)
+_SKIN = (225, 190, 160)
+_BANNER_FILL = (190, 30, 30)
 _BANNER_TEXT = (255, 255, 255)
 _LIMBS = (("shoulder", "elbow"), ("elbow", "wrist"), ("hip", "knee"), ("knee", "ankle"))
 _FOOT = ("heel", "ankle", "toe")
 
+Pixel = tuple[int, int]
+Colour = tuple[int, int, int]
+Frame = npt.NDArray[np.uint8]
+
 
 def render_frames(
     run: SyntheticRun, *, width: int | None = None, height: int | None = None
-) -> Iterator[tuple[float, npt.NDArray[np.uint8]]]:
+) -> Iterator[tuple[float, Frame]]:
     """Draw the synthetic runner as a filled stick figure, frame by frame.
 
     Parameters
@@ -632,13 +660,14 @@ def render_frames(
     width, height
         Frame size in pixels; default the spec's image size. A different size scales the
         drawing uniformly to fit and centres it, so keypoints in ``run.ds`` then no longer
-        match frame pixels.
+        match frame pixels one to one.
 
     Yields
     ------
     tuple[float, numpy.ndarray]
-        Time in seconds and an RGB uint8 frame of shape (height, width, 3), with the
-        banner :data:`BANNER` in the top-left corner.
+        Time in seconds and an RGB uint8 frame of shape (height, width, 3): light
+        background, ground line, far limbs, trunk and head, near limbs, and the banner
+        :data:`BANNER` in the top-left corner.
     """
     import cv2  # heavy: imported only when frames are drawn
 
@@ -651,21 +680,21 @@ def render_frames(
     shift = np.array(
         [(out_w - scale * spec.image_width_px) / 2, (out_h - scale * spec.image_height_px) / 2]
     )
-    to_pixels = _PixelMap(scale, shift, spec.image_height_px)
-    names = list(run.ds["keypoint"].values.tolist())
-    positions = run.ds["position"].isel(individual=0).values  # (time, space, keypoint)
+    to_pixel = _PixelMap(scale, shift, spec.image_height_px)
+    names = [str(k) for k in run.ds["keypoint"].values.tolist()]
+    positions = np.asarray(run.ds["position"].isel(individual=0).values, dtype=np.float64)
     near = "left" if spec.direction == 1 else "right"
     far = "right" if near == "left" else "left"
     thick = max(2, round(0.035 * spec.height_px * scale))
-    ground = _ground_segment(run, to_pixels, out_w, out_h)
+    ground = _ground_segment(run, to_pixel, out_w, out_h)
     for t, pos in zip(run.time_s, positions, strict=True):
         frame = np.full((out_h, out_w, 3), _BACKGROUND, dtype=np.uint8)
         cv2.line(frame, ground[0], ground[1], _GROUND, max(2, thick // 2), cv2.LINE_AA)
-        pts = {k: to_pixels(pos[:, i]) for i, k in enumerate(names)}
-        _draw_side(cv2, frame, pts, far, _FAR, thick)
-        _draw_body(cv2, frame, pts, thick, spec.height_px * scale)
-        _draw_side(cv2, frame, pts, near, _NEAR, thick)
-        _draw_banner(cv2, frame, t)
+        pts = {k: to_pixel(pos[:, i]) for i, k in enumerate(names)}
+        _draw_side(frame, pts, far, _FAR, thick)
+        _draw_trunk_and_head(frame, pts, thick, HEAD_RADIUS_H * spec.height_px * scale)
+        _draw_side(frame, pts, near, _NEAR, thick)
+        _draw_banner(frame, float(t))
         yield float(t), frame
 
 
@@ -677,33 +706,76 @@ class _PixelMap:
     shift: FloatArray
     image_height_px: int
 
-    def __call__(self, xy: FloatArray) -> tuple[int, int]:
+    def __call__(self, xy: FloatArray) -> Pixel:
         x = self.scale * xy[0] + self.shift[0]
         y = self.scale * (self.image_height_px - xy[1]) + self.shift[1]
         return round(float(x)), round(float(y))
 
 
 def _ground_segment(
-    run: SyntheticRun, to_pixels: _PixelMap, out_w: int, out_h: int
-) -> tuple[tuple[int, int], tuple[int, int]]:
+    run: SyntheticRun, to_pixel: _PixelMap, out_w: int, out_h: int
+) -> tuple[Pixel, Pixel]:
     a = np.radians(run.ground_angle_deg)
-    direction = np.array([np.cos(a), np.sin(a)])
-    reach = 2.0 * (out_w + out_h) / to_pixels.scale
+    along = np.array([np.cos(a), np.sin(a)])
+    reach = 2.0 * (out_w + out_h) / to_pixel.scale
     p0 = np.array(run.ground_point_px)
-    return to_pixels(p0 - reach * direction), to_pixels(p0 + reach * direction)
+    return to_pixel(p0 - reach * along), to_pixel(p0 + reach * along)
 
 
-def _draw_side(
-    cv2: object,
-    frame: npt.NDArray[np.uint8],
-    pts: dict[str, tuple[int, int]],
-    side: str,
-    colour: tuple[int, int, int],
-    thick: int,
-) -> None:
-    draw: object = cv2
+def _mid(a: Pixel, b: Pixel) -> Pixel:
+    return (a[0] + b[0]) // 2, (a[1] + b[1]) // 2
+
+
+def _draw_side(frame: Frame, pts: dict[str, Pixel], side: str, colour: Colour, thick: int) -> None:
+    import cv2
+
     for a, b in _LIMBS:
-        draw.line(frame, pts[f"{side}_{a}"], pts[f"{side}_{b}"], colour, thick, draw.LINE_AA)  # type: ignore[attr-defined]
+        cv2.line(frame, pts[f"{side}_{a}"], pts[f"{side}_{b}"], colour, thick, cv2.LINE_AA)
     foot = np.array([pts[f"{side}_{k}"] for k in _FOOT], dtype=np.int32)
-    draw.fillPoly(frame, [foot], colour, draw.LINE_AA)  # type: ignore[attr-defined]
-    draw.polylines(frame, [foot], True, colour, max(1, thick // 3), draw.LINE_AA)  # type: ignore[attr-defined]
+    cv2.fillPoly(frame, [foot], colour, cv2.LINE_AA)
+    cv2.polylines(frame, [foot], True, colour, max(1, thick // 3), cv2.LINE_AA)
+
+
+def _draw_trunk_and_head(
+    frame: Frame, pts: dict[str, Pixel], thick: int, head_radius: float
+) -> None:
+    import cv2
+
+    hip = _mid(pts["left_hip"], pts["right_hip"])
+    shoulder = _mid(pts["left_shoulder"], pts["right_shoulder"])
+    ear = _mid(pts["left_ear"], pts["right_ear"])
+    cv2.line(frame, hip, shoulder, _TRUNK, int(thick * 1.8), cv2.LINE_AA)
+    cv2.line(frame, shoulder, ear, _TRUNK, thick, cv2.LINE_AA)
+    top, nose = pts["head_top"], pts["nose"]
+    centre = ((2 * ear[0] + top[0] + nose[0]) // 4, (2 * ear[1] + top[1] + nose[1]) // 4)
+    cv2.circle(frame, centre, max(3, round(head_radius)), _SKIN, -1, cv2.LINE_AA)
+    cv2.circle(frame, centre, max(3, round(head_radius)), _TRUNK, 2, cv2.LINE_AA)
+    eye = _mid(pts["left_eye"], pts["right_eye"])
+    cv2.circle(frame, eye, max(2, thick // 4), _TRUNK, -1, cv2.LINE_AA)
+
+
+def _draw_banner(frame: Frame, t: float) -> None:
+    import cv2
+
+    width = frame.shape[1]
+    font = cv2.FONT_HERSHEY_SIMPLEX
+    margin = max(4, width // 60)
+    (text_w, _), _ = cv2.getTextSize(BANNER, font, 1.0, 2)
+    font_scale = min(1.0, (width - 4 * margin) / text_w)
+    stroke = max(1, round(2 * font_scale))
+    (text_w, text_h), baseline = cv2.getTextSize(BANNER, font, font_scale, stroke)
+    box_h = text_h + baseline + 2 * margin
+    cv2.rectangle(frame, (margin, margin), (margin + text_w + 2 * margin, box_h), _BANNER_FILL, -1)
+    org = (2 * margin, margin + margin // 2 + text_h)
+    cv2.putText(frame, BANNER, org, font, font_scale, _BANNER_TEXT, stroke, cv2.LINE_AA)
+    clock = f"t = {t:6.2f} s"
+    cv2.putText(
+        frame,
+        clock,
+        (2 * margin, box_h + margin + text_h),
+        font,
+        font_scale,
+        _TRUNK,
+        stroke,
+        cv2.LINE_AA,
+    )

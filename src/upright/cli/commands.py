@@ -1,0 +1,154 @@
+"""Rendering of the commands' results in the terminal (Rich). No analysis logic here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from types import TracebackType
+
+from rich.console import Console
+from rich.panel import Panel
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    SpinnerColumn,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+from rich.table import Table
+
+from upright.services.analyze import Analysis, AnalysisOptions
+from upright.summary import DISCLAIMER
+
+__all__ = ["AnalyzeRequest", "RichProgress", "print_analysis", "run_analyze", "run_demo"]
+
+
+@dataclass(frozen=True)
+class AnalyzeRequest:
+    video: Path | None
+    keypoints: Path | None
+    out: Path | None
+    fps: float | None
+    annotate: bool
+    tilt_deg: float | None
+    setting: str
+    direction: str
+    height_cm: float | None
+    workers: int | None
+    json_out: bool
+
+
+class RichProgress:
+    """A Rich progress bar: frames done and time left for counted steps."""
+
+    def __init__(self, console: Console) -> None:
+        self._progress = Progress(
+            SpinnerColumn(),
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("frames"),
+            TimeElapsedColumn(),
+            TextColumn("left"),
+            TimeRemainingColumn(),
+            console=console,
+            transient=True,
+        )
+        self._task: int | None = None
+
+    def __enter__(self) -> RichProgress:
+        self._progress.start()
+        return self
+
+    def __exit__(self, t: type[BaseException] | None, e: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self._progress.stop()
+
+    def start(self, description: str, total: int | None) -> None:
+        if self._task is not None:
+            self._progress.update(self._task, visible=False)
+        self._task = self._progress.add_task(description, total=total)
+
+    def advance(self, n: int) -> None:
+        if self._task is not None:
+            self._progress.advance(self._task, n)
+
+
+def _default_out(request: AnalyzeRequest) -> Path:
+    src = request.video or request.keypoints or Path("upright")
+    return Path.cwd() / f"{src.stem or src.name}-upright"
+
+
+def run_analyze(request: AnalyzeRequest, console: Console) -> None:
+    from upright.services.jobs import AnalyzeJob, run_analyze_job
+
+    options = AnalysisOptions(
+        tilt_deg=request.tilt_deg,
+        setting=request.setting,  # type: ignore[arg-type]
+        direction=request.direction,  # type: ignore[arg-type]
+        height_cm=request.height_cm,
+    )
+    out = request.out or _default_out(request)
+    job = AnalyzeJob(out_dir=out, video=request.video, keypoints=request.keypoints,
+                     fps=request.fps, annotate=request.annotate, workers=request.workers,
+                     options=options)
+    with RichProgress(Console(stderr=True)) as progress:
+        analysis = run_analyze_job(job, progress)
+    if request.json_out:
+        print(analysis.summary.model_dump_json(indent=2))
+    else:
+        print_analysis(analysis, out, console)
+
+
+def run_demo(out: Path, duration_s: float, annotate: bool, json_out: bool,
+             console: Console) -> None:
+    from upright.services.demo import run_demo_job
+
+    with RichProgress(Console(stderr=True)) as progress:
+        analysis = run_demo_job(out, duration_s=duration_s, annotate=annotate,
+                                progress=progress)
+    if json_out:
+        print(analysis.summary.model_dump_json(indent=2))
+        return
+    console.print(Panel("[bold yellow]SYNTHETIC DEMO RUNNER[/bold yellow] - a kinematic model, "
+                        "not a real recording. Its true lean grows from 6 to 11 deg; see "
+                        "TRUTH.txt in the output folder.", expand=False))
+    print_analysis(analysis, out, console)
+
+
+def _fmt(value: float | None, digits: int = 1) -> str:
+    return "-" if value is None else f"{value:.{digits}f}"
+
+
+def print_analysis(analysis: Analysis, out: Path, console: Console) -> None:
+    """Tables of metrics, drift and checks, then where the files are."""
+    s = analysis.summary
+    console.print(
+        f"[bold]{Path(s.source.file).name or 'keypoints'}[/bold]: {s.source.n_frames} frames at "
+        f"{s.source.fps:g} fps, running {s.setup.direction} on a {s.setup.setting} "
+        f"({s.setup.setting_source}); camera tilt {s.setup.tilt_deg:+.1f} deg "
+        f"({s.setup.tilt_source}); cadence {_fmt(s.cadence_spm, 0)} steps/min"
+    )
+    table = Table(title="Per stride (median, SD across strides)", title_justify="left")
+    for col in ("metric", "value", "SD", "strides", "unit"):
+        table.add_column(col, justify="left" if col == "metric" else "right")
+    for name, m in s.metrics.items():
+        table.add_row(m.description, f"{m.value:.2f}", f"{m.spread:.2f}", str(m.n_strides),
+                      m.unit)
+    console.print(table)
+    for d in s.drift:
+        colour = "red" if d.flagged else "green"
+        console.print(f"[{colour}]Drift of {d.metric}[/{colour}]: {d.reason}.")
+    bad = [q for q in s.quality if not q.passed]
+    for q in bad:
+        console.print(f"[yellow]Check {q.name}:[/yellow] {q.message}")
+    if not bad:
+        console.print("[green]All quality checks passed.[/green]")
+    for w in s.withheld:
+        console.print(f"[dim]Withheld {w.metric}: {w.reason}[/dim]")
+    for note in s.notes:
+        console.print(f"[dim]Note: {note}[/dim]")
+    console.print(f"Results in [bold]{out}[/bold]")
+    console.print(f"[italic]{DISCLAIMER}[/italic]")

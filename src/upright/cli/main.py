@@ -1,0 +1,166 @@
+"""The ``upright`` command line: thin Typer commands, Rich output, no analysis logic.
+
+Errors raised on purpose (:class:`upright.errors.UprightError`) become a one-paragraph
+message and exit code 2, never a traceback.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, TypeVar
+
+import typer
+from rich.console import Console
+
+from upright import __version__
+from upright.errors import UprightError
+
+app = typer.Typer(
+    name="upright",
+    help=(
+        "Measured check-up of a runner's posture, on your own machine. "
+        "A training and self-management aid, not a medical device."
+    ),
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+console = Console()
+err_console = Console(stderr=True)
+
+T = TypeVar("T")
+
+EXIT_INPUT = 2
+EXIT_INTERRUPTED = 130
+
+
+class SettingChoice(str, Enum):
+    auto = "auto"
+    treadmill = "treadmill"
+    overground = "overground"
+
+
+class DirectionChoice(str, Enum):
+    auto = "auto"
+    left = "left"
+    right = "right"
+
+
+def run_guarded(action: Callable[[], T]) -> T:
+    """Run ``action``; an upright error becomes a message and exit code 2."""
+    try:
+        return action()
+    except UprightError as err:
+        err_console.print(f"[bold red]upright could not finish.[/bold red] {err.message}",
+                          highlight=False, soft_wrap=True)
+        raise typer.Exit(EXIT_INPUT) from None
+    except KeyboardInterrupt:
+        err_console.print("Interrupted; nothing was written to the output folder.")
+        raise typer.Exit(EXIT_INTERRUPTED) from None
+
+
+def _version(value: bool) -> None:
+    if value:
+        console.print(f"upright {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show version.")
+    ] = False,
+) -> None:
+    """upright: why a runner's back hurts, measured."""
+
+
+@app.command()
+def analyze(
+    video: Annotated[
+        Path | None,
+        typer.Argument(help="Side-view running clip (MP4/MOV from a phone).", show_default=False),
+    ] = None,
+    out: Annotated[
+        Path | None, typer.Option("--out", help="Output folder [default: ./<clip>-upright]")
+    ] = None,
+    keypoints: Annotated[
+        Path | None,
+        typer.Option(
+            "--keypoints",
+            help="Use keypoints made elsewhere instead of pose estimation: GaitLab pose "
+            "JSON, an OpenPose JSON folder, or upright's keypoints.nc.",
+        ),
+    ] = None,
+    fps: Annotated[
+        float | None, typer.Option(help="Frame rate of keypoint files that do not state it.")
+    ] = None,
+    no_annotate: Annotated[
+        bool, typer.Option("--no-annotate", help="Skip the annotated video.")
+    ] = False,
+    tilt_deg: Annotated[
+        float | None,
+        typer.Option(
+            "--tilt-deg",
+            help="Camera tilt: the angle of the ground line in the picture, + when it rises "
+            "to the right. 0 = level camera, no correction. Default: found from the feet.",
+        ),
+    ] = None,
+    setting: Annotated[
+        SettingChoice, typer.Option(help="Treadmill or overground (auto: detected).")
+    ] = SettingChoice.auto,
+    direction: Annotated[
+        DirectionChoice, typer.Option(help="Running direction in the picture (auto: detected).")
+    ] = DirectionChoice.auto,
+    height_cm: Annotated[
+        float | None,
+        typer.Option("--height-cm", min=80, max=250, help="Runner's height, for cm figures."),
+    ] = None,
+    workers: Annotated[
+        int | None, typer.Option(min=1, max=64, help="Processes for pose estimation.")
+    ] = None,
+    json_out: Annotated[
+        bool, typer.Option("--json", help="Print summary.json to stdout instead of tables.")
+    ] = False,
+) -> None:
+    """Analyse a side-view running clip: trunk lean, head-trunk angle, gait, drift."""
+    from upright.cli.commands import AnalyzeRequest, run_analyze
+
+    request = AnalyzeRequest(
+        video=video,
+        keypoints=keypoints,
+        out=out,
+        fps=fps,
+        annotate=not no_annotate,
+        tilt_deg=tilt_deg,
+        setting=setting.value,
+        direction=direction.value,
+        height_cm=height_cm,
+        workers=workers,
+        json_out=json_out,
+    )
+    run_guarded(lambda: run_analyze(request, console))
+
+
+@app.command()
+def demo(
+    out: Annotated[Path, typer.Option("--out", help="Output folder.")] = Path("upright-demo"),
+    duration_s: Annotated[
+        float, typer.Option("--duration-s", min=10, max=600, help="Length of the demo run.")
+    ] = 60.0,
+    no_annotate: Annotated[
+        bool, typer.Option("--no-annotate", help="Skip the annotated video.")
+    ] = False,
+    json_out: Annotated[bool, typer.Option("--json", help="Print summary.json.")] = False,
+) -> None:
+    """Run the analysis on a built-in SYNTHETIC runner (no file needed)."""
+    from upright.cli.commands import run_demo
+
+    run_guarded(lambda: run_demo(out, duration_s, not no_annotate, json_out, console))
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(app())

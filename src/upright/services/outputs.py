@@ -1,0 +1,80 @@
+"""Write an analysis to its output folder, all or nothing.
+
+Files are written into a hidden staging folder beside the outputs and moved into place
+only when every one of them succeeded; a failure removes the staging folder and leaves
+what was already in the output folder untouched.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import numpy as np
+
+from upright.errors import InputError
+from upright.io.keypoints import write_keypoints_netcdf
+from upright.report.plots import write_interactive_html, write_posture_png
+from upright.services.analyze import Analysis
+
+__all__ = ["OUTPUT_FILES", "staged_output", "write_analysis_files"]
+
+OUTPUT_FILES = (
+    "summary.json",
+    "strides.csv",
+    "keypoints.nc",
+    "posture.png",
+    "posture.html",
+)
+
+
+@contextmanager
+def staged_output(out_dir: Path) -> Iterator[Path]:
+    """Yield a staging folder; on success move its files into ``out_dir``."""
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise InputError(
+            f"cannot create the output folder ({err.strerror})",
+            path=out_dir,
+            fix="Choose a folder you can write to with --out",
+        ) from err
+    if not os.access(out_dir, os.W_OK):
+        raise InputError("the output folder is not writable", path=out_dir,
+                         fix="Choose a folder you can write to with --out")
+    stage = Path(tempfile.mkdtemp(prefix=".upright-staging-", dir=out_dir))
+    try:
+        yield stage
+        for item in sorted(stage.iterdir()):
+            os.replace(item, out_dir / item.name)
+    finally:
+        shutil.rmtree(stage, ignore_errors=True)
+
+
+def write_analysis_files(analysis: Analysis, stage: Path) -> None:
+    """Write summary, stride table, keypoints and plots into ``stage``."""
+    summary = analysis.summary
+    (stage / "summary.json").write_text(summary.model_dump_json(indent=2) + "\n",
+                                        encoding="utf-8")
+    strides = analysis.strides.copy()
+    strides.insert(0, "synthetic", summary.synthetic) if summary.synthetic else None
+    strides.round(4).to_csv(stage / "strides.csv", index=False, na_rep="")
+    write_keypoints_netcdf(analysis.raw, stage / "keypoints.nc")
+    write_posture_png(summary, analysis.frames, analysis.strides, stage / "posture.png")
+    write_interactive_html(summary, analysis.frames, analysis.strides, stage / "posture.html")
+
+
+ProgressCallback = Callable[[int], None]
+
+
+def frame_values(analysis: Analysis) -> dict[str, np.ndarray]:
+    """Per-frame values the annotated video shows."""
+    return {
+        "time_s": analysis.frames["time_s"].to_numpy(),
+        "trunk_lean_deg": analysis.frames["trunk_lean_deg"].to_numpy(),
+        "head_trunk_deg": analysis.frames["head_trunk_deg"].to_numpy(),
+    }
