@@ -187,7 +187,8 @@ def test_overstride_and_knee_flexion_at_contact_are_exact(
     for row in run.true_contacts.itertuples():
         t = np.array([row.contact_s])
         hip, knee_pt, ankle = (_at(spec, t, f"{row.foot}_{k}")[0] for k in ("hip", "knee", "ankle"))
-        ahead = direction * (ankle[0] - hip[0]) / run.leg_length_px
+        mid_hip = (_at(spec, t, "left_hip")[0] + _at(spec, t, "right_hip")[0]) / 2
+        ahead = direction * (ankle[0] - mid_hip[0]) / run.leg_length_px
         assert ahead == pytest.approx(overstride, abs=EXACT)
         thigh, shank = hip - knee_pt, ankle - knee_pt
         cos = thigh @ shank / np.linalg.norm(thigh) / np.linalg.norm(shank)

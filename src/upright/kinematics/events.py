@@ -31,6 +31,13 @@ __all__ = ["CONTACT_HEIGHT_LEG", "GaitEvents", "detect_gait_events", "foot_track
 #: leg length of the ground level (about 4 cm for a 90 cm leg).
 CONTACT_HEIGHT_LEG = 0.05
 
+#: Contact is when the foot's lowest point comes within this fraction of the leg length
+#: of its floor in that stance; toe-off when it rises above TOE_OFF_LEVEL_LEG. Calibrated
+#: against force-plate contacts of one runner (RBDS001, Fukuchi 2017) with markers
+#: projected to a side view; see benchmarks/gait_events_forceplate.py.
+CONTACT_LEVEL_LEG = 0.015
+TOE_OFF_LEVEL_LEG = 0.03
+
 #: Shortest stance accepted, as a fraction of the step period.
 MIN_STANCE_STEP = 0.25
 
@@ -109,6 +116,31 @@ def _crossing_time(t: FloatArray, h: FloatArray, i0: int, i1: int, level: float)
     return float(t[i0] + frac * (t[i1] - t[i0]))
 
 
+def _refine_stance(
+    t: FloatArray, h: FloatArray, a: int, b: int, leg_px: float
+) -> tuple[float, float]:
+    """Contact and toe-off of a stance found in frames [a, b).
+
+    The foot's lowest height in the stance is its floor; contact is when the foot
+    comes within ``CONTACT_LEVEL_LEG`` of it, toe-off when it rises above
+    ``TOE_OFF_LEVEL_LEG``, both interpolated between frames.
+    """
+    seg = h[a:b]
+    k = a + int(np.nanargmin(seg))
+    floor = float(h[k])
+    level_c = floor + CONTACT_LEVEL_LEG * leg_px
+    level_t = floor + TOE_OFF_LEVEL_LEG * leg_px
+    i = a
+    while i < k and not h[i] <= level_c:
+        i += 1
+    contact = _crossing_time(t, h, i - 1, i, level_c) if i > 0 else float(t[i])
+    j = b - 1
+    while j > k and not h[j] <= level_t:
+        j -= 1
+    toe_off = _crossing_time(t, h, j + 1, j, level_t) if j + 1 < t.size else float("nan")
+    return contact, toe_off
+
+
 def _candidate_stances(
     track: FootTrack,
     t: FloatArray,
@@ -131,10 +163,7 @@ def _candidate_stances(
         # the foot must move backward relative to the pelvis while on the ground
         if seg[~np.isnan(seg)][-1] >= seg[~np.isnan(seg)][0]:
             continue
-        contact = _crossing_time(t, track.low_y, a - 1, a, level) if a > 0 else float(t[a])
-        toe_off = (
-            _crossing_time(t, track.low_y, b - 1, b, level) if b < t.size else float("nan")
-        )
+        contact, toe_off = _refine_stance(t, track.low_y, a, b, leg_px)
         # midstance: the foot passes under the pelvis (u crosses 0), else the middle
         inside = np.flatnonzero(np.diff(np.sign(seg)) < 0)
         mid = float(t[a + inside[0]]) if inside.size else float((t[a] + t[b - 1]) / 2)

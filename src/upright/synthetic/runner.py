@@ -72,7 +72,7 @@ EYE_FROM_EAR_H = (0.045, 0.012)
 NOSE_FROM_EAR_H = (0.062, -0.010)
 HEAD_TOP_FROM_EAR_H = (0.005, 0.080)
 HEAD_RADIUS_H = 0.062
-# Far-side points are drawn this far (fraction of H) behind the near-side ones.
+# Near- and far-side points are this far apart (fraction of H); mid-points are exact.
 SIDE_OFFSET_H = 0.005
 
 # Foot pitch in stance (degrees, + toe up): heel strike, foot flat, heel rise, toe-off.
@@ -134,8 +134,8 @@ class RunnerSpec:
         Fraction of a stride each foot is on the ground, in (0.1, 0.6); below 0.5 the
         run has a flight phase.
     overstride_leg
-        Horizontal distance of the ankle ahead of its hip at contact, fraction of leg
-        length (standing hip height, 0.530 H).
+        Horizontal distance of the ankle ahead of the mid-hip at contact, fraction of
+        leg length (standing hip height, 0.530 H).
     vertical_oscillation_leg
         Peak-to-peak vertical pelvis motion per step, fraction of leg length.
     knee_flexion_contact_deg
@@ -223,7 +223,8 @@ class _Gait:
     thigh_px: float
     shank_px: float
     heel_contact_u: float  # heel ground position at contact, relative to its hip
-    swing_reach_px: float  # longest hip-ankle distance allowed in swing
+    swing_reach_px: float  # longest mid-hip to ankle distance allowed in swing
+    side_offset_px: FloatArray  # (u, v) from the mid-point to a near-side point
     pelvis_mean_v: float
     pelvis_amplitude_px: float
     x0: float
@@ -237,18 +238,23 @@ def _derive(spec: RunnerSpec) -> _Gait:
     stride_s = 2.0 * step_s
     contact_s = spec.duty_factor * stride_s
     leg, thigh, shank = HIP_H * h, (HIP_H - KNEE_H) * h, (KNEE_H - ANKLE_H) * h
-    # At contact the heel is down, the foot pitched toe-up, and the ankle sits
-    # overstride_leg * leg ahead of the hip with the knee flexed as specified.
+    # At contact the heel is down, the foot pitched toe-up, the ankle sits
+    # overstride_leg * leg ahead of the mid-hip, and the knee is flexed as specified. The
+    # near and far hips sit +-r from the mid-hip, perpendicular to the mid-hip -> ankle
+    # line at contact, so both legs are hip_ankle long then: mid-hip_ankle^2 + r^2.
     ankle_from_heel = _rotate(np.array([HEEL_BEHIND_ANKLE_H * h, ANKLE_H * h]), PITCH_CONTACT_DEG)
     ankle_u = spec.overstride_leg * leg
     hip_ankle = _hip_ankle_px(thigh, shank, spec.knee_flexion_contact_deg)
-    if hip_ankle <= abs(ankle_u):
+    r = SIDE_OFFSET_H * h / 2
+    mid_ankle = np.sqrt(hip_ankle**2 - r**2)
+    if mid_ankle <= abs(ankle_u):
         raise ValueError(
             f"invalid RunnerSpec: overstride_leg {spec.overstride_leg} is longer than the "
             f"leg can reach with knee_flexion_contact_deg {spec.knee_flexion_contact_deg}"
         )
     sweep = max(MIN_STANCE_SWEEP_LEG, spec.overstride_leg + TOE_OFF_BEHIND_LEG) * leg
-    pelvis_contact_v = ankle_from_heel[1] + np.sqrt(hip_ankle**2 - ankle_u**2)
+    drop = np.sqrt(mid_ankle**2 - ankle_u**2)  # mid-hip height above the ankle at contact
+    pelvis_contact_v = ankle_from_heel[1] + drop
     amplitude = 0.5 * spec.vertical_oscillation_leg * leg
     # pelvis v = mean - A cos(2 pi (t - midstance) / step): lowest at midstance
     pelvis_mean = pelvis_contact_v + amplitude * np.cos(np.pi * contact_s / step_s)
@@ -266,7 +272,8 @@ def _derive(spec: RunnerSpec) -> _Gait:
         thigh_px=thigh,
         shank_px=shank,
         heel_contact_u=ankle_u - ankle_from_heel[0],
-        swing_reach_px=max(hip_ankle, _hip_ankle_px(thigh, shank, MIN_SWING_KNEE_DEG)),
+        swing_reach_px=max(mid_ankle, _hip_ankle_px(thigh, shank, MIN_SWING_KNEE_DEG) - r),
+        side_offset_px=r * np.array([drop, ankle_u]) / mid_ankle,
         pelvis_mean_v=float(pelvis_mean),
         pelvis_amplitude_px=amplitude,
         x0=x0,
@@ -422,13 +429,13 @@ def _sagittal_points(spec: RunnerSpec, g: _Gait, t: FloatArray) -> dict[str, Flo
     sides: tuple[Foot, Foot] = ("left", "right")
     for side in sides:
         # near side a little ahead, far side as much behind: mid-points stay exact
-        off = (1.0 if side == near else -1.0) * np.array([SIDE_OFFSET_H * h / 2, 0.0])
+        off = (1.0 if side == near else -1.0) * g.side_offset_px
         since = _time_since_contact(g, t, side)
         stance = since <= g.contact_s
         st, sw = _stance_foot(spec, g, since), _swing_foot(spec, g, since, pelvis_v)
         ankle, heel, toe = (np.where(stance[:, None], a, b) for a, b in zip(st, sw, strict=True))
         hip = pelvis + off
-        foot_shift = np.stack([pelvis_u, np.zeros_like(t)], -1) + off
+        foot_shift = np.stack([pelvis_u, np.zeros_like(t)], -1)  # feet: relative to mid-hip
         ankle, heel, toe = ankle + foot_shift, heel + foot_shift, toe + foot_shift
         p[f"{side}_hip"], p[f"{side}_ankle"] = hip, ankle
         p[f"{side}_heel"], p[f"{side}_toe"] = heel, toe
@@ -490,9 +497,10 @@ class SyntheticRun:
         contact_time_s, flight_time_s, overstride_leg, knee_flexion_contact_deg,
         vertical_oscillation_leg`` (exact model values) and ``trunk_lean_deg``,
         ``head_trunk_deg`` (mean of the true per-frame values over frames in
-        ``[start_s, end_s)``). Overstride is relative to the leg's own hip keypoint;
-        the near and far hips sit ``SIDE_OFFSET_H * height_px / 2`` ahead of and behind
-        the mid-hip.
+        ``[start_s, end_s)``). Overstride is the ankle's horizontal distance ahead of
+        the mid-hip; knee flexion is measured at the leg's own hip-knee-ankle (the
+        near and far hips sit ``SIDE_OFFSET_H * height_px / 2`` either side of the
+        mid-hip, perpendicular to the leg at contact, so both legs agree exactly).
     leg_length_px
         Standing hip height, 0.530 * height_px.
     speed_px_s
