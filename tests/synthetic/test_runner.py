@@ -28,7 +28,7 @@ def _mid(run: SyntheticRun, name: str) -> FloatArray:
 
 def _lean_deg(vec: FloatArray, direction: int) -> FloatArray:
     """Angle of (n, 2) vectors (y up) from vertical, + toward the running direction."""
-    return np.degrees(np.arctan2(direction * vec[:, 0], vec[:, 1]))
+    return np.asarray(np.degrees(np.arctan2(direction * vec[:, 0], vec[:, 1])), dtype=np.float64)
 
 
 def _at(spec: RunnerSpec, t: FloatArray, name: str) -> FloatArray:

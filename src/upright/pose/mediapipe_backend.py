@@ -61,7 +61,7 @@ class MediaPipePose:
         self._pose: Any = mp.solutions.pose.Pose(
             static_image_mode=False,
             model_complexity=1,
-            smooth_landmarks=True,
+            smooth_landmarks=False,  # causal smoothing lags; upright filters zero-lag
             enable_segmentation=False,
             min_detection_confidence=min_detection_confidence,
             min_tracking_confidence=0.5,
