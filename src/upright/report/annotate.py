@@ -1,19 +1,18 @@
 """The annotated video: skeleton, trunk line, vertical reference, live lean and head-trunk.
 
-Frames are decoded again (never held in memory), drawn on with OpenCV and encoded to
-H.264 that plays in a browser. For a video file the clip is cut into one chunk per core;
-each worker encodes its chunk and the chunks are joined without re-encoding.
+Frames are decoded again (never held in memory), scaled, drawn on with OpenCV and
+encoded to H.264 (yuv420p, faststart) that plays in a browser. Decoding runs in its own
+thread and x264 uses two threads, so the pass keeps both cores busy.
 """
 
 from __future__ import annotations
 
-import multiprocessing as mp
-import os
-import tempfile
-from collections.abc import Callable, Iterable
-from concurrent.futures import ProcessPoolExecutor
+import queue
+import threading
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -25,6 +24,8 @@ __all__ = ["Overlay", "annotate_frames", "draw_overlay", "write_annotated_video"
 
 #: The annotated video is scaled so its longer side is at most this (a phone screen).
 ANNOTATED_MAX_SIDE_PX = 960
+#: x264 preset: the fastest, since the annotated copy is for viewing, not archiving.
+ANNOTATED_PRESET = "ultrafast"
 
 _NEAR = (40, 200, 255)
 _FAR = (150, 150, 150)
@@ -70,11 +71,13 @@ def _mid(a: tuple[int, int] | None, b: tuple[int, int] | None) -> tuple[int, int
     return (a[0] + b[0]) // 2, (a[1] + b[1]) // 2
 
 
-def draw_overlay(rgb: npt.NDArray[np.uint8], overlay: Overlay, i: int) -> npt.NDArray[np.uint8]:
-    """Draw frame ``i``'s overlay on a copy of ``rgb`` and return it."""
+def draw_overlay(
+    rgb: npt.NDArray[np.uint8], overlay: Overlay, i: int, *, in_place: bool = False
+) -> npt.NDArray[np.uint8]:
+    """Draw frame ``i``'s overlay on ``rgb`` (on a copy unless ``in_place``); return it."""
     import cv2
 
-    img = np.ascontiguousarray(rgb.copy())
+    img = rgb if in_place and rgb.flags.c_contiguous else np.ascontiguousarray(rgb.copy())
     h, w = img.shape[:2]
     sx, sy = overlay.scaled(w, h)
     thick = max(2, round(min(w, h) / 240))
@@ -132,23 +135,37 @@ def _readout(img: npt.NDArray[np.uint8], overlay: Overlay, i: int, thick: int) -
         _text(img, f"contact {foot}", (12, y), scale, (80, 255, 80))
 
 
+def _fit(rgb: npt.NDArray[np.uint8], max_side_px: int | None) -> npt.NDArray[np.uint8]:
+    import cv2
+
+    h, w = rgb.shape[:2]
+    if not max_side_px or max(h, w) <= max_side_px:
+        return rgb
+    scale = max_side_px / max(h, w)
+    size = (round(w * scale) // 2 * 2, round(h * scale) // 2 * 2)
+    return np.asarray(cv2.resize(rgb, size, interpolation=cv2.INTER_LINEAR), dtype=np.uint8)
+
+
 def annotate_frames(
     frames: Iterable[tuple[int, npt.NDArray[np.uint8]]],
     overlay: Overlay,
     out_path: Path,
     *,
     fps: float,
+    max_side_px: int | None = ANNOTATED_MAX_SIDE_PX,
     progress: Callable[[int], None] | None = None,
 ) -> int:
-    """Draw and encode ``(frame index, rgb)`` pairs into ``out_path``; returns the count."""
+    """Scale, draw and encode ``(frame index, rgb)`` pairs into ``out_path``.
+
+    Returns the number of frames written. The file appears only when complete.
+    """
     writer: VideoWriter | None = None
     n = 0
     try:
-        for i, rgb in frames:
-            img = draw_overlay(rgb, overlay, i)
+        for img in _drawn_ahead(frames, overlay, max_side_px):
             if writer is None:
                 writer = VideoWriter(out_path, width_px=img.shape[1], height_px=img.shape[0],
-                                     fps=fps, preset="veryfast", crf=24, threads=1)
+                                     fps=fps, preset=ANNOTATED_PRESET, crf=23, threads=2)
                 writer.__enter__()
             writer.write(img)
             n += 1
@@ -165,37 +182,64 @@ def annotate_frames(
     return n
 
 
-def _annotate_chunk(video: str, overlay: Overlay, start: int, stop: int, out: str,
-                    max_side_px: int) -> int:
-    info = probe_video(video)
-    frames = ((f.index, f.rgb) for f in iter_frames(video, start_frame=start, stop_frame=stop,
-                                                      max_side_px=max_side_px))
-    return annotate_frames(frames, overlay, Path(out), fps=info.fps_nominal)
+def _drawn_ahead(
+    frames: Iterable[tuple[int, npt.NDArray[np.uint8]]], overlay: Overlay,
+    max_side_px: int | None,
+) -> Iterator[npt.NDArray[np.uint8]]:
+    """Scale and draw in a background thread (OpenCV releases the GIL), ahead of the
+    encoder, so the stages of the pass overlap."""
+
+    def draw(item: tuple[int, npt.NDArray[np.uint8]]) -> npt.NDArray[np.uint8]:
+        i, rgb = item
+        scaled = _fit(rgb, max_side_px)
+        return draw_overlay(scaled, overlay, i, in_place=scaled is not rgb)
+
+    return _ahead(map(draw, frames))
 
 
-def _concat_mp4(parts: list[Path], out_path: Path) -> None:
-    """Join H.264 MP4 chunks made with the same settings, without re-encoding."""
-    import av
+T = TypeVar("T")
 
-    tmp = out_path.with_name(out_path.name + ".part.mp4")
-    with av.open(str(tmp), "w", options={"movflags": "+faststart"}) as dst:
-        with av.open(str(parts[0])) as first:
-            out_stream = dst.add_stream_from_template(first.streams.video[0])
-        offset = 0
-        for part in parts:
-            with av.open(str(part)) as src:
-                stream = src.streams.video[0]
-                last = 0
-                for packet in src.demux(stream):
-                    if packet.dts is None:
-                        continue
-                    packet.pts = (packet.pts or 0) + offset
-                    packet.dts = packet.dts + offset
-                    last = max(last, packet.pts + (packet.duration or 0))
-                    packet.stream = out_stream
-                    dst.mux(packet)
-                offset = last
-    os.replace(tmp, out_path)
+
+def _ahead(items: Iterator[T], depth: int = 4) -> Iterator[T]:
+    """Run the iterator ``items`` in a background thread, ``depth`` items ahead."""
+    box: queue.Queue[tuple[bool, T | BaseException | None]] = queue.Queue(depth)
+    stop = threading.Event()
+
+    def run() -> None:
+        try:
+            for item in items:
+                if stop.is_set():
+                    return
+                box.put((True, item))
+        except BaseException as err:  # handed to the consumer, which re-raises it
+            box.put((False, err))
+            return
+        box.put((False, None))
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    try:
+        while True:
+            ok, item = box.get()
+            if not ok:
+                if isinstance(item, BaseException):
+                    raise item
+                return
+            yield item  # type: ignore[misc]
+    finally:
+        stop.set()
+        while thread.is_alive():
+            try:
+                box.get(timeout=0.05)
+            except queue.Empty:
+                pass
+        thread.join()
+
+
+def _decode_ahead(video: Path, max_frames: int) -> Iterator[tuple[int, npt.NDArray[np.uint8]]]:
+    """Decode in a background thread (PyAV releases the GIL while decoding)."""
+    frames = ((f.index, f.rgb) for f in iter_frames(video, stop_frame=max_frames))
+    return _ahead(frames)
 
 
 def write_annotated_video(
@@ -203,24 +247,10 @@ def write_annotated_video(
     overlay: Overlay,
     out_path: Path,
     *,
-    workers: int | None = None,
-    max_side_px: int = ANNOTATED_MAX_SIDE_PX,
+    max_side_px: int | None = ANNOTATED_MAX_SIDE_PX,
+    progress: Callable[[int], None] | None = None,
 ) -> None:
-    """Write the annotated copy of ``video`` to ``out_path`` using every core."""
+    """Write the annotated copy of ``video`` to ``out_path``."""
     info = probe_video(video)
-    n_workers = max(1, min(workers or os.cpu_count() or 1, info.n_frames // 60 or 1))
-    if n_workers == 1:
-        _annotate_chunk(str(video), overlay, 0, info.n_frames, str(out_path), max_side_px)
-        return
-    edges = np.linspace(0, info.n_frames, n_workers + 1).round().astype(int)
-    with tempfile.TemporaryDirectory(dir=out_path.parent, prefix=".annotate-") as tmp:
-        parts = [Path(tmp) / f"part{k}.mp4" for k in range(n_workers)]
-        with ProcessPoolExecutor(n_workers, mp_context=mp.get_context("fork")) as pool:
-            futures = [
-                pool.submit(_annotate_chunk, str(video), overlay, int(a), int(b), str(p),
-                            max_side_px)
-                for a, b, p in zip(edges[:-1], edges[1:], parts, strict=True)
-            ]
-            for f in futures:
-                f.result()
-        _concat_mp4([p for p in parts if p.exists()], out_path)
+    annotate_frames(_decode_ahead(video, overlay.time_s.size), overlay, out_path,
+                    fps=info.fps_nominal, max_side_px=max_side_px, progress=progress)

@@ -117,10 +117,10 @@ def run_analyze_job(job: AnalyzeJob, progress: Progress | None = None) -> Analys
         if job.annotate and job.video is not None:
             from upright.report.annotate import write_annotated_video
 
-            progress.start("Annotated video", None)
+            progress.start("Annotated video", analysis.frames.shape[0])
             if not np.isclose(ds["time"].size, analysis.frames.shape[0]):
                 raise InputError("the keypoints do not match the clip's frames",
                                  path=job.keypoints or job.video)
             write_annotated_video(job.video, build_overlay(analysis), stage / "annotated.mp4",
-                                  workers=job.workers)
+                                  progress=progress.advance)
     return analysis
