@@ -38,6 +38,9 @@ CONTACT_HEIGHT_LEG = 0.05
 CONTACT_LEVEL_LEG = 0.015
 TOE_OFF_LEVEL_LEG = 0.03
 
+#: Width of the window, in steps, over which the ground level under a foot is found.
+GROUND_WINDOW_STEPS = 6
+
 #: Shortest stance accepted, as a fraction of the step period.
 MIN_STANCE_STEP = 0.25
 
@@ -87,11 +90,14 @@ def foot_tracks(ds: xr.Dataset) -> list[FootTrack]:
     return tracks
 
 
-def _ground_level(track: FootTrack) -> float:
-    """Ground level under one foot: the 5th percentile of its lowest-point height.
+def _ground_level(track: FootTrack, fps: float, step_s: float) -> FloatArray:
+    """Ground level under one foot, frame by frame: a running low percentile of its
+    lowest-point height over about two strides.
 
     Each foot gets its own level: with the camera above the ground, perspective puts the
-    far foot's contacts higher in the image than the near foot's.
+    far foot's contacts higher in the image than the near foot's. The level is local in
+    time because a runner drifting forward and back on a treadmill, or along a track,
+    moves the contact point in the image.
     """
     heights = track.low_y[~np.isnan(track.low_y)]
     if heights.size < 10:
@@ -99,7 +105,13 @@ def _ground_level(track: FootTrack) -> float:
             f"the {track.side} foot is visible in too few frames to find foot contacts",
             fix="Film the whole body, feet included, from the side",
         )
-    return float(np.percentile(heights, 5))
+    window = max(5, int(round(GROUND_WINDOW_STEPS * step_s * fps)) | 1)
+    series = pd.Series(track.low_y)
+    level = series.rolling(window, center=True, min_periods=window // 3).quantile(0.05)
+    level = level.interpolate(limit_direction="both")
+    if level.isna().all():
+        return np.full(track.low_y.shape, float(np.percentile(heights, 5)))
+    return np.asarray(level.to_numpy(dtype=np.float64))
 
 
 def _runs(mask: np.ndarray) -> list[tuple[int, int]]:
@@ -147,12 +159,12 @@ def _candidate_stances(
     pelvis_x: FloatArray,
     direction: int,
     leg_px: float,
-    ground: float,
+    ground: FloatArray,
     step_s: float,
 ) -> list[dict[str, float | int | str]]:
-    level = ground + CONTACT_HEIGHT_LEG * leg_px
     u = direction * (track.x - pelvis_x) / leg_px
-    on_ground = track.low_y <= level
+    with np.errstate(invalid="ignore"):
+        on_ground = track.low_y - ground <= CONTACT_HEIGHT_LEG * leg_px
     out: list[dict[str, float | int | str]] = []
     for a, b in _runs(on_ground):
         if t[b - 1] - t[a] < MIN_STANCE_STEP * step_s - 1e-9:
@@ -163,7 +175,7 @@ def _candidate_stances(
         # the foot must move backward relative to the pelvis while on the ground
         if seg[~np.isnan(seg)][-1] >= seg[~np.isnan(seg)][0]:
             continue
-        contact, toe_off = _refine_stance(t, track.low_y, a, b, leg_px)
+        contact, toe_off = _refine_stance(t, track.low_y - ground, a, b, leg_px)
         # midstance: the foot passes under the pelvis (u crosses 0), else the middle
         inside = np.flatnonzero(np.diff(np.sign(seg)) < 0)
         mid = float(t[a + inside[0]]) if inside.size else float((t[a] + t[b - 1]) / 2)
@@ -248,7 +260,8 @@ def detect_gait_events(
     t = ds["time"].values.astype(np.float64)
     px = pelvis(ds)[:, 0]
     tracks = foot_tracks(ds)
-    grounds = {tr.side: _ground_level(tr) for tr in tracks}
+    fs = float(ds.attrs["fps"])
+    grounds = {tr.side: _ground_level(tr, fs, step_s) for tr in tracks}
     cands = [
         c
         for tr in tracks
@@ -258,7 +271,6 @@ def detect_gait_events(
     cands = [c for c in cands if int(c["complete"])]
     kept = _resolve_sequence(cands, step_s)
     feet = _assign_feet(kept, step_s)
-    fs = float(ds.attrs["fps"])
     rows = [
         {
             "foot": foot,
@@ -287,12 +299,11 @@ def detect_gait_events(
             "pose_label",
         ],
     )
-    del fs
     return GaitEvents(
         contacts=contacts,
         step_period_s=step_s,
         cadence_spm=60.0 / step_s,
         direction=direction,
         leg_length_px=leg_px,
-        ground_height_px=float(np.mean(list(grounds.values()))),
+        ground_height_px=float(np.nanmean(np.concatenate(list(grounds.values())))),
     )
