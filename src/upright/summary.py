@@ -1,6 +1,6 @@
 """The analysis summary: a versioned, published schema (``upright.analysis/1``).
 
-``schemas/upright.analysis-1.schema.json`` is generated from :class:`AnalysisSummary`
+``src/upright/schemas/upright.analysis-1.schema.json`` is generated from :class:`AnalysisSummary`
 (``python -m upright.summary``) and a test keeps the two in step.
 """
 
