@@ -126,7 +126,7 @@ def _readout(img: npt.NDArray[np.uint8], overlay: Overlay, i: int, thick: int) -
         (f"head-trunk {head:+5.1f} deg" if np.isfinite(head) else "head-trunk  --", _HEAD),
         (f"t = {overlay.time_s[i]:6.2f} s", (255, 255, 255)),
     ]
-    y = int(36 * scale) + 6
+    y = int(36 * scale) + 6 + (int(0.07 * h) if overlay.banner else 0)
     for text, colour in lines:
         _text(img, text, (12, y), scale, colour)
         y += int(34 * scale) + 4
