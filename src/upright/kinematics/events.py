@@ -81,9 +81,14 @@ def foot_tracks(ds: xr.Dataset) -> list[FootTrack]:
     tracks = []
     for side in ("left", "right"):
         heel, toe, ankle = (point(ds, f"{side}_{k}") for k in ("heel", "toe", "ankle"))
-        with np.errstate(invalid="ignore"):
-            x = np.nanmean(np.stack([heel[:, 0], toe[:, 0]]), axis=0)
-            low = np.fmin(heel[:, 1], toe[:, 1])
+        # mean of the two where both exist, else the one that does (np.nanmean would
+        # warn "Mean of empty slice" on frames where both are missing)
+        x = np.where(
+            np.isnan(heel[:, 0]),
+            toe[:, 0],
+            np.where(np.isnan(toe[:, 0]), heel[:, 0], (heel[:, 0] + toe[:, 0]) / 2),
+        )
+        low = np.fmin(heel[:, 1], toe[:, 1])
         x = np.where(np.isnan(x), ankle[:, 0], x)
         low = np.where(np.isnan(low), ankle[:, 1], low)
         tracks.append(FootTrack(side, x, low))

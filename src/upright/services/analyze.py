@@ -18,7 +18,7 @@ from upright.kinematics.angles import compute_head_trunk_deg, compute_trunk_lean
 from upright.kinematics.body import detect_direction, detect_setting
 from upright.kinematics.events import GaitEvents, detect_gait_events
 from upright.kinematics.strides import MIN_CONTACT_TIME_FPS, compute_stride_table
-from upright.kinematics.tilt import estimate_tilt_deg
+from upright.kinematics.tilt import MAX_TILT_SE_DEG, level_by_ground_line
 from upright.signal.filters import (
     DEFAULT_CONFIDENCE_THRESHOLD,
     DEFAULT_MAX_GAP_S,
@@ -214,16 +214,30 @@ def analyze_keypoints(
     tilt_source: Literal["ground line", "given", "not corrected"] = "given"
     if options.tilt_deg is None:
         try:
-            tilt = estimate_tilt_deg(clean, events, setting)
-            tilt_source = "ground line"
+            found, levelled, levelled_events = level_by_ground_line(clean, events, setting)
         except InsufficientDataError as err:
             tilt, tilt_source = 0.0, "not corrected"
-            notes.append(f"Camera tilt not corrected: {err.problem}.")
+            notes.append(f"Camera tilt not corrected: {err.problem}; the camera is taken "
+                         "as level. Give --tilt-deg if it was not.")
+        else:
+            if found.se_deg <= MAX_TILT_SE_DEG:
+                tilt, tilt_source = found.tilt_deg, "ground line"
+                clean, events = levelled, levelled_events
+            else:
+                tilt, tilt_source = 0.0, "not corrected"
+                notes.append(
+                    f"Camera tilt not corrected: the feet do not trace a clear ground line "
+                    f"(stances disagree; standard error {found.se_deg:.1f} deg over "
+                    f"{found.n} stances, {MAX_TILT_SE_DEG:g} allowed). The camera is taken as "
+                    "level; give --tilt-deg if it was not."
+                )
     else:
         tilt = float(options.tilt_deg)
-    if tilt != 0.0:
-        clean = rotate_positions(clean, -tilt)
-        events = detect_gait_events(clean, direction=direction, step_period_s=events.step_period_s)
+        if tilt != 0.0:
+            clean = rotate_positions(clean, -tilt)
+            events = detect_gait_events(
+                clean, direction=direction, step_period_s=events.step_period_s
+            )
     lean = compute_trunk_lean_deg(clean, direction)
     head_trunk, head_name = compute_head_trunk_deg(clean, direction)
     frames = pd.DataFrame(
