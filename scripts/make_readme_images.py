@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from upright.io.video import iter_frames
-from upright.services.demo import run_demo_job
+from upright.cli.jobs import run_demo_job
 
 IMAGES = Path(__file__).resolve().parents[1] / "docs" / "images"
 

@@ -26,7 +26,7 @@ from upright.io.keypoints import read_keypoints
 from upright.io.video import probe_video
 from upright.kinematics.strides import STRIDE_COLUMNS
 from upright.services.demo import DEMO_SPEC
-from upright.services.outputs import OUTPUT_FILES
+from upright.report.outputs import OUTPUT_FILES
 
 UPRIGHT = Path(sys.executable).with_name("upright")
 DEMO_DURATION_S = 20.0
@@ -409,14 +409,6 @@ class Bad:
     as_keypoints: bool = False
 
 
-HEAD_OUT_XFAIL = pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "bug: a clip with the head cut off is analysed (exit 0, whole_body passes, 94-97%): "
-        "MediaPipe places nose, eyes and ears on the shoulders and arm, inside the picture, "
-        "with visibility about 1.0, so the out-of-frame screen sees a head"
-    ),
-)
 
 BAD_INPUTS = [
     pytest.param(Bad("missing_clip", r"does not exist", r"Check the path"), id="missing"),
@@ -436,7 +428,6 @@ BAD_INPUTS = [
     pytest.param(
         Bad("head_out_clip", r"head is out of frame", r"Step the camera back"),
         id="head-out",
-        marks=HEAD_OUT_XFAIL,
     ),
     pytest.param(
         Bad(
@@ -482,14 +473,6 @@ def test_bad_input_leaves_no_output_folder(text_clip: Path, tmp_path: Path) -> N
     assert not (tmp_path / "new").exists()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "bug: cli/main.py run_guarded prints the error through Rich markup, so '[final]' in "
-        "a file name is taken as a style tag and dropped from the message (and '[/x]' "
-        "raises rich.errors.MarkupError: a traceback, exit code 1)"
-    ),
-)
 @pytest.mark.parametrize("name", ["run [final].mp4", "run [/x].mp4"])
 def test_message_names_a_file_with_brackets(name: str, tmp_path: Path) -> None:
     result = invoke("analyze", tmp_path / name, "--out", tmp_path / "out")

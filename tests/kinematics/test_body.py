@@ -23,7 +23,9 @@ def _run(**kwargs: float | int | bool) -> xr.Dataset:
     return simulate_run(RunnerSpec(duration_s=DURATION_S, **kwargs)).ds  # type: ignore[arg-type]
 
 
-def _blank(ds: xr.Dataset, keypoints: list[str], frames: slice | np.ndarray = slice(None)) -> xr.Dataset:
+def _blank(
+    ds: xr.Dataset, keypoints: list[str], frames: slice | np.ndarray = slice(None)
+) -> xr.Dataset:
     out = ds.copy(deep=True)
     pos = out["position"].values
     idx = [list(ds["keypoint"].values).index(k) for k in keypoints]
@@ -54,7 +56,9 @@ def test_leg_length_ignores_a_wild_minority_of_frames() -> None:
 
 def test_leg_length_needs_knees() -> None:
     ds = _blank(_run(), ["left_knee", "right_knee"])
-    with pytest.raises(InsufficientDataError, match=r"hip-knee segment is visible in fewer than 10"):
+    with pytest.raises(
+        InsufficientDataError, match=r"hip-knee segment is visible in fewer than 10"
+    ):
         estimate_leg_length_px(ds)
 
 

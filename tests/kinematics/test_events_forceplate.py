@@ -77,4 +77,6 @@ def test_contact_time_within_one_and_a_half_frames_at_100_fps(
             errors_ms.append(1000.0 * (measured - row.stance_s))
     errors = np.array(errors_ms)
     assert errors.size >= 0.95 * len(plate)
-    assert abs(np.nanmedian(errors)) <= 15.0, f"median contact-time error {np.nanmedian(errors):+.1f} ms"
+    assert abs(np.nanmedian(errors)) <= 15.0, (
+        f"median contact-time error {np.nanmedian(errors):+.1f} ms"
+    )

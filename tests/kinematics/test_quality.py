@@ -22,6 +22,7 @@ from upright.kinematics.quality import (
     person_fraction,
     whole_body_fractions,
 )
+from upright.signal.filters import DEFAULT_CONFIDENCE_THRESHOLD
 from upright.synthetic.runner import RunnerSpec, simulate_run
 
 N_FRAMES = 300  # 10 s at 30 fps
@@ -33,8 +34,14 @@ def good() -> xr.Dataset:
     return simulate_run(RunnerSpec(duration_s=10.0)).ds
 
 
-def _edit(ds: xr.Dataset, keypoints: tuple[str, ...], frames: np.ndarray | slice,
-          *, value: float = np.nan, shift: tuple[float, float] | None = None) -> xr.Dataset:
+def _edit(
+    ds: xr.Dataset,
+    keypoints: tuple[str, ...],
+    frames: np.ndarray | slice,
+    *,
+    value: float = np.nan,
+    shift: tuple[float, float] | None = None,
+) -> xr.Dataset:
     """Copy of ``ds`` with ``keypoints`` in ``frames`` set to ``value``, or shifted."""
     out = ds.copy(deep=True)
     pos = out["position"].values
@@ -50,7 +57,7 @@ def _edit(ds: xr.Dataset, keypoints: tuple[str, ...], frames: np.ndarray | slice
 
 def _frac_frames(fraction: float, seed: int = 0) -> np.ndarray:
     rng = np.random.default_rng(seed)
-    return np.sort(rng.choice(N_FRAMES, int(round(fraction * N_FRAMES)), replace=False))
+    return np.sort(rng.choice(N_FRAMES, round(fraction * N_FRAMES), replace=False))
 
 
 def test_the_good_run_passes_every_check(good: xr.Dataset) -> None:
@@ -64,14 +71,21 @@ def test_the_good_run_passes_every_check(good: xr.Dataset) -> None:
         check_strides(12),
     ]
     assert [c.name for c in checks] == [
-        "frame_rate", "person_found", "whole_body", "side_view", "one_runner", "enough_strides"
+        "frame_rate",
+        "person_found",
+        "whole_body",
+        "side_view",
+        "one_runner",
+        "enough_strides",
     ]
     assert all(c.passed for c in checks), [c.message for c in checks if not c.passed]
     assert whole_body_fractions(good) == {"head": 1.0, "shoulders": 1.0, "hips": 1.0, "feet": 1.0}
     assert person_fraction(good) == 1.0
 
 
-@pytest.mark.parametrize(("fps", "ok"), [(30.0, True), (MIN_FPS, True), (24.9, False), (15.0, False)])
+@pytest.mark.parametrize(
+    ("fps", "ok"), [(30.0, True), (MIN_FPS, True), (24.9, False), (15.0, False)]
+)
 def test_frame_rate(fps: float, ok: bool) -> None:
     check = check_frame_rate(fps)
     assert check.passed is ok
@@ -98,6 +112,18 @@ def test_feet_missing_in_40_percent_of_frames_fails_whole_body(good: xr.Dataset)
     assert check.value == pytest.approx(0.6, abs=1 / N_FRAMES)
     assert "least seen: feet (60%)" in check.message
     assert MIN_WHOLE_BODY == 0.8
+
+
+def test_feet_below_the_confidence_threshold_count_as_missing(good: xr.Dataset) -> None:
+    # the analysis masks points below the confidence threshold, so must the checks
+    low = good.copy(deep=True)
+    conf = low["confidence"].values
+    frames = _frac_frames(0.4)
+    for k in FEET:
+        conf[frames, list(good["keypoint"].values).index(k), 0] = DEFAULT_CONFIDENCE_THRESHOLD / 2
+    low["confidence"] = (good["confidence"].dims, conf)
+    assert whole_body_fractions(low)["feet"] == pytest.approx(0.6, abs=1 / N_FRAMES)
+    assert not check_whole_body(low).passed
 
 
 def test_feet_below_the_image_count_as_missing(good: xr.Dataset) -> None:

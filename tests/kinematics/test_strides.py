@@ -26,7 +26,9 @@ from upright.synthetic.runner import ANKLE_H, HIP_H, RunnerSpec, SyntheticRun, s
 HEIGHT_CM = 180.0
 
 
-def _table(run: SyntheticRun, height_cm: float | None = HEIGHT_CM) -> tuple[pd.DataFrame, GaitEvents]:
+def _table(
+    run: SyntheticRun, height_cm: float | None = HEIGHT_CM
+) -> tuple[pd.DataFrame, GaitEvents]:
     ds = lowpass(run.ds)
     events = detect_gait_events(ds)
     d = events.direction
@@ -104,9 +106,7 @@ def test_overstride_and_vertical_oscillation_in_leg_lengths(
     true_vo_px = spec.vertical_oscillation_leg * run30.leg_length_px
     assert table["leg_visible"].all()
     np.testing.assert_allclose(table["overstride_leg"] * leg, true_overstride_px, atol=0.03 * leg)
-    np.testing.assert_allclose(
-        table["vertical_oscillation_leg"] * leg, true_vo_px, atol=0.01 * leg
-    )
+    np.testing.assert_allclose(table["vertical_oscillation_leg"] * leg, true_vo_px, atol=0.01 * leg)
 
 
 def test_vertical_oscillation_in_cm_from_body_height(
@@ -152,7 +152,9 @@ def test_leg_not_seen_at_contact_withholds_overstride_and_knee() -> None:
     lean = compute_trunk_lean_deg(blind, events.direction)
     head, _ = compute_head_trunk_deg(blind, events.direction)
     table = compute_stride_table(blind, events, lean, head)
-    mine = table[table["start_s"].isin(events.contacts["contact_s"][events.contacts["pose_label"] == side])]
+    mine = table[
+        table["start_s"].isin(events.contacts["contact_s"][events.contacts["pose_label"] == side])
+    ]
     assert len(mine) > 0 and frame >= 0
     assert (~mine["leg_visible"]).all()
     assert mine["overstride_leg"].isna().all() and mine["knee_flexion_contact_deg"].isna().all()

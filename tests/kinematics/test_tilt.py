@@ -13,22 +13,41 @@ must equal ``-camera_tilt_deg`` (the synthetic says the same: ``ground_angle_deg
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 import xarray as xr
+from _pytest.mark.structures import ParameterSet
 
 from upright.errors import InsufficientDataError
-from upright.kinematics.body import Setting, estimate_leg_length_px, estimate_step_period_s
-from upright.kinematics.tilt import MAX_TILT_DEG, estimate_tilt_deg
+from upright.kinematics.body import Setting
+from upright.kinematics.events import GaitEvents, detect_gait_events
+from upright.kinematics.tilt import (
+    estimate_tilt,
+    estimate_tilt_deg,
+    level_by_ground_line,
+    support_line_deg,
+)
 from upright.signal.filters import lowpass
 from upright.synthetic.runner import RunnerSpec, SyntheticRun, simulate_run
 
 TOLERANCE_DEG = 0.7
 
-#: Overground, the runner covers about 1 000 px/s: a wide frame keeps the whole
-#: 4 s run (about a dozen steps) inside the image.
+#: Overground the runner covers about 1 000 px/s: a wide frame keeps the whole 4 s run
+#: (about a dozen steps) inside the image.
 OVERGROUND = {"treadmill": False, "duration_s": 4.0, "image_width_px": 6000}
 TREADMILL = {"treadmill": True, "duration_s": 10.0}
+
+OVERGROUND_TILT_BUG = pytest.mark.xfail(
+    strict=True,
+    raises=InsufficientDataError,
+    reason=(
+        "BUG: on a tilted overground clip the event detector's ground level (a rolling 5th "
+        "percentile over 6 steps) lies far below the sloping path, so almost no stances "
+        "are found and the ground line cannot be traced (see the report)"
+    ),
+)
 
 
 def _run(setting: Setting, **kwargs: float | int) -> SyntheticRun:
@@ -36,58 +55,123 @@ def _run(setting: Setting, **kwargs: float | int) -> SyntheticRun:
     return simulate_run(RunnerSpec(**{**base, **kwargs}))  # type: ignore[arg-type]
 
 
-def _estimate(ds: xr.Dataset, setting: Setting) -> float:
-    """The tilt as ``analyze_keypoints`` asks for it: filtered data, step and leg from
-    the clip itself (both unaffected by a camera roll)."""
+def _clean_and_events(ds: xr.Dataset) -> tuple[xr.Dataset, GaitEvents]:
+    """As ``analyze_keypoints`` does: filter, then find events on the unlevelled clip."""
     clean = lowpass(ds)
-    return estimate_tilt_deg(
-        clean,
-        setting,
-        step_s=estimate_step_period_s(clean),
-        leg_length_px=estimate_leg_length_px(clean),
-    )
+    return clean, detect_gait_events(clean)
 
 
-@pytest.mark.parametrize("direction", [1, -1], ids=["to+x", "to-x"])
-@pytest.mark.parametrize("setting", ["treadmill", "overground"])
-@pytest.mark.parametrize("camera_tilt", [-5.0, 0.0, 5.0])
-def test_tilt_is_the_ground_line_angle(camera_tilt: float, setting: Setting, direction: int) -> None:
+def _cases() -> list[ParameterSet]:
+    cases = []
+    for setting in ("treadmill", "overground"):
+        for tilt in (-5.0, 0.0, 5.0):
+            for direction in (1, -1):
+                marks = [OVERGROUND_TILT_BUG] if setting == "overground" and tilt else []
+                cases.append(
+                    pytest.param(
+                        setting,
+                        tilt,
+                        direction,
+                        marks=marks,
+                        id=f"{setting}-{tilt:+g}-{direction:+d}",
+                    )
+                )
+    return cases
+
+
+@pytest.mark.parametrize(("setting", "camera_tilt", "direction"), _cases())
+def test_tilt_is_minus_the_camera_tilt(
+    setting: Setting, camera_tilt: float, direction: int
+) -> None:
     run = _run(setting, camera_tilt_deg=camera_tilt, direction=direction)
     assert run.ground_angle_deg == -camera_tilt  # the synthetic's own statement of the sign
-    tilt = _estimate(run.ds, setting)
+    clean, events = _clean_and_events(run.ds)
+    tilt = estimate_tilt_deg(clean, events, setting)
     assert tilt == pytest.approx(-camera_tilt, abs=TOLERANCE_DEG), (
         f"{setting}, direction {direction:+d}, camera tilt {camera_tilt:+g}: "
         f"estimate {tilt:+.2f} deg, expected {-camera_tilt:+.2f}"
     )
 
 
-@pytest.mark.parametrize("setting", ["treadmill", "overground"])
-def test_tilt_tolerates_missing_foot_frames(setting: Setting) -> None:
-    run = _run(setting, camera_tilt_deg=3.0)
+@pytest.mark.parametrize(
+    ("setting", "camera_tilt"),
+    [
+        ("treadmill", -5.0),
+        ("treadmill", 5.0),
+        pytest.param("overground", 5.0, marks=OVERGROUND_TILT_BUG),
+    ],
+)
+def test_levelling_removes_the_tilt(setting: Setting, camera_tilt: float) -> None:
+    run = _run(setting, camera_tilt_deg=camera_tilt)
+    clean, events = _clean_and_events(run.ds)
+    found, levelled, levelled_events = level_by_ground_line(clean, events, setting)
+    assert found.tilt_deg == pytest.approx(-camera_tilt, abs=TOLERANCE_DEG)
+    assert found.se_deg < 0.5 and found.n >= 10
+    # what is left in the levelled scene is no tilt at all
+    assert estimate_tilt_deg(levelled, levelled_events, setting) == pytest.approx(0.0, abs=0.1)
+
+
+def test_tilt_estimate_reports_agreement_of_the_stances() -> None:
+    clean, events = _clean_and_events(_run("treadmill", camera_tilt_deg=3.0).ds)
+    est = estimate_tilt(clean, events, "treadmill")
+    assert est.tilt_deg == estimate_tilt_deg(clean, events, "treadmill")
+    assert est.n == len(events.contacts)
+    assert 0 <= est.se_deg < 0.3  # a noise-free ground line: the stances agree
+
+
+def test_tilt_tolerates_missing_foot_frames() -> None:
+    run = _run("treadmill", camera_tilt_deg=3.0)
     ds = run.ds.copy(deep=True)
     pos = ds["position"].values
     kp = list(ds["keypoint"].values)
-    frames = np.arange(3, ds.sizes["time"], 9)  # both feet lost in every 9th frame
+    frames = np.arange(3, ds.sizes["time"], 9)  # heel and toe lost in every 9th frame
     for k in ("left_heel", "left_toe", "right_heel", "right_toe"):
         pos[frames, :, kp.index(k)] = np.nan
     ds["position"] = (ds["position"].dims, pos)
-    assert _estimate(ds, setting) == pytest.approx(-3.0, abs=TOLERANCE_DEG)
+    clean, events = _clean_and_events(ds)
+    assert estimate_tilt_deg(clean, events, "treadmill") == pytest.approx(-3.0, abs=TOLERANCE_DEG)
+
+
+def _resting_points(angle_deg: float) -> np.ndarray:
+    """Six points on a 100 px line at ``angle_deg`` and 30 points above it."""
+    a = np.radians(angle_deg)
+    along = np.array([np.cos(a), np.sin(a)])
+    up = np.array([-np.sin(a), np.cos(a)])
+    rng = np.random.default_rng(1)
+    on_line = np.outer(np.linspace(0.0, 100.0, 6), along)
+    above = np.outer(rng.uniform(0, 100, 30), along) + np.outer(rng.uniform(1, 40, 30), up)
+    return np.concatenate([on_line, above])
+
+
+@pytest.mark.parametrize("angle", [-20.0, 0.0, 7.5])
+def test_support_line_is_the_line_the_points_rest_on(angle: float) -> None:
+    got, span = support_line_deg(_resting_points(angle))
+    assert got == pytest.approx(angle, abs=1e-9)
+    assert 0 < span <= 100.0 * np.cos(np.radians(angle)) + 1e-9
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason=(
+        "BUG (minor): collinear points are not all popped from the hull (the cross "
+        "product is compared with 0 exactly), so a line through 6 collinear points is "
+        "split into sub-edges and its span is under-reported (56 of 94 px)"
+    ),
+)
+def test_support_line_span_is_the_whole_resting_line() -> None:
+    _, span = support_line_deg(_resting_points(-20.0))
+    assert span == pytest.approx(100.0 * np.cos(np.radians(-20.0)), rel=1e-9)
 
 
 def test_too_few_treadmill_stances_is_insufficient_data() -> None:
-    ds = _run("treadmill", duration_s=10.0).ds.isel(time=slice(0, 18))  # 0.6 s, < 2 steps
-    with pytest.raises(InsufficientDataError, match=r"stances trace the ground line; 3 are needed"):
-        estimate_tilt_deg(lowpass(ds), "treadmill", step_s=60 / 170, leg_length_px=294.6)
+    clean, events = _clean_and_events(_run("treadmill").ds)
+    few = replace(events, contacts=events.contacts.iloc[:2])
+    with pytest.raises(InsufficientDataError, match=r"only 2 stances trace the ground line; 3"):
+        estimate_tilt_deg(clean, few, "treadmill")
 
 
 def test_too_few_overground_stances_is_insufficient_data() -> None:
-    ds = _run("overground").ds.isel(time=slice(0, 18))
+    clean, events = _clean_and_events(_run("overground").ds)
+    few = replace(events, contacts=events.contacts.iloc[:2])
     with pytest.raises(InsufficientDataError, match=r"too few foot contacts spread along"):
-        estimate_tilt_deg(lowpass(ds), "overground", step_s=60 / 170, leg_length_px=294.6)
-
-
-def test_a_ground_line_steeper_than_a_camera_roll_is_refused() -> None:
-    run = _run("treadmill", camera_tilt_deg=40.0)
-    assert MAX_TILT_DEG < 40.0
-    with pytest.raises(InsufficientDataError, match=r"beyond a camera roll"):
-        _estimate(run.ds, "treadmill")
+        estimate_tilt_deg(clean, few, "overground")

@@ -229,8 +229,12 @@ def test_resample_uniform_keeps_missing_samples_missing() -> None:
 def test_rotate_positions_turns_counter_clockwise_exactly() -> None:
     pos = np.array([[[1.0, 0.0, 3.0], [0.0, 1.0, 4.0]]])  # time 1, space 2, keypoint 3
     ds = make_pose_dataset(
-        pos, np.ones((1, 3)), [0.0], keypoints=("nose", "head_top", "left_ear"),
-        fps=30, source_software="test",
+        pos,
+        np.ones((1, 3)),
+        [0.0],
+        keypoints=("nose", "head_top", "left_ear"),
+        fps=30,
+        source_software="test",
     )
     out = rotate_positions(ds, 90.0)
     got = out["position"].isel(time=0, individual=0).transpose("keypoint", "space").values

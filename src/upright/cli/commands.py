@@ -82,7 +82,7 @@ def _default_out(request: AnalyzeRequest) -> Path:
 
 
 def run_analyze(request: AnalyzeRequest, console: Console) -> None:
-    from upright.services.jobs import AnalyzeJob, run_analyze_job
+    from upright.cli.jobs import AnalyzeJob, run_analyze_job
 
     options = AnalysisOptions(
         tilt_deg=request.tilt_deg,
@@ -104,7 +104,7 @@ def run_analyze(request: AnalyzeRequest, console: Console) -> None:
 
 def run_demo(out: Path, duration_s: float, annotate: bool, json_out: bool,
              console: Console) -> None:
-    from upright.services.demo import run_demo_job
+    from upright.cli.jobs import run_demo_job
 
     with RichProgress(Console(stderr=True)) as progress:
         analysis = run_demo_job(out, duration_s=duration_s, annotate=annotate,

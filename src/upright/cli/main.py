@@ -14,6 +14,7 @@ from typing import Annotated, TypeVar
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from upright import __version__
 from upright.errors import UprightError
@@ -55,8 +56,11 @@ def run_guarded(action: Callable[[], T]) -> T:
     try:
         return action()
     except UprightError as err:
-        err_console.print(f"[bold red]upright could not finish.[/bold red] {err.message}",
-                          highlight=False, soft_wrap=True)
+        err_console.print(
+            f"[bold red]upright could not finish.[/bold red] {escape(err.message)}",
+            highlight=False,
+            soft_wrap=True,
+        )
         raise typer.Exit(EXIT_INPUT) from None
     except KeyboardInterrupt:
         err_console.print("Interrupted; nothing was written to the output folder.")

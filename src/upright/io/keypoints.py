@@ -827,6 +827,9 @@ def _write_atomically(ds: xr.Dataset, dest: Path) -> None:
         os.close(fd)
         tmp = Path(name)
         ds.to_netcdf(tmp, engine="h5netcdf")
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600; give the file normal rights
         os.replace(tmp, dest)
     except (OSError, ValueError, TypeError) as exc:
         raise InputError(

@@ -6,6 +6,7 @@ import numpy as np
 import xarray as xr
 
 from upright.kinematics.angles import midpoint
+from upright.signal.filters import DEFAULT_CONFIDENCE_THRESHOLD
 from upright.skeleton import point
 from upright.summary import QualityCheck
 
@@ -51,20 +52,57 @@ def check_frame_rate(fps: float) -> QualityCheck:
     )
 
 
-def _present(ds: xr.Dataset, names: tuple[str, ...]) -> np.ndarray:
+#: A head point counts only this far above the mid-shoulder, and a foot point only this
+#: far below the mid-hip, in trunk lengths: a pose model asked for a head or feet that
+#: are out of frame tends to put them on the shoulders or shins, inside the picture.
+MIN_HEAD_ABOVE_SHOULDER_TRUNK = 0.1
+MIN_FOOT_BELOW_HIP_TRUNK = 0.8
+#: Room needed between a head point and the top of the picture, and between a foot point
+#: and the bottom, in trunk lengths. The skull's top is about 0.28 trunk lengths above
+#: the ear (Winter 2009: ear about 0.92 H, top 1.0 H, trunk 0.29 H); a pose model guesses
+#: a cut-off head just inside the edge, so the head needs twice that room to count.
+MIN_HEADROOM_TRUNK = 0.6
+MIN_FOOTROOM_TRUNK = 0.1
+
+
+def _detected(ds: xr.Dataset, names: tuple[str, ...]) -> np.ndarray:
+    """(time, keypoint) mask: detected with confidence, and inside the picture."""
     have = [k for k in names if k in ds.coords["keypoint"].values]
     pos = ds["position"].sel(keypoint=have).isel(individual=0).values  # time, space, kp
+    conf = ds["confidence"].sel(keypoint=have).isel(individual=0).values
     w, h = float(ds.attrs.get("image_width_px", 0)), float(ds.attrs.get("image_height_px", 0))
-    inside = ~np.isnan(pos).any(axis=1)
-    if w > 0 and h > 0:
+    with np.errstate(invalid="ignore"):
+        ok = ~np.isnan(pos).any(axis=1) & (conf >= DEFAULT_CONFIDENCE_THRESHOLD)
+        if w > 0 and h > 0:
+            ok &= (pos[:, 0] >= 0) & (pos[:, 0] <= w) & (pos[:, 1] >= 0) & (pos[:, 1] <= h)
+    return np.asarray(ok)
+
+
+def _present(ds: xr.Dataset, group: str) -> np.ndarray:
+    """Per frame, whether a body part is seen, inside the picture, where it should be."""
+    names = _BODY_GROUPS[group]
+    ok = _detected(ds, names)
+    if group in ("head", "feet"):
+        have = [k for k in names if k in ds.coords["keypoint"].values]
+        y = ds["position"].sel(keypoint=have, space="y").isel(individual=0).values
+        hip = midpoint(ds, "left_hip", "right_hip")
+        shoulder = midpoint(ds, "left_shoulder", "right_shoulder")
+        trunk = np.linalg.norm(shoulder - hip, axis=1)[:, None]
+        top = float(ds.attrs.get("image_height_px", 0)) or np.inf
         with np.errstate(invalid="ignore"):
-            inside &= (pos[:, 0] >= 0) & (pos[:, 0] <= w) & (pos[:, 1] >= 0) & (pos[:, 1] <= h)
-    return np.asarray(inside.any(axis=1))
+            if group == "head":
+                ok &= y - shoulder[:, 1:2] >= MIN_HEAD_ABOVE_SHOULDER_TRUNK * trunk
+                ok &= top - y >= MIN_HEADROOM_TRUNK * trunk
+            else:
+                ok &= hip[:, 1:2] - y >= MIN_FOOT_BELOW_HIP_TRUNK * trunk
+                if np.isfinite(top):
+                    ok &= y >= MIN_FOOTROOM_TRUNK * trunk
+    return np.asarray(ok.any(axis=1))
 
 
 def person_fraction(ds: xr.Dataset) -> float:
     """Fraction of frames in which shoulders and hips were found."""
-    return float(np.mean(_present(ds, _BODY_GROUPS["shoulders"]) & _present(ds, _BODY_GROUPS["hips"])))
+    return float(np.mean(_present(ds, "shoulders") & _present(ds, "hips")))
 
 
 def check_person_found(ds: xr.Dataset) -> QualityCheck:
@@ -80,13 +118,13 @@ def check_person_found(ds: xr.Dataset) -> QualityCheck:
 
 def whole_body_fractions(ds: xr.Dataset) -> dict[str, float]:
     """Per body part, the fraction of frames where it is detected inside the image."""
-    return {g: float(np.mean(_present(ds, names))) for g, names in _BODY_GROUPS.items()}
+    return {g: float(np.mean(_present(ds, g))) for g in _BODY_GROUPS}
 
 
 def check_whole_body(ds: xr.Dataset) -> QualityCheck:
     parts = whole_body_fractions(ds)
     worst = min(parts, key=lambda k: parts[k])
-    frac = float(np.mean(np.all([_present(ds, n) for n in _BODY_GROUPS.values()], axis=0)))
+    frac = float(np.mean(np.all([_present(ds, g) for g in _BODY_GROUPS], axis=0)))
     ok = frac >= MIN_WHOLE_BODY
     msg = f"head, shoulders, hips and feet all in view in {frac:.0%} of frames"
     if not ok:

@@ -18,9 +18,11 @@ import numpy as np
 import numpy.typing as npt
 
 from upright.io.video import VideoWriter, iter_frames, probe_video
+from upright.services.analyze import Analysis
+from upright.signal.filters import rotate_positions
 from upright.skeleton import BONES, KEYPOINTS, FloatArray
 
-__all__ = ["Overlay", "annotate_frames", "draw_overlay", "write_annotated_video"]
+__all__ = ["Overlay", "annotate_frames", "build_overlay", "draw_overlay", "write_annotated_video"]
 
 #: The annotated video is scaled so its longer side is at most this (a phone screen).
 ANNOTATED_MAX_SIDE_PX = 960
@@ -56,6 +58,38 @@ class Overlay:
 
     def scaled(self, width: int, height: int) -> tuple[float, float]:
         return width / self.video_width_px, height / self.video_height_px
+
+
+def build_overlay(analysis: Analysis, banner: str | None = None) -> Overlay:
+    """Per-frame drawing data in the picture's own pixels (tilt put back, y down)."""
+    tilt = analysis.summary.setup.tilt_deg
+    ds = rotate_positions(analysis.clean, tilt) if tilt else analysis.clean
+    height = int(ds.attrs.get("image_height_px", 0))
+    xy = ds["position"].isel(individual=0).values.copy()  # time, space, keypoint
+    xy[:, 1] = height - xy[:, 1]
+    conf = analysis.raw["confidence"].isel(individual=0)
+    legs = ["knee", "ankle"]
+    left = float(conf.sel(keypoint=[f"left_{k}" for k in legs]).mean())
+    right = float(conf.sel(keypoint=[f"right_{k}" for k in legs]).mean())
+    contacts = {
+        int(frame): "L" if foot == "left" else "R"
+        for frame, foot in zip(
+            analysis.events.contacts["contact_frame"], analysis.events.contacts["foot"],
+            strict=True,
+        )
+    }
+    return Overlay(
+        time_s=analysis.frames["time_s"].to_numpy(),
+        xy_image=xy,
+        trunk_lean_deg=analysis.frames["trunk_lean_deg"].to_numpy(),
+        head_trunk_deg=analysis.frames["head_trunk_deg"].to_numpy(),
+        up_deg=tilt,
+        video_width_px=int(ds.attrs.get("image_width_px", 0)),
+        video_height_px=height,
+        contacts=contacts,
+        near_side="left" if left >= right else "right",
+        banner=banner,
+    )
 
 
 def _pt(xy: FloatArray, k: str, sx: float, sy: float) -> tuple[int, int] | None:

@@ -1,4 +1,4 @@
-"""Tests of upright.services.jobs: a whole job writes its output folder all or nothing.
+"""Tests of upright.cli.jobs: a whole job writes its output folder all or nothing.
 
 The input is the synthetic runner's keypoints (exact, no pose estimation), saved as an
 upright pose file.
@@ -15,8 +15,8 @@ from upright.errors import InputError, UnsupportedFormatError
 from upright.io.keypoints import write_keypoints_netcdf
 from upright.io.video import VideoWriter
 from upright.services.analyze import AnalysisOptions
-from upright.services.jobs import AnalyzeJob, run_analyze_job
-from upright.services.outputs import OUTPUT_FILES
+from upright.cli.jobs import AnalyzeJob, run_analyze_job
+from upright.report.outputs import OUTPUT_FILES
 from upright.synthetic.runner import RunnerSpec, simulate_run
 
 DURATION_S = 10.0
@@ -60,6 +60,17 @@ def grey_clip(tmp_path: Path) -> Path:
     return path
 
 
+@pytest.fixture
+def matching_clip(tmp_path: Path) -> Path:
+    """A grey clip with as many frames (300, at 30 fps) as the synthetic keypoints."""
+    path = tmp_path / "matching.mp4"
+    n = round(DURATION_S * 30)
+    with VideoWriter(path, width_px=64, height_px=48, fps=30, preset="ultrafast") as writer:
+        for _ in range(n):
+            writer.write(np.full((48, 64, 3), 128, dtype=np.uint8))
+    return path
+
+
 def test_job_writes_every_output_beside_existing_files(
     synthetic_keypoints: Path, out_with_file: Path
 ) -> None:
@@ -80,7 +91,7 @@ def test_failing_step_leaves_the_folder_as_it_was(
     def fail(*args: object, **kwargs: object) -> None:
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(f"upright.services.outputs.{step}", fail)
+    monkeypatch.setattr(f"upright.report.outputs.{step}", fail)
     before = folder_state(out_with_file)
     with pytest.raises(OSError, match="No space left on device"):
         run_analyze_job(AnalyzeJob(out_dir=out_with_file, keypoints=synthetic_keypoints))
@@ -93,7 +104,7 @@ def test_interrupted_job_leaves_the_folder_as_it_was(
     def interrupt(*args: object, **kwargs: object) -> None:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr("upright.services.outputs.write_posture_png", interrupt)
+    monkeypatch.setattr("upright.report.outputs.write_posture_png", interrupt)
     before = folder_state(out_with_file)
     with pytest.raises(KeyboardInterrupt):
         run_analyze_job(AnalyzeJob(out_dir=out_with_file, keypoints=synthetic_keypoints))
@@ -102,7 +113,7 @@ def test_interrupted_job_leaves_the_folder_as_it_was(
 
 def test_failing_annotation_leaves_the_folder_as_it_was(
     synthetic_keypoints: Path,
-    grey_clip: Path,
+    matching_clip: Path,
     out_with_file: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -113,23 +124,15 @@ def test_failing_annotation_leaves_the_folder_as_it_was(
         staged.extend(sorted(p.name for p in out_path.parent.iterdir()))
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr("upright.report.annotate.write_annotated_video", fail)
+    monkeypatch.setattr("upright.cli.jobs.write_annotated_video", fail)
     before = folder_state(out_with_file)
-    job = AnalyzeJob(out_dir=out_with_file, video=grey_clip, keypoints=synthetic_keypoints)
+    job = AnalyzeJob(out_dir=out_with_file, video=matching_clip, keypoints=synthetic_keypoints)
     with pytest.raises(OSError, match="No space left on device"):
         run_analyze_job(job)
     assert staged == sorted(OUTPUT_FILES)
     assert folder_state(out_with_file) == before
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "bug: run_analyze_job compares ds['time'].size with analysis.frames.shape[0], both "
-        "counts of the keypoints, never the clip's frames; the 300-frame pose series is drawn "
-        "on the first 10 frames and the job succeeds"
-    ),
-)
 def test_keypoints_longer_than_the_clip_are_refused(
     synthetic_keypoints: Path, grey_clip: Path, out_with_file: Path
 ) -> None:

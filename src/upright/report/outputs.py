@@ -10,11 +10,9 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-
-import numpy as np
 
 from upright.errors import InputError
 from upright.io.keypoints import write_keypoints_netcdf
@@ -34,7 +32,12 @@ OUTPUT_FILES = (
 
 @contextmanager
 def staged_output(out_dir: Path) -> Iterator[Path]:
-    """Yield a staging folder; on success move its files into ``out_dir``."""
+    """Yield a staging folder; on success move its files into ``out_dir``.
+
+    On failure the staging folder is removed, and so is ``out_dir`` if this call
+    created it and it is still empty.
+    """
+    created = not out_dir.exists()
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
     except OSError as err:
@@ -47,12 +50,16 @@ def staged_output(out_dir: Path) -> Iterator[Path]:
         raise InputError("the output folder is not writable", path=out_dir,
                          fix="Choose a folder you can write to with --out")
     stage = Path(tempfile.mkdtemp(prefix=".upright-staging-", dir=out_dir))
+    ok = False
     try:
         yield stage
         for item in sorted(stage.iterdir()):
             os.replace(item, out_dir / item.name)
+        ok = True
     finally:
         shutil.rmtree(stage, ignore_errors=True)
+        if not ok and created and not any(out_dir.iterdir()):
+            out_dir.rmdir()
 
 
 def write_analysis_files(analysis: Analysis, stage: Path) -> None:
@@ -61,20 +68,10 @@ def write_analysis_files(analysis: Analysis, stage: Path) -> None:
     (stage / "summary.json").write_text(summary.model_dump_json(indent=2) + "\n",
                                         encoding="utf-8")
     strides = analysis.strides.copy()
-    strides.insert(0, "synthetic", summary.synthetic) if summary.synthetic else None
+    if summary.synthetic:
+        strides.insert(0, "synthetic", True)
     strides.round(4).to_csv(stage / "strides.csv", index=False, na_rep="")
     write_keypoints_netcdf(analysis.raw, stage / "keypoints.nc")
     write_posture_png(summary, analysis.frames, analysis.strides, stage / "posture.png")
     write_interactive_html(summary, analysis.frames, analysis.strides, stage / "posture.html")
 
-
-ProgressCallback = Callable[[int], None]
-
-
-def frame_values(analysis: Analysis) -> dict[str, np.ndarray]:
-    """Per-frame values the annotated video shows."""
-    return {
-        "time_s": analysis.frames["time_s"].to_numpy(),
-        "trunk_lean_deg": analysis.frames["trunk_lean_deg"].to_numpy(),
-        "head_trunk_deg": analysis.frames["head_trunk_deg"].to_numpy(),
-    }
