@@ -39,15 +39,6 @@ TOLERANCE_DEG = 0.7
 OVERGROUND = {"treadmill": False, "duration_s": 4.0, "image_width_px": 6000}
 TREADMILL = {"treadmill": True, "duration_s": 10.0}
 
-OVERGROUND_TILT_BUG = pytest.mark.xfail(
-    strict=True,
-    raises=InsufficientDataError,
-    reason=(
-        "BUG: on a tilted overground clip the event detector's ground level (a rolling 5th "
-        "percentile over 6 steps) lies far below the sloping path, so almost no stances "
-        "are found and the ground line cannot be traced (see the report)"
-    ),
-)
 
 
 def _run(setting: Setting, **kwargs: float | int) -> SyntheticRun:
@@ -66,7 +57,7 @@ def _cases() -> list[ParameterSet]:
     for setting in ("treadmill", "overground"):
         for tilt in (-5.0, 0.0, 5.0):
             for direction in (1, -1):
-                marks = [OVERGROUND_TILT_BUG] if setting == "overground" and tilt else []
+                marks: list[pytest.MarkDecorator] = []
                 cases.append(
                     pytest.param(
                         setting,
@@ -98,7 +89,7 @@ def test_tilt_is_minus_the_camera_tilt(
     [
         ("treadmill", -5.0),
         ("treadmill", 5.0),
-        pytest.param("overground", 5.0, marks=OVERGROUND_TILT_BUG),
+        pytest.param("overground", 5.0),
     ],
 )
 def test_levelling_removes_the_tilt(setting: Setting, camera_tilt: float) -> None:
@@ -150,14 +141,6 @@ def test_support_line_is_the_line_the_points_rest_on(angle: float) -> None:
     assert 0 < span <= 100.0 * np.cos(np.radians(angle)) + 1e-9
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "BUG (minor): collinear points are not all popped from the hull (the cross "
-        "product is compared with 0 exactly), so a line through 6 collinear points is "
-        "split into sub-edges and its span is under-reported (56 of 94 px)"
-    ),
-)
 def test_support_line_span_is_the_whole_resting_line() -> None:
     _, span = support_line_deg(_resting_points(-20.0))
     assert span == pytest.approx(100.0 * np.cos(np.radians(-20.0)), rel=1e-9)

@@ -180,13 +180,6 @@ def test_refusal_names_the_file(short_run: xr.Dataset) -> None:
         analyze_keypoints(ds, source_file="clip.mp4")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "BUG: without a source file _screen passes path='' to QualityError, which makes "
-        "Path('') == '.', so the message starts '.: the runner's feet ...'"
-    ),
-)
 def test_refusal_without_a_file_names_no_path(short_run: xr.Dataset) -> None:
     ds = _blank(short_run, FEET, slice(None))
     with pytest.raises(QualityError, match=r"^the runner's feet") as err:

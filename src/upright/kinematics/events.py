@@ -39,7 +39,7 @@ CONTACT_LEVEL_LEG = 0.015
 TOE_OFF_LEVEL_LEG = 0.03
 
 #: Width of the window, in steps, over which the ground level under a foot is found.
-GROUND_WINDOW_STEPS = 6
+GROUND_WINDOW_STEPS = 2.5
 
 #: Shortest stance accepted, as a fraction of the step period.
 MIN_STANCE_STEP = 0.25

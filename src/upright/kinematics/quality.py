@@ -65,23 +65,27 @@ MIN_HEADROOM_TRUNK = 0.6
 MIN_FOOTROOM_TRUNK = 0.1
 
 
-def _detected(ds: xr.Dataset, names: tuple[str, ...]) -> np.ndarray:
+def _detected(
+    ds: xr.Dataset, names: tuple[str, ...], threshold: float = DEFAULT_CONFIDENCE_THRESHOLD
+) -> np.ndarray:
     """(time, keypoint) mask: detected with confidence, and inside the picture."""
     have = [k for k in names if k in ds.coords["keypoint"].values]
     pos = ds["position"].sel(keypoint=have).isel(individual=0).values  # time, space, kp
     conf = ds["confidence"].sel(keypoint=have).isel(individual=0).values
     w, h = float(ds.attrs.get("image_width_px", 0)), float(ds.attrs.get("image_height_px", 0))
     with np.errstate(invalid="ignore"):
-        ok = ~np.isnan(pos).any(axis=1) & (conf >= DEFAULT_CONFIDENCE_THRESHOLD)
+        ok = ~np.isnan(pos).any(axis=1) & (conf >= threshold)
         if w > 0 and h > 0:
             ok &= (pos[:, 0] >= 0) & (pos[:, 0] <= w) & (pos[:, 1] >= 0) & (pos[:, 1] <= h)
     return np.asarray(ok)
 
 
-def _present(ds: xr.Dataset, group: str) -> np.ndarray:
+def _present(
+    ds: xr.Dataset, group: str, threshold: float = DEFAULT_CONFIDENCE_THRESHOLD
+) -> np.ndarray:
     """Per frame, whether a body part is seen, inside the picture, where it should be."""
     names = _BODY_GROUPS[group]
-    ok = _detected(ds, names)
+    ok = _detected(ds, names, threshold)
     if group in ("head", "feet"):
         have = [k for k in names if k in ds.coords["keypoint"].values]
         y = ds["position"].sel(keypoint=have, space="y").isel(individual=0).values
@@ -100,13 +104,15 @@ def _present(ds: xr.Dataset, group: str) -> np.ndarray:
     return np.asarray(ok.any(axis=1))
 
 
-def person_fraction(ds: xr.Dataset) -> float:
+def person_fraction(ds: xr.Dataset, threshold: float = DEFAULT_CONFIDENCE_THRESHOLD) -> float:
     """Fraction of frames in which shoulders and hips were found."""
-    return float(np.mean(_present(ds, "shoulders") & _present(ds, "hips")))
+    return float(np.mean(_present(ds, "shoulders", threshold) & _present(ds, "hips", threshold)))
 
 
-def check_person_found(ds: xr.Dataset) -> QualityCheck:
-    frac = person_fraction(ds)
+def check_person_found(
+    ds: xr.Dataset, threshold: float = DEFAULT_CONFIDENCE_THRESHOLD
+) -> QualityCheck:
+    frac = person_fraction(ds, threshold)
     return QualityCheck(
         name="person_found",
         passed=frac >= 0.5,
@@ -116,15 +122,19 @@ def check_person_found(ds: xr.Dataset) -> QualityCheck:
     )
 
 
-def whole_body_fractions(ds: xr.Dataset) -> dict[str, float]:
+def whole_body_fractions(
+    ds: xr.Dataset, threshold: float = DEFAULT_CONFIDENCE_THRESHOLD
+) -> dict[str, float]:
     """Per body part, the fraction of frames where it is detected inside the image."""
-    return {g: float(np.mean(_present(ds, g))) for g in _BODY_GROUPS}
+    return {g: float(np.mean(_present(ds, g, threshold))) for g in _BODY_GROUPS}
 
 
-def check_whole_body(ds: xr.Dataset) -> QualityCheck:
-    parts = whole_body_fractions(ds)
+def check_whole_body(
+    ds: xr.Dataset, threshold: float = DEFAULT_CONFIDENCE_THRESHOLD
+) -> QualityCheck:
+    parts = whole_body_fractions(ds, threshold)
     worst = min(parts, key=lambda k: parts[k])
-    frac = float(np.mean(np.all([_present(ds, g) for g in _BODY_GROUPS], axis=0)))
+    frac = float(np.mean(np.all([_present(ds, g, threshold) for g in _BODY_GROUPS], axis=0)))
     ok = frac >= MIN_WHOLE_BODY
     msg = f"head, shoulders, hips and feet all in view in {frac:.0%} of frames"
     if not ok:

@@ -76,7 +76,9 @@ def support_line_deg(points: FloatArray) -> tuple[float, float]:
     for p in pts:
         while len(hull) >= 2:
             (x1, y1), (x2, y2) = hull[-2], hull[-1]
-            if (x2 - x1) * (p[1] - y1) - (y2 - y1) * (p[0] - x1) <= 0:
+            cross = (x2 - x1) * (p[1] - y1) - (y2 - y1) * (p[0] - x1)
+            scale = (x2 - x1) ** 2 + (y2 - y1) ** 2 + (p[0] - x1) ** 2 + (p[1] - y1) ** 2
+            if cross <= 1e-9 * scale:  # collinear points are dropped, not kept as corners
                 hull.pop()
             else:
                 break

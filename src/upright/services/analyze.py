@@ -92,15 +92,15 @@ def _is_variable_rate(ds: xr.Dataset) -> bool:
     return bool(dt.size and (np.max(dt) - np.min(dt)) > 0.1 * np.median(dt))
 
 
-def _screen(ds: xr.Dataset, source_file: str) -> None:
+def _screen(ds: xr.Dataset, source_file: str, threshold: float) -> None:
     """Refuse recordings with no runner, or with the head or feet out of frame."""
-    if quality.person_fraction(ds) < 0.5:
+    if quality.person_fraction(ds, threshold) < 0.5:
         raise QualityError(
             "no runner was found in most of the frames",
-            path=source_file,
+            path=source_file or None,
             fix="Film one runner from the side, the whole body in view, in good light",
         )
-    parts = quality.whole_body_fractions(ds)
+    parts = quality.whole_body_fractions(ds, threshold)
     for part in ("head", "feet"):
         if parts[part] < 0.5:
             raise QualityError(
@@ -108,7 +108,7 @@ def _screen(ds: xr.Dataset, source_file: str) -> None:
                 "of the frames" if part == "feet" else
                 f"the runner's head is out of frame or hidden in {1 - parts[part]:.0%} "
                 "of the frames",
-                path=source_file,
+                path=source_file or None,
                 fix="Step the camera back so the runner fits from head to feet, with margin",
             )
 
@@ -199,7 +199,7 @@ def analyze_keypoints(
     options = options or AnalysisOptions()
     source_file = source_file or str(ds.attrs.get("source_file", ""))
     validate_pose_dataset(ds, required_keypoints=_REQUIRED, where=source_file or "pose data")
-    _screen(ds, source_file)
+    _screen(ds, source_file, options.confidence_threshold)
     fps = float(ds.attrs["fps"])
     clean = _clean(ds, options)
     direction = {"left": -1, "right": 1}.get(options.direction) or detect_direction(clean)
@@ -246,8 +246,8 @@ def analyze_keypoints(
     strides = compute_stride_table(clean, events, lean, head_trunk, height_cm=options.height_cm)
     checks: list[QualityCheck] = [
         quality.check_frame_rate(fps),
-        quality.check_person_found(ds),
-        quality.check_whole_body(ds),
+        quality.check_person_found(ds, options.confidence_threshold),
+        quality.check_whole_body(ds, options.confidence_threshold),
         quality.check_side_view(clean),
         quality.check_one_runner(clean, events.leg_length_px),
         quality.check_strides(len(strides)),

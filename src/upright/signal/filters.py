@@ -27,8 +27,9 @@ __all__ = [
 #: both sit well above it for a clearly seen joint.
 DEFAULT_CONFIDENCE_THRESHOLD = 0.3
 
-#: Gaps (runs of NaN) up to this long are bridged by linear interpolation; longer gaps
-#: stay NaN. 0.1 s is three frames at 30 fps, under a third of a running step.
+#: Gaps are bridged by linear interpolation when the valid samples on either side are at
+#: most this far apart in time; longer gaps stay NaN. At 30 fps 0.1 s bridges up to two
+#: missing frames, under a third of a running step.
 DEFAULT_MAX_GAP_S = 0.1
 
 _FILTER_ORDER = 4  # Butterworth order before the forward-backward pass
