@@ -43,8 +43,14 @@ def make_clip(
     info = probe_video(src)
     dt = 1.0 / info.fps_nominal
     k = 0
-    with VideoWriter(dst, width_px=info.width_px, height_px=info.height_px,
-                     fps=info.fps_nominal, crf=crf, preset="veryfast") as writer:
+    with VideoWriter(
+        dst,
+        width_px=info.width_px,
+        height_px=info.height_px,
+        fps=info.fps_nominal,
+        crf=crf,
+        preset="veryfast",
+    ) as writer:
         for _ in range(loops):
             for frame in iter_frames(src):
                 rgb = frame.rgb if transform is None else transform(frame.rgb, k * dt)
@@ -59,8 +65,10 @@ def rotate_frame(rgb: Frame, angle_deg: float) -> Frame:
 
     h, w = rgb.shape[:2]
     m = cv2.getRotationMatrix2D((w / 2, h / 2), angle_deg, 1.0)
-    return np.asarray(cv2.warpAffine(rgb, m, (w, h), flags=cv2.INTER_LINEAR,
-                                     borderMode=cv2.BORDER_REFLECT101), dtype=np.uint8)
+    return np.asarray(
+        cv2.warpAffine(rgb, m, (w, h), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT101),
+        dtype=np.uint8,
+    )
 
 
 def timed(fn: Callable[[], object]) -> tuple[object, float]:

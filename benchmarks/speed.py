@@ -47,8 +47,9 @@ def run_command(args: list[str]) -> tuple[float, float]:
     """Wall seconds and peak memory (MB) of an upright command in a child process."""
     upright = Path(sys.executable).with_name("upright")
     t0 = time.perf_counter()
-    child = subprocess.Popen([str(upright), *args], stdout=subprocess.DEVNULL,
-                             stderr=subprocess.DEVNULL)
+    child = subprocess.Popen(
+        [str(upright), *args], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     _, status, usage = os.wait4(child.pid, 0)
     wall = time.perf_counter() - t0
     child.returncode = os.waitstatus_to_exitcode(status)
@@ -62,10 +63,14 @@ def measure(clip: Path, n_frames: int, raw_fps: float) -> None:
         plain, mem_plain = run_command(["analyze", str(clip), "--out", f"{tmp}/a", "--no-annotate"])
         full, mem_full = run_command(["analyze", str(clip), "--out", f"{tmp}/b"])
     fps_plain, fps_full = n_frames / plain, n_frames / full
-    print(f"  upright analyze --no-annotate: {plain:6.2f} s  {fps_plain:6.1f} fps  "
-          f"x{fps_plain / raw_fps:.2f} of the raw loop  peak {mem_plain:.0f} MB")
-    print(f"  upright analyze (annotated):   {full:6.2f} s  {fps_full:6.1f} fps  "
-          f"x{fps_full / raw_fps:.2f} of the raw loop  peak {mem_full:.0f} MB")
+    print(
+        f"  upright analyze --no-annotate: {plain:6.2f} s  {fps_plain:6.1f} fps  "
+        f"x{fps_plain / raw_fps:.2f} of the raw loop  peak {mem_plain:.0f} MB"
+    )
+    print(
+        f"  upright analyze (annotated):   {full:6.2f} s  {fps_full:6.1f} fps  "
+        f"x{fps_full / raw_fps:.2f} of the raw loop  peak {mem_full:.0f} MB"
+    )
     print(f"  the annotated video adds {100 * (full / plain - 1):.0f}% to the run time")
 
 
@@ -84,8 +89,10 @@ def main() -> None:
         n, loop_s, loop_all_s = raw_loop(clip)
         raw_fps = n / loop_s
         print(f"{label}: {n} frames")
-        print(f"  raw MediaPipe loop, one process: {loop_s:6.2f} s  {raw_fps:6.1f} fps "
-              f"({n / loop_all_s:.1f} fps counting import and model set-up)")
+        print(
+            f"  raw MediaPipe loop, one process: {loop_s:6.2f} s  {raw_fps:6.1f} fps "
+            f"({n / loop_all_s:.1f} fps counting import and model set-up)"
+        )
         measure(clip, n, raw_fps)
         print()
 

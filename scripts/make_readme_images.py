@@ -12,8 +12,8 @@ from pathlib import Path
 
 import numpy as np
 
-from upright.io.video import iter_frames
 from upright.cli.jobs import run_demo_job
+from upright.io.video import iter_frames
 
 IMAGES = Path(__file__).resolve().parents[1] / "docs" / "images"
 
@@ -30,8 +30,10 @@ def main() -> None:
             rgb = np.ascontiguousarray(frame.rgb)
             h = rgb.shape[0]
             crop = rgb[int(0.0 * h) : int(0.85 * h)]
-            cv2.imwrite(str(IMAGES / "demo_annotated_frame.png"),
-                        cv2.cvtColor(cv2.resize(crop, None, fx=0.6, fy=0.6), cv2.COLOR_RGB2BGR))
+            cv2.imwrite(
+                str(IMAGES / "demo_annotated_frame.png"),
+                cv2.cvtColor(cv2.resize(crop, None, fx=0.6, fy=0.6), cv2.COLOR_RGB2BGR),
+            )
     print(f"wrote {IMAGES}")
 
 

@@ -25,8 +25,8 @@ from upright.cli.main import app
 from upright.io.keypoints import read_keypoints
 from upright.io.video import probe_video
 from upright.kinematics.strides import STRIDE_COLUMNS
-from upright.services.demo import DEMO_SPEC
 from upright.report.outputs import OUTPUT_FILES
+from upright.services.demo import DEMO_SPEC
 
 UPRIGHT = Path(sys.executable).with_name("upright")
 DEMO_DURATION_S = 20.0
@@ -373,16 +373,6 @@ def test_openpose_folder_with_fps_is_analysed(openpose_out: Path) -> None:
     assert set(summary["metrics"]) | withheld >= {"trunk_lean_stance_deg", "stride_time_s"}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "bug: in the ~2 s the runner is in view the feet land about 5 times (lowest foot "
-        "points near frames 7, 20, 29, 42 and 51), enough for 3 strides; upright keeps 2 "
-        "contacts at commit c4c6141 (0 strides: the stance heights vary by 20-30 px along the "
-        "untilted ground line, beyond the 12 px contact band) and 4 with the tilt rework in "
-        "the working tree (1 stride)"
-    ),
-)
 def test_openpose_folder_finds_the_strides_in_view(openpose_out: Path) -> None:
     assert len(pd.read_csv(openpose_out / "strides.csv")) >= 2
 
@@ -407,7 +397,6 @@ class Bad:
     problem: str  # regex: what is wrong
     fix: str  # regex: what to do about it
     as_keypoints: bool = False
-
 
 
 BAD_INPUTS = [

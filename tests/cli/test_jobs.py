@@ -11,12 +11,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from upright.cli.jobs import AnalyzeJob, run_analyze_job
 from upright.errors import InputError, UnsupportedFormatError
 from upright.io.keypoints import write_keypoints_netcdf
 from upright.io.video import VideoWriter
-from upright.services.analyze import AnalysisOptions
-from upright.cli.jobs import AnalyzeJob, run_analyze_job
 from upright.report.outputs import OUTPUT_FILES
+from upright.services.analyze import AnalysisOptions
 from upright.synthetic.runner import RunnerSpec, simulate_run
 
 DURATION_S = 10.0

@@ -10,7 +10,7 @@ import xarray as xr
 from upright.errors import InsufficientDataError
 from upright.kinematics.events import GaitEvents, detect_gait_events, foot_tracks
 from upright.kinematics.scoring import score_events
-from upright.signal.filters import fill_gaps, lowpass, mask_low_confidence
+from upright.signal.clean import clean_pose
 from upright.synthetic.runner import RunnerSpec, SyntheticRun, simulate_run
 
 DURATION_S = 10.0
@@ -20,7 +20,7 @@ LEG_PARTS = ("hip", "knee", "ankle", "heel", "toe")
 
 def _clean(ds: xr.Dataset) -> xr.Dataset:
     """The cleaning ``analyze_keypoints`` applies before detecting events."""
-    return lowpass(fill_gaps(mask_low_confidence(ds)))
+    return clean_pose(ds)
 
 
 def _complete_contacts(run: SyntheticRun) -> pd.DataFrame:
@@ -152,14 +152,6 @@ def test_cadence_survives_label_swaps_and_merged_feet(direction: int, seed: int)
     assert events.cadence_spm == pytest.approx(CADENCE, rel=0.02)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "BUG: stances are found per pose label, so one swapped or merged frame splits a "
-        "stance; with 10% swaps and 5% merges only 34-46% of contacts are found "
-        "(see the report)"
-    ),
-)
 @pytest.mark.parametrize(("direction", "seed"), ROBUST_CASES)
 def test_most_contacts_survive_label_swaps_and_merged_feet(direction: int, seed: int) -> None:
     run = simulate_run(RunnerSpec(duration_s=20.0, direction=direction, cadence_spm=CADENCE))

@@ -40,7 +40,6 @@ OVERGROUND = {"treadmill": False, "duration_s": 4.0, "image_width_px": 6000}
 TREADMILL = {"treadmill": True, "duration_s": 10.0}
 
 
-
 def _run(setting: Setting, **kwargs: float | int) -> SyntheticRun:
     base = TREADMILL if setting == "treadmill" else OVERGROUND
     return simulate_run(RunnerSpec(**{**base, **kwargs}))  # type: ignore[arg-type]

@@ -122,6 +122,8 @@ def test_looped_clip_with_growing_rotation_shows_the_drift_put_in(rtmpose: xr.Da
 
 
 def test_looped_clip_without_rotation_is_not_flagged(rtmpose: xr.Dataset) -> None:
-    change, flagged, _ = _drift(analyze_keypoints(_looped(rtmpose, 5), AnalysisOptions(tilt_deg=0.0)))
+    change, flagged, _ = _drift(
+        analyze_keypoints(_looped(rtmpose, 5), AnalysisOptions(tilt_deg=0.0))
+    )
     assert abs(change) < 1.5
     assert not flagged

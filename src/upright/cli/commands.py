@@ -62,8 +62,9 @@ class RichProgress:
         self._progress.start()
         return self
 
-    def __exit__(self, t: type[BaseException] | None, e: BaseException | None,
-                 tb: TracebackType | None) -> None:
+    def __exit__(
+        self, t: type[BaseException] | None, e: BaseException | None, tb: TracebackType | None
+    ) -> None:
         self._progress.stop()
 
     def start(self, description: str, total: int | None) -> None:
@@ -91,9 +92,15 @@ def run_analyze(request: AnalyzeRequest, console: Console) -> None:
         height_cm=request.height_cm,
     )
     out = request.out or _default_out(request)
-    job = AnalyzeJob(out_dir=out, video=request.video, keypoints=request.keypoints,
-                     fps=request.fps, annotate=request.annotate, workers=request.workers,
-                     options=options)
+    job = AnalyzeJob(
+        out_dir=out,
+        video=request.video,
+        keypoints=request.keypoints,
+        fps=request.fps,
+        annotate=request.annotate,
+        workers=request.workers,
+        options=options,
+    )
     with RichProgress(Console(stderr=True)) as progress:
         analysis = run_analyze_job(job, progress)
     if request.json_out:
@@ -102,19 +109,24 @@ def run_analyze(request: AnalyzeRequest, console: Console) -> None:
         print_analysis(analysis, out, console)
 
 
-def run_demo(out: Path, duration_s: float, annotate: bool, json_out: bool,
-             console: Console) -> None:
+def run_demo(
+    out: Path, duration_s: float, annotate: bool, json_out: bool, console: Console
+) -> None:
     from upright.cli.jobs import run_demo_job
 
     with RichProgress(Console(stderr=True)) as progress:
-        analysis = run_demo_job(out, duration_s=duration_s, annotate=annotate,
-                                progress=progress)
+        analysis = run_demo_job(out, duration_s=duration_s, annotate=annotate, progress=progress)
     if json_out:
         print(analysis.summary.model_dump_json(indent=2))
         return
-    console.print(Panel("[bold yellow]SYNTHETIC DEMO RUNNER[/bold yellow] - a kinematic model, "
-                        "not a real recording. Its true lean grows from 6 to 11 deg; see "
-                        "TRUTH.txt in the output folder.", expand=False))
+    console.print(
+        Panel(
+            "[bold yellow]SYNTHETIC DEMO RUNNER[/bold yellow] - a kinematic model, "
+            "not a real recording. Its true lean grows from 6 to 11 deg; see "
+            "TRUTH.txt in the output folder.",
+            expand=False,
+        )
+    )
     print_analysis(analysis, out, console)
 
 
@@ -134,9 +146,8 @@ def print_analysis(analysis: Analysis, out: Path, console: Console) -> None:
     table = Table(title="Per stride (median, SD across strides)", title_justify="left")
     for col in ("metric", "value", "SD", "strides", "unit"):
         table.add_column(col, justify="left" if col == "metric" else "right")
-    for name, m in s.metrics.items():
-        table.add_row(m.description, f"{m.value:.2f}", f"{m.spread:.2f}", str(m.n_strides),
-                      m.unit)
+    for m in s.metrics.values():
+        table.add_row(m.description, f"{m.value:.2f}", f"{m.spread:.2f}", str(m.n_strides), m.unit)
     console.print(table)
     for d in s.drift:
         colour = "red" if d.flagged else "green"

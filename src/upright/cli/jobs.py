@@ -52,8 +52,14 @@ class AnalyzeJob:
 def run_analyze_job(job: AnalyzeJob, progress: Progress | None = None) -> Analysis:
     """Analyse a clip (or keypoint file) and write every output into ``job.out_dir``."""
     progress = progress or _Silent()
-    ds, kind = load_pose(job.video, job.keypoints, fps=job.fps, workers=job.workers,
-                         start=progress.start, advance=progress.advance)
+    ds, kind = load_pose(
+        job.video,
+        job.keypoints,
+        fps=job.fps,
+        workers=job.workers,
+        start=progress.start,
+        advance=progress.advance,
+    )
     source = str(job.video if kind == "video" else job.keypoints)
     progress.start("Measuring", None)
     source_kind: Literal["video", "keypoints"] = "video" if kind == "video" else "keypoints"
@@ -63,8 +69,12 @@ def run_analyze_job(job: AnalyzeJob, progress: Progress | None = None) -> Analys
         write_analysis_files(analysis, stage)
         if job.annotate and job.video is not None:
             progress.start("Annotated video", analysis.frames.shape[0])
-            write_annotated_video(job.video, build_overlay(analysis), stage / "annotated.mp4",
-                                  progress=progress.advance)
+            write_annotated_video(
+                job.video,
+                build_overlay(analysis),
+                stage / "annotated.mp4",
+                progress=progress.advance,
+            )
     return analysis
 
 
@@ -86,6 +96,11 @@ def run_demo_job(
         if annotate:
             progress.start("Annotated video (synthetic)", int(run.ds.sizes["time"]))
             frames = ((i, rgb) for i, (_, rgb) in enumerate(render_frames(run)))
-            annotate_frames(frames, build_overlay(analysis, banner=BANNER),
-                            stage / "annotated.mp4", fps=run.spec.fps, progress=progress.advance)
+            annotate_frames(
+                frames,
+                build_overlay(analysis, banner=BANNER),
+                stage / "annotated.mp4",
+                fps=run.spec.fps,
+                progress=progress.advance,
+            )
     return analysis

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, TypeVar
 
@@ -39,13 +39,13 @@ EXIT_INPUT = 2
 EXIT_INTERRUPTED = 130
 
 
-class SettingChoice(str, Enum):
+class SettingChoice(StrEnum):
     auto = "auto"
     treadmill = "treadmill"
     overground = "overground"
 
 
-class DirectionChoice(str, Enum):
+class DirectionChoice(StrEnum):
     auto = "auto"
     left = "left"
     right = "right"

@@ -61,9 +61,7 @@ def compute_trunk_lean_deg(ds: xr.Dataset, direction: int) -> FloatArray:
     Definition as in Teng & Powers 2015 (MSSE 47:625), trunk relative to vertical; see
     ``docs/conventions.md``.
     """
-    trunk = midpoint(ds, "left_shoulder", "right_shoulder") - midpoint(
-        ds, "left_hip", "right_hip"
-    )
+    trunk = midpoint(ds, "left_shoulder", "right_shoulder") - midpoint(ds, "left_hip", "right_hip")
     return segment_lean_deg(trunk, direction)
 
 

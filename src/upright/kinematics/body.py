@@ -101,7 +101,9 @@ def detect_setting(ds: xr.Dataset) -> Setting:
     if good.size < 2:
         raise InsufficientDataError("the hips are not visible", fix="Film the whole body")
     travel = float(np.percentile(good, 95) - np.percentile(good, 5))
-    return "overground" if travel > OVERGROUND_TRAVEL_LEG * estimate_leg_length_px(ds) else "treadmill"
+    return (
+        "overground" if travel > OVERGROUND_TRAVEL_LEG * estimate_leg_length_px(ds) else "treadmill"
+    )
 
 
 def estimate_step_period_s(ds: xr.Dataset) -> float:

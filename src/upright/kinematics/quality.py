@@ -48,7 +48,9 @@ def check_frame_rate(fps: float) -> QualityCheck:
         passed=ok,
         value=round(fps, 2),
         limit=f">= {MIN_FPS:g} fps (>= 50 fps for contact time)",
-        message=(f"{fps:.1f} fps" + ("" if ok else ": too few frames per step; film at 30 fps or more")),
+        message=(
+            f"{fps:.1f} fps" + ("" if ok else ": too few frames per step; film at 30 fps or more")
+        ),
     )
 
 
@@ -140,7 +142,11 @@ def check_whole_body(
     if not ok:
         msg += f"; least seen: {worst} ({parts[worst]:.0%}). Step back so the whole body fits"
     return QualityCheck(
-        name="whole_body", passed=ok, value=round(frac, 3), limit=f">= {MIN_WHOLE_BODY:.0%}", message=msg
+        name="whole_body",
+        passed=ok,
+        value=round(frac, 3),
+        limit=f">= {MIN_WHOLE_BODY:.0%}",
+        message=msg,
     )
 
 

@@ -143,9 +143,7 @@ def compute_stride_table(
                 "overstride_leg": events.direction * (at[2][0] - pelvis_x) / leg
                 if visible
                 else np.nan,
-                "knee_flexion_contact_deg": float(
-                    compute_knee_flexion_deg(at[0], at[1], at[2])
-                )
+                "knee_flexion_contact_deg": float(compute_knee_flexion_deg(at[0], at[1], at[2]))
                 if visible
                 else np.nan,
                 "vertical_oscillation_leg": vo_leg,

@@ -15,6 +15,7 @@ removed by rotating the scene by ``-tilt_deg``.
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 
 import numpy as np
@@ -84,7 +85,7 @@ def support_line_deg(points: FloatArray) -> tuple[float, float]:
                 break
         hull.append(p)
     best, span = 0.0, 0.0
-    for a, b in zip(hull[:-1], hull[1:], strict=True):
+    for a, b in itertools.pairwise(hull):
         dx = float(b[0] - a[0])
         if dx > span:
             best, span = float(np.degrees(np.arctan2(b[1] - a[1], dx))), dx
@@ -170,8 +171,7 @@ def level_by_ground_line(
         tilt += residual
         if abs(tilt) > MAX_TILT_DEG:
             raise InsufficientDataError(
-                f"the ground line found is tilted over {MAX_TILT_DEG:g} deg, beyond a "
-                "camera roll",
+                f"the ground line found is tilted over {MAX_TILT_DEG:g} deg, beyond a camera roll",
                 fix="Level the camera or give the tilt with --tilt-deg",
             )
         levelled = rotate_positions(ds, -tilt)

@@ -50,8 +50,13 @@ def default_backend() -> PoseBackend:
 
 
 class _Worker(threading.Thread):
-    def __init__(self, factory: BackendFactory, xy: npt.NDArray[np.float64],
-                 conf: npt.NDArray[np.float64], done: Callable[[], None]) -> None:
+    def __init__(
+        self,
+        factory: BackendFactory,
+        xy: npt.NDArray[np.float64],
+        conf: npt.NDArray[np.float64],
+        done: Callable[[], None],
+    ) -> None:
         super().__init__(daemon=True)
         self.inbox: queue.Queue[tuple[int, npt.NDArray[np.uint8], float, float] | None] = (
             queue.Queue(maxsize=QUEUE_FRAMES)

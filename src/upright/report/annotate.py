@@ -7,6 +7,7 @@ thread and x264 uses two threads, so the pass keeps both cores busy.
 
 from __future__ import annotations
 
+import contextlib
 import queue
 import threading
 from collections.abc import Callable, Iterable, Iterator
@@ -74,7 +75,8 @@ def build_overlay(analysis: Analysis, banner: str | None = None) -> Overlay:
     contacts = {
         int(frame): "L" if foot == "left" else "R"
         for frame, foot in zip(
-            analysis.events.contacts["contact_frame"], analysis.events.contacts["foot"],
+            analysis.events.contacts["contact_frame"],
+            analysis.events.contacts["foot"],
             strict=True,
         )
     }
@@ -96,7 +98,7 @@ def _pt(xy: FloatArray, k: str, sx: float, sy: float) -> tuple[int, int] | None:
     p = xy[:, KEYPOINTS.index(k)]
     if np.isnan(p).any():
         return None
-    return int(round(p[0] * sx)), int(round(p[1] * sy))
+    return round(p[0] * sx), round(p[1] * sy)
 
 
 def _mid(a: tuple[int, int] | None, b: tuple[int, int] | None) -> tuple[int, int] | None:
@@ -140,15 +142,36 @@ def draw_overlay(
     return img
 
 
-def _text(img: npt.NDArray[np.uint8], text: str, org: tuple[int, int], scale: float,
-          colour: tuple[int, int, int]) -> None:
+def _text(
+    img: npt.NDArray[np.uint8],
+    text: str,
+    org: tuple[int, int],
+    scale: float,
+    colour: tuple[int, int, int],
+) -> None:
     import cv2
 
     scale = max(scale, 0.4)
-    cv2.putText(img, text, org, cv2.FONT_HERSHEY_SIMPLEX, scale, (0, 0, 0),
-                max(2, int(4 * scale)), cv2.LINE_AA)
-    cv2.putText(img, text, org, cv2.FONT_HERSHEY_SIMPLEX, scale, colour,
-                max(1, int(1.6 * scale)), cv2.LINE_AA)
+    cv2.putText(
+        img,
+        text,
+        org,
+        cv2.FONT_HERSHEY_SIMPLEX,
+        scale,
+        (0, 0, 0),
+        max(2, int(4 * scale)),
+        cv2.LINE_AA,
+    )
+    cv2.putText(
+        img,
+        text,
+        org,
+        cv2.FONT_HERSHEY_SIMPLEX,
+        scale,
+        colour,
+        max(1, int(1.6 * scale)),
+        cv2.LINE_AA,
+    )
 
 
 def _readout(img: npt.NDArray[np.uint8], overlay: Overlay, i: int, thick: int) -> None:
@@ -198,8 +221,15 @@ def annotate_frames(
     try:
         for img in _drawn_ahead(frames, overlay, max_side_px):
             if writer is None:
-                writer = VideoWriter(out_path, width_px=img.shape[1], height_px=img.shape[0],
-                                     fps=fps, preset=ANNOTATED_PRESET, crf=23, threads=2)
+                writer = VideoWriter(
+                    out_path,
+                    width_px=img.shape[1],
+                    height_px=img.shape[0],
+                    fps=fps,
+                    preset=ANNOTATED_PRESET,
+                    crf=23,
+                    threads=2,
+                )
                 writer.__enter__()
             writer.write(img)
             n += 1
@@ -217,7 +247,8 @@ def annotate_frames(
 
 
 def _drawn_ahead(
-    frames: Iterable[tuple[int, npt.NDArray[np.uint8]]], overlay: Overlay,
+    frames: Iterable[tuple[int, npt.NDArray[np.uint8]]],
+    overlay: Overlay,
     max_side_px: int | None,
 ) -> Iterator[npt.NDArray[np.uint8]]:
     """Scale and draw in a background thread (OpenCV releases the GIL), ahead of the
@@ -263,10 +294,8 @@ def _ahead(items: Iterator[T], depth: int = 4) -> Iterator[T]:
     finally:
         stop.set()
         while thread.is_alive():
-            try:
+            with contextlib.suppress(queue.Empty):
                 box.get(timeout=0.05)
-            except queue.Empty:
-                pass
         thread.join()
 
 
@@ -286,5 +315,11 @@ def write_annotated_video(
 ) -> None:
     """Write the annotated copy of ``video`` to ``out_path``."""
     info = probe_video(video)
-    annotate_frames(_decode_ahead(video, overlay.time_s.size), overlay, out_path,
-                    fps=info.fps_nominal, max_side_px=max_side_px, progress=progress)
+    annotate_frames(
+        _decode_ahead(video, overlay.time_s.size),
+        overlay,
+        out_path,
+        fps=info.fps_nominal,
+        max_side_px=max_side_px,
+        progress=progress,
+    )

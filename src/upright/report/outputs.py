@@ -47,8 +47,11 @@ def staged_output(out_dir: Path) -> Iterator[Path]:
             fix="Choose a folder you can write to with --out",
         ) from err
     if not os.access(out_dir, os.W_OK):
-        raise InputError("the output folder is not writable", path=out_dir,
-                         fix="Choose a folder you can write to with --out")
+        raise InputError(
+            "the output folder is not writable",
+            path=out_dir,
+            fix="Choose a folder you can write to with --out",
+        )
     stage = Path(tempfile.mkdtemp(prefix=".upright-staging-", dir=out_dir))
     ok = False
     try:
@@ -65,8 +68,7 @@ def staged_output(out_dir: Path) -> Iterator[Path]:
 def write_analysis_files(analysis: Analysis, stage: Path) -> None:
     """Write summary, stride table, keypoints and plots into ``stage``."""
     summary = analysis.summary
-    (stage / "summary.json").write_text(summary.model_dump_json(indent=2) + "\n",
-                                        encoding="utf-8")
+    (stage / "summary.json").write_text(summary.model_dump_json(indent=2) + "\n", encoding="utf-8")
     strides = analysis.strides.copy()
     if summary.synthetic:
         strides.insert(0, "synthetic", True)
@@ -74,4 +76,3 @@ def write_analysis_files(analysis: Analysis, stage: Path) -> None:
     write_keypoints_netcdf(analysis.raw, stage / "keypoints.nc")
     write_posture_png(summary, analysis.frames, analysis.strides, stage / "posture.png")
     write_interactive_html(summary, analysis.frames, analysis.strides, stage / "posture.html")
-

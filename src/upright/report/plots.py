@@ -53,28 +53,47 @@ def write_posture_png(
         ("head_trunk_deg", "head_trunk_deg", "Head-trunk (deg, + head back)", _HEAD_COLOR),
     ]
     for ax, (frame_col, stride_col, label, color) in zip(axes, panels, strict=True):
-        ax.plot(frames["time_s"], frames[frame_col], color=color, alpha=0.25, lw=1,
-                label="each frame")
-        ax.plot(strides["start_s"], strides[stride_col], "o", color=color, ms=5,
-                label="each stride")
+        ax.plot(
+            frames["time_s"], frames[frame_col], color=color, alpha=0.25, lw=1, label="each frame"
+        )
+        ax.plot(
+            strides["start_s"], strides[stride_col], "o", color=color, ms=5, label="each stride"
+        )
         trend = _trend_line(strides, stride_col)
         drift = _drift(summary, stride_col)
         if trend is not None and drift is not None:
             verdict = "DRIFT" if drift.flagged else "no flagged drift"
-            ax.plot(*trend, "-", color="black", lw=2,
-                    label=f"trend {drift.change:+.1f} deg "
-                    f"[{drift.ci95_low:+.1f}, {drift.ci95_high:+.1f}] - {verdict}")
+            ax.plot(
+                *trend,
+                "-",
+                color="black",
+                lw=2,
+                label=f"trend {drift.change:+.1f} deg "
+                f"[{drift.ci95_low:+.1f}, {drift.ci95_high:+.1f}] - {verdict}",
+            )
         metric = summary.metrics.get(stride_col)
         if metric is not None:
-            ax.axhspan(metric.value - metric.spread, metric.value + metric.spread,
-                       color=color, alpha=0.08, label="median +/- SD")
+            ax.axhspan(
+                metric.value - metric.spread,
+                metric.value + metric.spread,
+                color=color,
+                alpha=0.08,
+                label="median +/- SD",
+            )
         ax.set_ylabel(label)
         ax.grid(alpha=0.3)
         ax.legend(loc="upper left", fontsize=8, framealpha=0.9)
     axes[-1].set_xlabel("time in clip (s)")
     fig.suptitle(_title(summary), fontsize=11)
-    fig.text(0.99, 0.005, "upright - a self-management aid, not a medical device",
-             ha="right", va="bottom", fontsize=7, color="gray")
+    fig.text(
+        0.99,
+        0.005,
+        "upright - a self-management aid, not a medical device",
+        ha="right",
+        va="bottom",
+        fontsize=7,
+        color="gray",
+    )
     fig.savefig(path, dpi=110)
     plt.close(fig)
 
@@ -87,33 +106,81 @@ def write_interactive_html(
     from plotly.subplots import make_subplots
 
     fig = make_subplots(
-        rows=3, cols=1, shared_xaxes=True, vertical_spacing=0.06,
-        subplot_titles=("Trunk lean (deg, + forward)", "Head-trunk angle (deg, + head back)",
-                        "Cadence per stride (steps/min)"),
+        rows=3,
+        cols=1,
+        shared_xaxes=True,
+        vertical_spacing=0.06,
+        subplot_titles=(
+            "Trunk lean (deg, + forward)",
+            "Head-trunk angle (deg, + head back)",
+            "Cadence per stride (steps/min)",
+        ),
     )
-    rows = [("trunk_lean_deg", "trunk_lean_stance_deg", _LEAN_COLOR),
-            ("head_trunk_deg", "head_trunk_deg", _HEAD_COLOR)]
+    rows = [
+        ("trunk_lean_deg", "trunk_lean_stance_deg", _LEAN_COLOR),
+        ("head_trunk_deg", "head_trunk_deg", _HEAD_COLOR),
+    ]
     for r, (frame_col, stride_col, color) in enumerate(rows, start=1):
-        fig.add_trace(go.Scatter(x=frames["time_s"], y=frames[frame_col], mode="lines",
-                                 line={"color": color, "width": 1}, opacity=0.35,
-                                 name=f"{frame_col} (frame)"), row=r, col=1)
-        fig.add_trace(go.Scatter(x=strides["start_s"], y=strides[stride_col], mode="markers",
-                                 marker={"color": color, "size": 7},
-                                 customdata=strides[["stride", "foot"]].to_numpy(),
-                                 hovertemplate="stride %{customdata[0]} (%{customdata[1]})"
-                                 "<br>t=%{x:.2f} s<br>%{y:.1f} deg<extra></extra>",
-                                 name=f"{stride_col} (stride)"), row=r, col=1)
+        fig.add_trace(
+            go.Scatter(
+                x=frames["time_s"],
+                y=frames[frame_col],
+                mode="lines",
+                line={"color": color, "width": 1},
+                opacity=0.35,
+                name=f"{frame_col} (frame)",
+            ),
+            row=r,
+            col=1,
+        )
+        fig.add_trace(
+            go.Scatter(
+                x=strides["start_s"],
+                y=strides[stride_col],
+                mode="markers",
+                marker={"color": color, "size": 7},
+                customdata=strides[["stride", "foot"]].to_numpy(),
+                hovertemplate="stride %{customdata[0]} (%{customdata[1]})"
+                "<br>t=%{x:.2f} s<br>%{y:.1f} deg<extra></extra>",
+                name=f"{stride_col} (stride)",
+            ),
+            row=r,
+            col=1,
+        )
         trend = _trend_line(strides, stride_col)
         if trend is not None:
-            fig.add_trace(go.Scatter(x=trend[0], y=trend[1], mode="lines",
-                                     line={"color": "black", "width": 2},
-                                     name=f"{stride_col} trend"), row=r, col=1)
-    fig.add_trace(go.Scatter(x=strides["start_s"], y=strides["cadence_spm"], mode="markers+lines",
-                             marker={"color": "#2a9d8f"}, name="cadence"), row=3, col=1)
+            fig.add_trace(
+                go.Scatter(
+                    x=trend[0],
+                    y=trend[1],
+                    mode="lines",
+                    line={"color": "black", "width": 2},
+                    name=f"{stride_col} trend",
+                ),
+                row=r,
+                col=1,
+            )
+    fig.add_trace(
+        go.Scatter(
+            x=strides["start_s"],
+            y=strides["cadence_spm"],
+            mode="markers+lines",
+            marker={"color": "#2a9d8f"},
+            name="cadence",
+        ),
+        row=3,
+        col=1,
+    )
     fig.update_xaxes(title_text="time in clip (s)", row=3, col=1)
-    fig.update_layout(height=850, title=_title(summary) + " - upright analysis",
-                      template="plotly_white", legend={"orientation": "h", "y": -0.08})
+    fig.update_layout(
+        height=850,
+        title=_title(summary) + " - upright analysis",
+        template="plotly_white",
+        legend={"orientation": "h", "y": -0.08},
+    )
     html = fig.to_html(include_plotlyjs=True, full_html=True)
-    note = ("<p style='font-family:sans-serif;color:#555'>upright is a training and "
-            "self-management aid, not a medical device.</p></body>")
+    note = (
+        "<p style='font-family:sans-serif;color:#555'>upright is a training and "
+        "self-management aid, not a medical device.</p></body>"
+    )
     path.write_text(html.replace("</body>", note, 1), encoding="utf-8")

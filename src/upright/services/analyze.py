@@ -19,13 +19,10 @@ from upright.kinematics.body import detect_direction, detect_setting
 from upright.kinematics.events import GaitEvents, detect_gait_events
 from upright.kinematics.strides import MIN_CONTACT_TIME_FPS, compute_stride_table
 from upright.kinematics.tilt import MAX_TILT_SE_DEG, level_by_ground_line
+from upright.signal.clean import clean_pose
 from upright.signal.filters import (
     DEFAULT_CONFIDENCE_THRESHOLD,
     DEFAULT_MAX_GAP_S,
-    fill_gaps,
-    lowpass,
-    mask_low_confidence,
-    resample_uniform,
     rotate_positions,
 )
 from upright.skeleton import validate_pose_dataset
@@ -87,11 +84,6 @@ class Analysis:
     extra: dict[str, float] = field(default_factory=dict)
 
 
-def _is_variable_rate(ds: xr.Dataset) -> bool:
-    dt = np.diff(ds["time"].values.astype(np.float64))
-    return bool(dt.size and (np.max(dt) - np.min(dt)) > 0.1 * np.median(dt))
-
-
 def _screen(ds: xr.Dataset, source_file: str, threshold: float) -> None:
     """Refuse recordings with no runner, or with the head or feet out of frame."""
     if quality.person_fraction(ds, threshold) < 0.5:
@@ -114,11 +106,12 @@ def _screen(ds: xr.Dataset, source_file: str, threshold: float) -> None:
 
 
 def _clean(ds: xr.Dataset, options: AnalysisOptions) -> xr.Dataset:
-    if _is_variable_rate(ds):
-        ds = resample_uniform(ds, float(ds.attrs["fps"]))
-    ds = mask_low_confidence(ds, options.confidence_threshold)
-    ds = fill_gaps(ds, options.max_gap_s)
-    return lowpass(ds, options.cutoff_hz)
+    return clean_pose(
+        ds,
+        confidence_threshold=options.confidence_threshold,
+        max_gap_s=options.max_gap_s,
+        cutoff_hz=options.cutoff_hz,
+    )
 
 
 def _metric_summaries(

@@ -6,6 +6,8 @@ with its parameters to ``attrs["processing"]``.
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import xarray as xr
 from scipy.signal import butter, sosfiltfilt
@@ -75,7 +77,7 @@ def _fill_series(t: FloatArray, y: FloatArray, max_gap_s: float) -> FloatArray:
         return y
     good_idx = np.flatnonzero(~bad)
     filled = y.copy()
-    for a, b in zip(good_idx[:-1], good_idx[1:], strict=True):
+    for a, b in itertools.pairwise(good_idx):
         if b - a > 1 and t[b] - t[a] <= max_gap_s + 1e-9:
             span = slice(a + 1, b)
             filled[span] = np.interp(t[span], [t[a], t[b]], [y[a], y[b]])
