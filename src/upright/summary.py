@@ -7,7 +7,7 @@
 from __future__ import annotations
 
 import json
-from typing import Literal
+from typing import Final, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -24,7 +24,7 @@ __all__ = [
     "schema_json",
 ]
 
-SCHEMA_VERSION = "upright.analysis/1"
+SCHEMA_VERSION: Final = "upright.analysis/1"
 
 DISCLAIMER = (
     "upright is a training and self-management aid, not a medical device. It does not "

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
+from typing import Literal, TypeVar
 
 from rich.console import Console
 from rich.panel import Panel
@@ -13,6 +15,7 @@ from rich.progress import (
     MofNCompleteColumn,
     Progress,
     SpinnerColumn,
+    TaskID,
     TextColumn,
     TimeElapsedColumn,
     TimeRemainingColumn,
@@ -23,6 +26,27 @@ from upright.services.analyze import Analysis, AnalysisOptions
 from upright.summary import DISCLAIMER
 
 __all__ = ["AnalyzeRequest", "RichProgress", "print_analysis", "run_analyze", "run_demo"]
+
+_C = TypeVar("_C", bound=str)
+
+#: The CLI's choices, as the literal types of :class:`AnalysisOptions`.
+_SETTINGS: dict[str, Literal["auto", "treadmill", "overground"]] = {
+    "auto": "auto",
+    "treadmill": "treadmill",
+    "overground": "overground",
+}
+_DIRECTIONS: dict[str, Literal["auto", "left", "right"]] = {
+    "auto": "auto",
+    "left": "left",
+    "right": "right",
+}
+
+
+def _choice(option: str, value: str, choices: Mapping[str, _C]) -> _C:
+    """``value`` as one of ``choices``; anything else is a programming error."""
+    if value not in choices:
+        raise ValueError(f"--{option} must be one of {', '.join(choices)}, not {value!r}")
+    return choices[value]
 
 
 @dataclass(frozen=True)
@@ -56,7 +80,7 @@ class RichProgress:
             console=console,
             transient=True,
         )
-        self._task: int | None = None
+        self._task: TaskID | None = None
 
     def __enter__(self) -> RichProgress:
         self._progress.start()
@@ -87,8 +111,8 @@ def run_analyze(request: AnalyzeRequest, console: Console) -> None:
 
     options = AnalysisOptions(
         tilt_deg=request.tilt_deg,
-        setting=request.setting,  # type: ignore[arg-type]
-        direction=request.direction,  # type: ignore[arg-type]
+        setting=_choice("setting", request.setting, _SETTINGS),
+        direction=_choice("direction", request.direction, _DIRECTIONS),
         height_cm=request.height_cm,
     )
     out = request.out or _default_out(request)

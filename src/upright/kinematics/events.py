@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 import xarray as xr
 
@@ -119,7 +120,7 @@ def _ground_level(track: FootTrack, fps: float, step_s: float) -> FloatArray:
     return np.asarray(level.to_numpy(dtype=np.float64))
 
 
-def _runs(mask: np.ndarray) -> list[tuple[int, int]]:
+def _runs(mask: npt.NDArray[np.bool_]) -> list[tuple[int, int]]:
     edges = np.diff(np.concatenate([[0], mask.astype(np.int8), [0]]))
     return list(zip(np.flatnonzero(edges == 1), np.flatnonzero(edges == -1), strict=True))
 
@@ -207,9 +208,10 @@ def _resolve_sequence(
         if kept:
             prev = kept[-1]
             too_close = float(c["contact_s"]) - float(prev["contact_s"]) < 0.6 * step_s
-            overlap = not np.isnan(float(prev["toe_off_s"])) and float(c["contact_s"]) < float(
-                prev["toe_off_s"]
-            ) - 0.25 * step_s
+            overlap = (
+                not np.isnan(float(prev["toe_off_s"]))
+                and float(c["contact_s"]) < float(prev["toe_off_s"]) - 0.25 * step_s
+            )
             if too_close or overlap:
                 # two feet cannot both be landing: keep the one landing further forward
                 if float(c["u_contact"]) > float(prev["u_contact"]):
@@ -231,9 +233,7 @@ def _assign_feet(kept: list[dict[str, float | int | str]], step_s: float) -> lis
         (p % 2 == 0) == (c["side"] == "left") for p, c in zip(parity, kept, strict=True)
     )
     first_is_left = left_even >= len(kept) / 2
-    return [
-        "left" if (p % 2 == 0) == first_is_left else "right" for p in parity
-    ]
+    return ["left" if (p % 2 == 0) == first_is_left else "right" for p in parity]
 
 
 def detect_gait_events(

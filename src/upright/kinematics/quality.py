@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import numpy.typing as npt
 import xarray as xr
 
 from upright.kinematics.angles import midpoint
@@ -69,7 +70,7 @@ MIN_FOOTROOM_TRUNK = 0.1
 
 def _detected(
     ds: xr.Dataset, names: tuple[str, ...], threshold: float = DEFAULT_CONFIDENCE_THRESHOLD
-) -> np.ndarray:
+) -> npt.NDArray[np.bool_]:
     """(time, keypoint) mask: detected with confidence, and inside the picture."""
     have = [k for k in names if k in ds.coords["keypoint"].values]
     pos = ds["position"].sel(keypoint=have).isel(individual=0).values  # time, space, kp
@@ -84,7 +85,7 @@ def _detected(
 
 def _present(
     ds: xr.Dataset, group: str, threshold: float = DEFAULT_CONFIDENCE_THRESHOLD
-) -> np.ndarray:
+) -> npt.NDArray[np.bool_]:
     """Per frame, whether a body part is seen, inside the picture, where it should be."""
     names = _BODY_GROUPS[group]
     ok = _detected(ds, names, threshold)

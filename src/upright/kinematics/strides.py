@@ -50,6 +50,11 @@ STRIDE_COLUMNS = [
 ]
 
 
+def _cell(df: pd.DataFrame, row: int, column: str) -> float:
+    """One numeric cell of ``df`` (row by label), as a float."""
+    return float(np.asarray(df.loc[row, column], dtype=np.float64))
+
+
 def compute_strides(events: GaitEvents) -> list[tuple[int, int]]:
     """Pairs of contact rows (i, j): contact i and the next contact j of the same foot,
     kept when their spacing is two step periods within 30%."""
@@ -58,9 +63,9 @@ def compute_strides(events: GaitEvents) -> list[tuple[int, int]]:
     pairs = []
     for i in range(len(c)):
         for j in range(i + 1, len(c)):
-            if c.loc[j, "foot"] != c.loc[i, "foot"]:
+            if str(c.loc[j, "foot"]) != str(c.loc[i, "foot"]):
                 continue
-            dt = float(c.loc[j, "contact_s"] - c.loc[i, "contact_s"])
+            dt = _cell(c, j, "contact_s") - _cell(c, i, "contact_s")
             if abs(dt - expected) <= STRIDE_TOLERANCE * expected:
                 pairs.append((i, j))
             break
@@ -110,8 +115,8 @@ def compute_stride_table(
     for n, (i, j) in enumerate(compute_strides(events), start=1):
         foot = str(c.loc[i, "foot"])
         side = str(c.loc[i, "pose_label"])
-        t0, t1 = float(c.loc[i, "contact_s"]), float(c.loc[j, "contact_s"])
-        toe_off = float(c.loc[i, "toe_off_s"])
+        t0, t1 = _cell(c, i, "contact_s"), _cell(c, j, "contact_s")
+        toe_off = _cell(c, i, "toe_off_s")
         stance_end = toe_off if not np.isnan(toe_off) else t0 + 0.35 * (t1 - t0)
         hip, knee, ankle = (point(ds, f"{side}_{k}") for k in ("hip", "knee", "ankle"))
         at = [
@@ -137,7 +142,7 @@ def compute_stride_table(
                 else np.nan,
                 "trunk_lean_stance_deg": _mean_between(t, trunk_lean_deg, t0, stance_end),
                 "trunk_lean_midstance_deg": _interp_at(
-                    t, trunk_lean_deg, float(c.loc[i, "midstance_s"])
+                    t, trunk_lean_deg, _cell(c, i, "midstance_s")
                 ),
                 "head_trunk_deg": _mean_between(t, head_trunk_deg, t0, t1),
                 "overstride_leg": events.direction * (at[2][0] - pelvis_x) / leg

@@ -52,13 +52,18 @@ TILT_TOLERANCE_DEG = 0.05
 def _stance_points(ds: xr.Dataset, events: GaitEvents) -> list[FloatArray]:
     """Heel and toe positions, (n, 2), from just before contact to just after toe-off."""
     out = []
-    for row in events.contacts.itertuples():
-        if row.toe_off_frame < 0:
+    c = events.contacts
+    rows = zip(
+        c["contact_frame"].to_numpy(),
+        c["toe_off_frame"].to_numpy(),
+        c["pose_label"].to_numpy(),
+        strict=True,
+    )
+    for contact_frame, toe_off_frame, pose_label in rows:
+        if toe_off_frame < 0:
             continue
-        sl = slice(max(0, int(row.contact_frame) - 1), int(row.toe_off_frame) + 2)
-        pts = np.concatenate(
-            [point(ds, f"{row.pose_label}_{part}")[sl] for part in ("heel", "toe")]
-        )
+        sl = slice(max(0, int(contact_frame) - 1), int(toe_off_frame) + 2)
+        pts = np.concatenate([point(ds, f"{pose_label}_{part}")[sl] for part in ("heel", "toe")])
         pts = pts[~np.isnan(pts).any(axis=1)]
         if pts.shape[0] >= 4:
             out.append(pts)

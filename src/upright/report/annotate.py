@@ -18,7 +18,7 @@ from typing import TypeVar
 import numpy as np
 import numpy.typing as npt
 
-from upright.io.video import VideoWriter, iter_frames, probe_video
+from upright.io.video import VideoWriter, X264Preset, iter_frames, probe_video
 from upright.services.analyze import Analysis
 from upright.signal.filters import rotate_positions
 from upright.skeleton import BONES, KEYPOINTS, FloatArray
@@ -28,7 +28,7 @@ __all__ = ["Overlay", "annotate_frames", "build_overlay", "draw_overlay", "write
 #: The annotated video is scaled so its longer side is at most this (a phone screen).
 ANNOTATED_MAX_SIDE_PX = 960
 #: x264 preset: the fastest, since the annotated copy is for viewing, not archiving.
-ANNOTATED_PRESET = "ultrafast"
+ANNOTATED_PRESET: X264Preset = "ultrafast"
 
 _NEAR = (40, 200, 255)
 _FAR = (150, 150, 150)

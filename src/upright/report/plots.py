@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from upright.skeleton import FloatArray
 from upright.summary import AnalysisSummary, DriftSummary
 
 __all__ = ["write_interactive_html", "write_posture_png"]
@@ -22,7 +23,7 @@ def _drift(summary: AnalysisSummary, metric: str) -> DriftSummary | None:
     return next((d for d in summary.drift if d.metric == metric), None)
 
 
-def _trend_line(strides: pd.DataFrame, column: str) -> tuple[np.ndarray, np.ndarray] | None:
+def _trend_line(strides: pd.DataFrame, column: str) -> tuple[FloatArray, FloatArray] | None:
     data = strides[["start_s", column]].dropna()
     if len(data) < 2:
         return None

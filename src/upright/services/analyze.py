@@ -53,8 +53,16 @@ METRICS: dict[str, tuple[str, str]] = {
 
 _LEG_METRICS = ("overstride_leg", "knee_flexion_contact_deg")
 _ANGLE_METRICS = ("trunk_lean_stance_deg", "trunk_lean_midstance_deg", "head_trunk_deg")
-_REQUIRED = ("left_shoulder", "right_shoulder", "left_hip", "right_hip", "left_knee",
-             "right_knee", "left_ankle", "right_ankle")
+_REQUIRED = (
+    "left_shoulder",
+    "right_shoulder",
+    "left_hip",
+    "right_hip",
+    "left_knee",
+    "right_knee",
+    "left_ankle",
+    "right_ankle",
+)
 
 
 @dataclass(frozen=True)
@@ -97,8 +105,9 @@ def _screen(ds: xr.Dataset, source_file: str, threshold: float) -> None:
         if parts[part] < 0.5:
             raise QualityError(
                 f"the runner's {part} are out of frame or hidden in {1 - parts[part]:.0%} "
-                "of the frames" if part == "feet" else
-                f"the runner's head is out of frame or hidden in {1 - parts[part]:.0%} "
+                "of the frames"
+                if part == "feet"
+                else f"the runner's head is out of frame or hidden in {1 - parts[part]:.0%} "
                 "of the frames",
                 path=source_file or None,
                 fix="Step the camera back so the runner fits from head to feet, with margin",
@@ -121,30 +130,49 @@ def _metric_summaries(
     withheld: list[Withheld] = []
     for name, (unit, desc) in METRICS.items():
         if name == "ground_contact_ms" and fps < MIN_CONTACT_TIME_FPS:
-            withheld.append(Withheld(metric=name, reason=(
-                f"the video has {fps:.0f} fps; contact time needs at least "
-                f"{MIN_CONTACT_TIME_FPS:.0f} fps (one frame is {1000 / fps:.0f} ms, close to "
-                "the differences that matter)")))
+            withheld.append(
+                Withheld(
+                    metric=name,
+                    reason=(
+                        f"the video has {fps:.0f} fps; contact time needs at least "
+                        f"{MIN_CONTACT_TIME_FPS:.0f} fps (one frame is {1000 / fps:.0f} ms, "
+                        "close to the differences that matter)"
+                    ),
+                )
+            )
             continue
         if name == "vertical_oscillation_cm" and not height_cm:
             withheld.append(Withheld(metric=name, reason="give --height-cm to convert to cm"))
             continue
         if name in _ANGLE_METRICS and not side_ok:
-            withheld.append(Withheld(metric=name, reason=(
-                "the camera is not square to the running direction, so angles are distorted")))
+            withheld.append(
+                Withheld(
+                    metric=name,
+                    reason=(
+                        "the camera is not square to the running direction, so angles are distorted"
+                    ),
+                )
+            )
             continue
         values = strides[name]
         if name in _LEG_METRICS:
             values = values[strides["leg_visible"].astype(bool)]
         values = values.dropna()
         if len(values) < quality.MIN_STRIDES:
-            withheld.append(Withheld(metric=name, reason=(
-                f"only {len(values)} strides had it measurable; {quality.MIN_STRIDES} needed")))
+            withheld.append(
+                Withheld(
+                    metric=name,
+                    reason=(
+                        f"only {len(values)} strides had it measurable; "
+                        f"{quality.MIN_STRIDES} needed"
+                    ),
+                )
+            )
             continue
         metrics[name] = MetricSummary(
             value=round(float(np.median(values)), 3),
             spread=round(float(np.std(values, ddof=1)), 3),
-            n_strides=int(len(values)),
+            n_strides=len(values),
             unit=unit,
             description=desc,
         )
@@ -210,8 +238,10 @@ def analyze_keypoints(
             found, levelled, levelled_events = level_by_ground_line(clean, events, setting)
         except InsufficientDataError as err:
             tilt, tilt_source = 0.0, "not corrected"
-            notes.append(f"Camera tilt not corrected: {err.problem}; the camera is taken "
-                         "as level. Give --tilt-deg if it was not.")
+            notes.append(
+                f"Camera tilt not corrected: {err.problem}; the camera is taken "
+                "as level. Give --tilt-deg if it was not."
+            )
         else:
             if found.se_deg <= MAX_TILT_SE_DEG:
                 tilt, tilt_source = found.tilt_deg, "ground line"
@@ -255,8 +285,12 @@ def analyze_keypoints(
             strides["start_s"], strides[name], threshold=options.drift_threshold_deg
         )
         if result is None:
-            withheld.append(Withheld(metric=f"drift of {name}", reason=(
-                "at least 6 strides are needed for a trend; film 20 s or more")))
+            withheld.append(
+                Withheld(
+                    metric=f"drift of {name}",
+                    reason=("at least 6 strides are needed for a trend; film 20 s or more"),
+                )
+            )
         else:
             drift.append(_drift_summary(name, "deg", result))
     if fps < 60:

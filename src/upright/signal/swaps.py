@@ -10,6 +10,7 @@ filling and filtering, which would otherwise smear a swapped frame into its neig
 from __future__ import annotations
 
 import numpy as np
+import numpy.typing as npt
 import xarray as xr
 
 from upright.skeleton import FloatArray, add_processing_step
@@ -50,7 +51,7 @@ def _step_cost(p: Leg, q: Leg) -> FloatArray:
     return np.asarray(np.nansum(w * d, axis=-1), np.float64)
 
 
-def _swap_states(a: Leg, b: Leg) -> np.ndarray:
+def _swap_states(a: Leg, b: Leg) -> npt.NDArray[np.bool_]:
     """Per frame, True where the legs read best exchanged (Viterbi over two states).
 
     A point's move counts in proportion to its confidence, so the clearly seen near leg
@@ -127,7 +128,9 @@ def drop_merged_feet(ds: xr.Dataset) -> xr.Dataset:
     pos = ds["position"].isel(individual=0)
     hip = pos.sel(keypoint=["left_hip", "right_hip"]).mean("keypoint", skipna=True)
     ankle = pos.sel(keypoint=["left_ankle", "right_ankle"]).mean("keypoint", skipna=True)
-    leg = float(np.nanmedian(np.linalg.norm((hip - ankle).transpose("time", "space").values, axis=1)))
+    leg = float(
+        np.nanmedian(np.linalg.norm((hip - ankle).transpose("time", "space").values, axis=1))
+    )
     if not parts or not np.isfinite(leg) or leg <= 0:
         return ds.copy()
     gaps = np.stack(
@@ -146,7 +149,9 @@ def drop_merged_feet(ds: xr.Dataset) -> xr.Dataset:
         merged = np.sum(gaps < MERGED_FOOT_LEG * leg, axis=1) >= min(2, len(parts))
     out = ds.copy(deep=True)
     if merged.any():
-        names = [f"{s}_{p}" for s in ("left", "right") for p in ("knee", *parts) if f"{s}_{p}" in have]
+        names = [
+            f"{s}_{p}" for s in ("left", "right") for p in ("knee", *parts) if f"{s}_{p}" in have
+        ]
         sel = {"time": np.flatnonzero(merged), "keypoint": names}
         pos_v = out["position"]
         conf_v = out["confidence"]
