@@ -10,6 +10,7 @@ swaps do not affect), and there is no double support.
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 
 import numpy as np
@@ -111,7 +112,7 @@ def _ground_level(track: FootTrack, fps: float, step_s: float) -> FloatArray:
             f"the {track.side} foot is visible in too few frames to find foot contacts",
             fix="Film the whole body, feet included, from the side",
         )
-    window = max(5, int(round(GROUND_WINDOW_STEPS * step_s * fps)) | 1)
+    window = max(5, round(GROUND_WINDOW_STEPS * step_s * fps) | 1)
     series = pd.Series(track.low_y)
     level = series.rolling(window, center=True, min_periods=window // 3).quantile(0.05)
     level = level.interpolate(limit_direction="both")
@@ -226,7 +227,7 @@ def _assign_feet(kept: list[dict[str, float | int | str]], step_s: float) -> lis
     if not kept:
         return []
     parity = [0]
-    for prev, cur in zip(kept[:-1], kept[1:], strict=True):
+    for prev, cur in itertools.pairwise(kept):
         n_steps = max(1, round((float(cur["contact_s"]) - float(prev["contact_s"])) / step_s))
         parity.append(parity[-1] + n_steps)
     left_even = sum(
