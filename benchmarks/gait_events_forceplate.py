@@ -59,7 +59,11 @@ def foot_agreement(truth: pd.DataFrame, found: pd.DataFrame, tolerance_s: float)
 
 def prepare(run: Path, static: Path | None, fps: float, view: str, raw: bool) -> xr.Dataset:
     ds = read_c3d_side_view(
-        run, fps=fps, view="left" if view == "left" else "right", static_path=static
+        run,
+        fps=fps,
+        view="left" if view == "left" else "right",
+        static_path=static,
+        sole_level=True,
     )
     return ds if raw else lowpass(fill_gaps(ds))
 

@@ -32,7 +32,7 @@ def plate(run_path: Path) -> pd.DataFrame:
 
 
 def _events(run_path: Path, fps: float, view: str = "right") -> GaitEvents:
-    ds = read_c3d_side_view(run_path, fps=fps, view=view)  # type: ignore[arg-type]
+    ds = read_c3d_side_view(run_path, fps=fps, view=view, sole_level=True)  # type: ignore[arg-type]
     return detect_gait_events(lowpass(fill_gaps(ds)))
 
 

@@ -460,6 +460,7 @@ def read_c3d_side_view(
     fps: float | None = None,
     view: Literal["left", "right"] = "right",
     static_path: str | Path | None = None,
+    sole_level: bool = False,
 ) -> xr.Dataset:
     """Project a C3D marker trial to a 2-D side-view pose Dataset (1 px = 1 mm).
 
@@ -478,6 +479,11 @@ def read_c3d_side_view(
         Optional standing calibration trial of the same subject. Knee and ankle markers
         that exist only there (epicondyles, malleoli) are carried into the run through
         the thigh and shank clusters. Without it knee and ankle are rough estimates.
+    sole_level
+        Move the heel and toe points down to the sole, as a video pose model places its
+        heel and toe keypoints: each marker's height when on the ground (its 2nd
+        percentile over the trial) is subtracted from it. The MT markers sit about 2 cm
+        above the floor on the side of the forefoot; a keypoint toe sits at the floor.
 
     Returns
     -------
@@ -523,6 +529,17 @@ def read_c3d_side_view(
     for k, name in enumerate(KEYPOINTS):
         if name in points:
             position[:, :, k] = points[name]
+    if sole_level:
+        ground = np.nanmin(
+            [
+                np.nanpercentile(position[:, 1, KEYPOINTS.index(f"{s}_heel")], 2)
+                for s in ("left", "right")
+            ]
+        )
+        for name in ("left_heel", "right_heel", "left_toe", "right_toe"):
+            k = KEYPOINTS.index(name)
+            position[:, 1, k] -= np.nanpercentile(position[:, 1, k], 2) - ground
+            sources[name] = sources.get(name, "") + ", moved down to the sole"
     time_s = np.arange(n_t, dtype=np.float64) / run.rate_hz
     resampling = "none"
     out_fps = run.rate_hz

@@ -67,11 +67,14 @@ class GaitEvents:
 
 @dataclass(frozen=True)
 class FootTrack:
-    """One labelled foot: x of its centre and height of its lowest point, (time,)."""
+    """One labelled foot: x of its centre and height of its lowest point, (time,);
+    heel and toe positions, (time, 2)."""
 
     side: str
     x: FloatArray
     low_y: FloatArray
+    heel: FloatArray
+    toe: FloatArray
 
 
 def foot_tracks(ds: xr.Dataset) -> list[FootTrack]:
@@ -93,7 +96,7 @@ def foot_tracks(ds: xr.Dataset) -> list[FootTrack]:
         low = np.fmin(heel[:, 1], toe[:, 1])
         x = np.where(np.isnan(x), ankle[:, 0], x)
         low = np.where(np.isnan(low), ankle[:, 1], low)
-        tracks.append(FootTrack(side, x, low))
+        tracks.append(FootTrack(side, x, low, heel, toe))
     return tracks
 
 
@@ -133,6 +136,65 @@ def _crossing_time(t: FloatArray, h: FloatArray, i0: int, i1: int, level: float)
         return float(t[i1] if h1 <= level else t[i0])
     frac = float(np.clip((level - h0) / (h1 - h0), 0.0, 1.0))
     return float(t[i0] + frac * (t[i1] - t[i0]))
+
+
+def lower_support_line(points: FloatArray) -> tuple[float, float, float]:
+    """The line a set of (x, y-up) points rests on from below: slope, intercept, span.
+
+    The lower convex hull is built (monotone chain) and its edge with the longest
+    horizontal span is the line: no foot point goes below the ground it stands on.
+    The hull turns with the points, so the line turns exactly with the picture.
+    """
+    pts = points[np.lexsort((points[:, 1], points[:, 0]))]
+    hull: list[FloatArray] = []
+    for p in pts:
+        while len(hull) >= 2:
+            (x1, y1), (x2, y2) = hull[-2], hull[-1]
+            cross = (x2 - x1) * (p[1] - y1) - (y2 - y1) * (p[0] - x1)
+            scale = (x2 - x1) ** 2 + (y2 - y1) ** 2 + (p[0] - x1) ** 2 + (p[1] - y1) ** 2
+            if cross <= 1e-9 * scale:  # collinear points are dropped, not kept as corners
+                hull.pop()
+            else:
+                break
+        hull.append(p)
+    slope, intercept, span = 0.0, float(pts[:, 1].min()), 0.0
+    for a, b in itertools.pairwise(hull):
+        dx = float(b[0] - a[0])
+        if dx > span:
+            slope = float((b[1] - a[1]) / dx)
+            intercept, span = float(a[1] - slope * a[0]), dx
+    return slope, intercept, span
+
+
+#: Frames either side of a candidate stance included when finding its ground line.
+STANCE_MARGIN_FRAMES = 3
+#: A stance's own ground line is trusted up to this slope; steeper, the floor is level.
+MAX_STANCE_SLOPE_DEG = 15.0
+
+
+def _height_above_stance_line(track: FootTrack, a: int, b: int, leg_px: float) -> FloatArray:
+    """Height of the foot's lowest point above the line it rests on in this stance.
+
+    Measured from the stance's own ground line rather than a level floor, the contact
+    and toe-off timing does not depend on a small camera tilt or on perspective making
+    the belt slope in the picture.
+    """
+    a0 = max(0, a - STANCE_MARGIN_FRAMES)
+    b0 = min(track.low_y.size, b + STANCE_MARGIN_FRAMES)
+    pts = np.concatenate([track.heel[a0:b0], track.toe[a0:b0]])
+    pts = pts[~np.isnan(pts).any(axis=1)]
+    h = np.full(track.low_y.shape, np.nan)
+    if pts.shape[0] < 4:
+        return h
+    slope, intercept, span = lower_support_line(pts)
+    if span < 0.1 * leg_px or abs(np.degrees(np.arctan(slope))) > MAX_STANCE_SLOPE_DEG:
+        slope, intercept = 0.0, float(np.min(pts[:, 1]))
+    sl = slice(a0, b0)
+    with np.errstate(invalid="ignore"):
+        heel_h = track.heel[sl, 1] - (intercept + slope * track.heel[sl, 0])
+        toe_h = track.toe[sl, 1] - (intercept + slope * track.toe[sl, 0])
+    h[sl] = np.fmin(heel_h, toe_h)
+    return h
 
 
 def _refine_stance(
@@ -182,7 +244,10 @@ def _candidate_stances(
         # the foot must move backward relative to the pelvis while on the ground
         if seg[~np.isnan(seg)][-1] >= seg[~np.isnan(seg)][0]:
             continue
-        contact, toe_off = _refine_stance(t, track.low_y - ground, a, b, leg_px)
+        above = _height_above_stance_line(track, a, b, leg_px)
+        if np.isnan(above[a:b]).all():
+            above = track.low_y - ground
+        contact, toe_off = _refine_stance(t, above, a, b, leg_px)
         # midstance: the foot passes under the pelvis (u crosses 0), else the middle
         inside = np.flatnonzero(np.diff(np.sign(seg)) < 0)
         mid = float(t[a + inside[0]]) if inside.size else float((t[a] + t[b - 1]) / 2)
