@@ -17,6 +17,7 @@ check: lint typecheck test
 
 schema:
 	$(PY) -m upright.summary > src/upright/schemas/upright.analysis-1.schema.json
+	$(PY) -m upright.run_summary > src/upright/schemas/upright.run-1.schema.json
 
 bench:
 	$(PY) benchmarks/gait_events_forceplate.py

@@ -166,5 +166,44 @@ def demo(
     run_guarded(lambda: run_demo(out, duration_s, not no_annotate, json_out, console))
 
 
+@app.command("import")
+def import_activity(
+    file: Annotated[
+        Path,
+        typer.Argument(
+            help="A run from a watch: .fit (best: keeps running dynamics), .gpx or .tcx.",
+            show_default=False,
+        ),
+    ],
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", help="Output folder [default: ./<file>-upright-run]"),
+    ] = None,
+    pain_onset_km: Annotated[
+        float | None,
+        typer.Option("--pain-onset-km", min=0, help="Where in the run your back began to hurt."),
+    ] = None,
+    pain_onset_min: Annotated[
+        float | None,
+        typer.Option(
+            "--pain-onset-min", min=0, help="When (minutes from the start) it began to hurt."
+        ),
+    ] = None,
+    json_out: Annotated[
+        bool, typer.Option("--json", help="Print summary.json to stdout instead of tables.")
+    ] = False,
+) -> None:
+    """Import a run from a watch file (FIT, GPX, TCX): splits, thirds, fatigue signs."""
+    from upright.cli.run_import import ImportJob, default_out_dir, run_import_command
+
+    job = ImportJob(
+        file=file,
+        out_dir=out or default_out_dir(file),
+        pain_onset_km=pain_onset_km,
+        pain_onset_min=pain_onset_min,
+    )
+    run_guarded(lambda: run_import_command(job, json_out, console))
+
+
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(app())

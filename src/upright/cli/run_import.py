@@ -1,0 +1,160 @@
+"""``upright import``: the job (read, measure, write all or nothing) and its Rich output.
+
+Wiring and rendering only: services measure, report writes. The file is read and
+measured before the output folder is touched, so a file that cannot be used leaves no
+folder behind.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from upright.report.outputs import staged_output
+from upright.report.run_outputs import write_run_files
+from upright.run_summary import DISCLAIMER, RunSummary
+from upright.services.run_import import RunImport, import_run
+
+__all__ = ["ImportJob", "default_out_dir", "print_run", "run_import_command", "run_import_job"]
+
+
+@dataclass(frozen=True)
+class ImportJob:
+    """What ``upright import`` was asked to do."""
+
+    file: Path
+    out_dir: Path
+    pain_onset_km: float | None = None
+    pain_onset_min: float | None = None
+
+
+def default_out_dir(file: Path) -> Path:
+    """``./<file stem>-upright-run``."""
+    return Path.cwd() / f"{file.stem or file.name}-upright-run"
+
+
+def run_import_job(job: ImportJob) -> RunImport:
+    """Import the run and write every output into ``job.out_dir``, all or nothing."""
+    run = import_run(job.file, pain_onset_km=job.pain_onset_km, pain_onset_min=job.pain_onset_min)
+    with staged_output(job.out_dir) as stage:
+        write_run_files(run, stage)
+    return run
+
+
+def run_import_command(job: ImportJob, json_out: bool, console: Console) -> None:
+    """Run the job, then print the summary (JSON to stdout with ``json_out``)."""
+    with Console(stderr=True).status("Reading the activity and measuring the run"):
+        run = run_import_job(job)
+    if json_out:
+        print(run.summary.model_dump_json(indent=2))
+    else:
+        print_run(run.summary, job.out_dir, console)
+
+
+def _fmt(value: float | None, digits: int = 1) -> str:
+    return "-" if value is None else f"{value:.{digits}f}"
+
+
+def _duration(seconds: float) -> str:
+    h, rest = divmod(round(seconds), 3600)
+    m, s = divmod(rest, 60)
+    return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
+
+
+#: Rows of the thirds table: metric key -> (label, digits).
+_THIRD_ROWS = {
+    "heart_rate_bpm": ("heart rate (bpm)", 0),
+    "cadence_spm": ("cadence (steps/min)", 1),
+    "stance_time_ms": ("stance time (ms)", 0),
+    "vertical_oscillation_mm": ("vertical oscillation (mm)", 1),
+    "vertical_ratio_pct": ("vertical ratio (%)", 1),
+    "step_length_mm": ("step length (mm)", 0),
+    "power_w": ("power (W)", 0),
+}
+
+
+def _header(s: RunSummary) -> str:
+    src = s.source
+    sport = "sport not stated" if src.sport == "not stated" else src.sport
+    parts = [f"[bold]{escape(Path(src.file).name)}[/bold]: {sport}"]
+    if src.start_utc:
+        parts.append(f"on {src.start_utc[:16].replace('T', ' ')} UTC")
+    if src.device:
+        parts.append(f"recorded by {escape(src.device)}")
+    line = " ".join(parts)
+    dist = f"{s.distance_km:.2f} km in " if s.distance_km is not None else ""
+    pace = f", pace {s.pace}/km" if s.pace else ""
+    return f"{line}\n{dist}{_duration(s.duration_s)} (moving {_duration(s.moving_time_s)}){pace}"
+
+
+def _thirds_table(s: RunSummary) -> Table:
+    unit = "km" if s.axis == "distance" else "min"
+    digits = 1 if (s.distance_km or 0.0) >= 3.0 else 2
+    table = Table(title="Per third of the run (means over running samples)", title_justify="left")
+    table.add_column("")
+    for t in s.thirds:
+        span = (
+            f"{t.start_km:.{digits}f}-{t.end_km:.{digits}f} km"
+            if t.start_km is not None and t.end_km is not None
+            else f"{t.start_min:.0f}-{t.end_min:.0f} {unit}"
+        )
+        table.add_column(span, justify="right")
+    if s.axis == "distance":
+        table.add_row("pace (min/km)", *[t.pace or "-" for t in s.thirds])
+    keys = list(s.thirds[0].metrics) if s.thirds else []
+    for key in keys:
+        label, digits = _THIRD_ROWS.get(key, (key, 1))
+        table.add_row(escape(label), *[_fmt(t.metrics.get(key), digits) for t in s.thirds])
+    return table
+
+
+def _signs_table(s: RunSummary) -> Table:
+    table = Table(title="Fatigue signs (trend over the run)", title_justify="left")
+    for col in ("sign", "verdict", "first -> last third", "change [95% CI]", "MDC", "flag at"):
+        table.add_column(col, justify="left" if col in ("sign", "verdict") else "right")
+    colours = {"flagged": "red", "not flagged": "green", "withheld": "yellow"}
+    for sign in s.fatigue_signs:
+        colour = colours[sign.status]
+        thirds = (
+            f"{sign.first_third:.0f} -> {sign.last_third:.0f} {sign.value_unit}"
+            if sign.first_third is not None and sign.last_third is not None
+            else "-"
+        )
+        change = (
+            f"{sign.change:+.1f} [{sign.ci95_low:+.1f}, {sign.ci95_high:+.1f}] {sign.change_unit}"
+            if sign.change is not None and sign.ci95_low is not None and sign.ci95_high is not None
+            else "-"
+        )
+        direction = "-" if sign.fatigue_direction == "falling" else "+"
+        table.add_row(
+            sign.label,
+            f"[{colour}]{sign.status}[/{colour}]",
+            thirds,
+            change,
+            _fmt(sign.mdc95),
+            f"{direction}{sign.threshold:g} {sign.change_unit}",
+        )
+    return table
+
+
+def print_run(s: RunSummary, out: Path, console: Console) -> None:
+    """The run at a glance: header, thirds, fatigue signs with reasons, files."""
+    console.print(_header(s), highlight=False)
+    if s.pain_onset is not None:
+        console.print(f"[bold magenta]Pain:[/bold magenta] {s.pain_onset.description}")
+    console.print(_thirds_table(s))
+    console.print(_signs_table(s))
+    for sign in s.fatigue_signs:
+        colour = "red" if sign.flagged else "dim"
+        reason = sign.reason[:1].upper() + sign.reason[1:]
+        console.print(f"[{colour}]{escape(reason)}.[/{colour}]")
+    if s.pace_note and not any(s.pace_note in sign.reason for sign in s.fatigue_signs):
+        console.print(f"[dim]Pace: {escape(s.pace_note)}.[/dim]")
+    for note in s.notes:
+        console.print(f"[dim]Note: {escape(note)}.[/dim]")
+    console.print(f"Results in [bold]{escape(str(out))}[/bold]")
+    console.print(f"[italic]{DISCLAIMER}[/italic]")
