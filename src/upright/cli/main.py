@@ -45,6 +45,12 @@ class SettingChoice(StrEnum):
     overground = "overground"
 
 
+class PlacementChoice(StrEnum):
+    chest = "chest"
+    back = "back"
+    hip = "hip"
+
+
 class DirectionChoice(StrEnum):
     auto = "auto"
     left = "left"
@@ -203,6 +209,142 @@ def import_activity(
         pain_onset_min=pain_onset_min,
     )
     run_guarded(lambda: run_import_command(job, json_out, console))
+
+
+class UnitChoice(StrEnum):
+    km = "km"
+    min = "min"
+
+
+@app.command()
+def compare(
+    clips: Annotated[
+        list[str],
+        typer.Argument(
+            help="Clips of one run as CLIP@POINT (e.g. early.mp4@1 late.mp4@15), in the "
+            "order filmed. A clip may also be a keypoint file (GaitLab JSON, OpenPose "
+            "folder, upright .nc).",
+            show_default=False,
+        ),
+    ],
+    at: Annotated[
+        str | None,
+        typer.Option("--at", help="The clips' points instead of @ suffixes, e.g. 1,8,15."),
+    ] = None,
+    out: Annotated[
+        Path | None, typer.Option("--out", help="Output folder [default: ./upright-compare]")
+    ] = None,
+    unit: Annotated[
+        UnitChoice, typer.Option("--unit", help="Points are distance (km) or time (min).")
+    ] = UnitChoice.km,
+    height_cm: Annotated[
+        float | None,
+        typer.Option("--height-cm", min=80, max=250, help="Runner's height, for cm figures."),
+    ] = None,
+    tilt_deg: Annotated[
+        float | None,
+        typer.Option(
+            "--tilt-deg",
+            help="Camera tilt for every clip (ground line angle, + rising to the right); "
+            "default: found from the feet in each clip.",
+        ),
+    ] = None,
+    workers: Annotated[
+        int | None, typer.Option(min=1, max=64, help="Processes for pose estimation.")
+    ] = None,
+    no_cache: Annotated[
+        bool, typer.Option("--no-cache", help="Do not reuse or store clip analyses.")
+    ] = False,
+    json_out: Annotated[
+        bool, typer.Option("--json", help="Print summary.json to stdout instead of tables.")
+    ] = False,
+) -> None:
+    """Compare clips filmed at known points of one run: change of trunk lean and head."""
+    from upright.cli.compare import CompareJob, parse_clip_args, run_compare_command
+    from upright.services.analyze import AnalysisOptions
+    from upright.services.compare import CompareOptions
+
+    def action() -> None:
+        options = CompareOptions(
+            unit="km" if unit == UnitChoice.km else "min",
+            analysis=AnalysisOptions(tilt_deg=tilt_deg, height_cm=height_cm),
+            workers=workers,
+            use_cache=not no_cache,
+        )
+        job = CompareJob(
+            clips=parse_clip_args(clips, at),
+            out_dir=out or Path.cwd() / "upright-compare",
+            options=options,
+        )
+        run_compare_command(job, json_out, console)
+
+    run_guarded(action)
+
+
+@app.command()
+def imu(
+    file: Annotated[
+        Path,
+        typer.Argument(
+            help="Accelerometer recording: ActiGraph-style or generic CSV (.csv/.csv.gz), "
+            "phyphox CSV, GENEActiv CSV, or a Sensor Logger folder or zip.",
+            show_default=False,
+        ),
+    ],
+    placement: Annotated[
+        PlacementChoice,
+        typer.Option(help="Where the sensor was worn (hip: measures the pelvis, not the trunk)."),
+    ] = PlacementChoice.hip,
+    activity: Annotated[
+        Path | None,
+        typer.Option("--activity", help="Watch file of the same run (FIT/GPX/TCX) for distance."),
+    ] = None,
+    out: Annotated[
+        Path | None, typer.Option("--out", help="Output folder [default: ./<file>-upright-imu]")
+    ] = None,
+    still_from: Annotated[
+        float | None,
+        typer.Option("--still-from", min=0, help="Start (s) of a standing interval: upright."),
+    ] = None,
+    still_to: Annotated[
+        float | None, typer.Option("--still-to", min=0, help="End (s) of that interval.")
+    ] = None,
+    pain_onset_km: Annotated[
+        float | None,
+        typer.Option("--pain-onset-km", min=0, help="Where in the run your back began to hurt."),
+    ] = None,
+    pain_onset_min: Annotated[
+        float | None,
+        typer.Option(
+            "--pain-onset-min", min=0, help="When (minutes from the start) it began to hurt."
+        ),
+    ] = None,
+    json_out: Annotated[
+        bool, typer.Option("--json", help="Print summary.json to stdout instead of tables.")
+    ] = False,
+) -> None:
+    """Whole-run trunk (or pelvis) pitch, cadence and regularity from a worn sensor."""
+    from upright.cli.imu import ImuJob, default_imu_out_dir, run_imu_command
+    from upright.errors import InputError
+
+    def action() -> None:
+        if (still_from is None) != (still_to is None):
+            raise InputError(
+                "a still interval needs both ends", fix="Give both --still-from and --still-to"
+            )
+        still = None if still_from is None or still_to is None else (still_from, still_to)
+        job = ImuJob(
+            file=file,
+            out_dir=out or default_imu_out_dir(file),
+            placement=placement.value,
+            activity_file=activity,
+            still_s=still,
+            pain_onset_km=pain_onset_km,
+            pain_onset_min=pain_onset_min,
+        )
+        run_imu_command(job, json_out, console)
+
+    run_guarded(action)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -33,14 +33,19 @@ if TYPE_CHECKING:
     from av.container import InputContainer, OutputContainer
     from av.packet import Packet
     from av.video.frame import VideoFrame
+    from av.video.reformatter import VideoReformatter
     from av.video.stream import VideoStream
 
 __all__ = [
+    "ColourMatrix",
     "Frame",
     "FrameIterator",
     "VideoInfo",
     "VideoWriter",
+    "YUVFrame",
+    "YUVPlanes",
     "iter_frames",
+    "iter_frames_yuv420p",
     "probe_video",
     "rotate_upright",
 ]
@@ -65,6 +70,17 @@ _STILL_IMAGE = "this is a still image, not a video"
 _STILL_IMAGE_FIX = "Film at least 10 s of running"
 
 RGBImage = npt.NDArray[np.uint8]
+#: The Y, U and V planes of a yuv420p picture: Y full size, U and V half size each way.
+YUVPlanes = tuple[npt.NDArray[np.uint8], npt.NDArray[np.uint8], npt.NDArray[np.uint8]]
+#: Matrix of limited-range YUV: BT.601 (SD, and FFmpeg's default) or BT.709 (HD).
+ColourMatrix = Literal["bt601", "bt709"]
+# FFmpeg's AVColorSpace (the YUV matrix) and AVColorRange values.
+_AVCOL_SPC_BT709 = 1
+_AVCOL_SPC_BT470BG = 5  # BT.601 (625 lines)
+_AVCOL_SPC_SMPTE170M = 6  # BT.601 (525 lines), what libx264 tags as BT.601
+_AVCOL_RANGE_MPEG = 1  # limited range
+# OpenCV's rotateCode for each clockwise display rotation.
+_CV2_ROTATE_CW = {90: 0, 180: 1, 270: 2}  # cv2.ROTATE_90_CLOCKWISE, _180, _90_COUNTERCLOCKWISE
 
 
 @dataclass(frozen=True)
@@ -620,6 +636,145 @@ def iter_frames(
     )
 
 
+@dataclass(frozen=True, eq=False)
+class YUVFrame:
+    """One decoded frame, upright, as limited-range yuv420p (see `iter_frames_yuv420p`).
+
+    Attributes
+    ----------
+    index
+        Position of the frame in presentation order, 0 for the first frame.
+    planes
+        Writable views of the Y plane, ``(height, width)`` uint8, and of the U and V
+        planes, ``(height // 2, width // 2)``: drawing on them draws on ``picture``.
+    colour_matrix
+        The matrix of the YUV values, the same for every frame of a video.
+    picture
+        The PyAV frame holding the planes, which `VideoWriter.write_yuv420p` encodes as
+        it is. It is the frame's own copy, never the decoder's.
+    """
+
+    index: int
+    planes: YUVPlanes
+    colour_matrix: ColourMatrix
+    picture: VideoFrame
+
+
+def iter_frames_yuv420p(
+    path: str | Path,
+    *,
+    width_px: int,
+    height_px: int,
+    stop_frame: int | None = None,
+    info: VideoInfo | None = None,
+) -> Iterator[YUVFrame]:
+    """Decode a video's frames one at a time, upright and scaled, as yuv420p: no RGB.
+
+    For encoding the frames again cheaply (the annotated video). One swscale pass
+    scales each frame (bilinear); 8-bit limited-range yuv420p frames in the matrix of
+    the first frame keep their YUV values, any other frame (10-bit, 4:2:2, full range,
+    another matrix) is converted to that matrix: BT.709 if the first frame is tagged
+    BT.709, else BT.601 (FFmpeg's default). Rotated frames are then turned upright.
+
+    Parameters
+    ----------
+    path
+        The video file.
+    width_px, height_px
+        Size of the frames yielded, as displayed (after rotation); both even.
+    stop_frame
+        Index one past the last frame to yield; None for the end of the video.
+    info
+        The result of `probe_video` for ``path``, to skip probing it again.
+
+    Returns
+    -------
+    Iterator of YUVFrame
+        From the first frame; a read or decode error ends them cleanly, as in
+        `iter_frames`.
+    """
+    if info is None:
+        info = probe_video(path)
+    if width_px < 2 or height_px < 2 or width_px % 2 or height_px % 2:
+        raise InputError(
+            f"cannot decode to {width_px}x{height_px} px yuv420p frames",
+            path=info.path,
+            fix="Give an even width and height of at least 2 px",
+        )
+    stop = info.n_frames if stop_frame is None else stop_frame
+    frames = FrameIterator(info, start_frame=0, stop_frame=stop, max_side_px=None)
+    return _generate_yuv420p(frames, width_px, height_px, stop)
+
+
+def _generate_yuv420p(
+    frames: FrameIterator, width_px: int, height_px: int, stop_frame: int
+) -> Generator[YUVFrame, None, None]:
+    from av.video.reformatter import VideoReformatter
+
+    info = frames.info
+    reformatter = VideoReformatter()
+    matrix: ColourMatrix | None = None
+    with _open_input(info.path) as container:
+        stream = _video_stream(container, info.path)
+        # FrameIterator's decoding loop, for its handling of damaged files.
+        for index, video_frame in enumerate(frames._decode(container, stream)):
+            if index >= stop_frame:
+                return
+            if matrix is None:
+                is_709 = video_frame.colorspace == _AVCOL_SPC_BT709
+                matrix = "bt709" if is_709 else "bt601"
+            picture = _to_yuv420p(
+                video_frame, width_px, height_px, info.rotation_deg, matrix, reformatter
+            )
+            frames.decoded += 1
+            yield YUVFrame(index, _plane_views(picture), matrix, picture)
+
+
+def _to_yuv420p(
+    video_frame: VideoFrame,
+    width_px: int,
+    height_px: int,
+    rotation_deg: int,
+    matrix: ColourMatrix,
+    reformatter: VideoReformatter,
+) -> VideoFrame:
+    """A new yuv420p frame of the displayed size ``width_px x height_px``, upright."""
+    import av
+    import cv2
+
+    turned = rotation_deg in (90, 270)
+    scaled = reformatter.reformat(
+        video_frame,
+        width=height_px if turned else width_px,
+        height=width_px if turned else height_px,
+        format="yuv420p",
+        dst_colorspace=_AVCOL_SPC_BT709 if matrix == "bt709" else _AVCOL_SPC_BT470BG,
+        interpolation="BILINEAR",
+        src_color_range=video_frame.color_range,
+        dst_color_range=_AVCOL_RANGE_MPEG,
+        threads=1,
+    )
+    if scaled is not video_frame and not rotation_deg:
+        return scaled  # swscale's own new frame
+    # The decoder's frame (nothing to scale) may be a reference for the next ones: copy.
+    picture = av.VideoFrame(width_px, height_px, "yuv420p")
+    for src, out in zip(_plane_views(scaled), _plane_views(picture), strict=True):
+        if rotation_deg:
+            cv2.rotate(src, _CV2_ROTATE_CW[rotation_deg], dst=out)
+        else:
+            out[...] = src
+    return picture
+
+
+def _plane_views(picture: VideoFrame) -> YUVPlanes:
+    """Writable views of the Y, U and V planes of a yuv420p PyAV frame."""
+    y, u, v = (
+        np.frombuffer(memoryview(p), dtype=np.uint8).reshape(p.height, p.line_size)[:, : p.width]
+        for p in picture.planes
+    )
+    return y, u, v
+
+
 # --------------------------------------------------------------------- writing
 
 
@@ -645,6 +800,9 @@ class VideoWriter:
         libx264 speed preset.
     threads
         libx264 threads; 0 lets libx264 choose.
+    colour_matrix
+        The YUV matrix tagged in the file, for frames given to `write_yuv420p` in that
+        matrix; None leaves it untagged (`write` gives BT.601 frames).
 
     Examples
     --------
@@ -665,6 +823,7 @@ class VideoWriter:
         crf: int = 23,
         preset: X264Preset = "veryfast",
         threads: int = 0,
+        colour_matrix: ColourMatrix | None = None,
     ) -> None:
         self.path = Path(path)
         container_format = self._FORMATS.get(self.path.suffix.lower())
@@ -693,6 +852,7 @@ class VideoWriter:
         self._format = container_format
         self._options = {"crf": str(crf), "preset": preset}
         self._threads = threads
+        self._colour_matrix = colour_matrix
         self._tmp_path = self.path.with_name(f".{self.path.name}.{secrets.token_hex(4)}.part")
         self._container: OutputContainer | None = None
         self._stream: VideoStream | None = None
@@ -726,6 +886,9 @@ class VideoWriter:
             stream.codec_context.options = self._options
             stream.codec_context.thread_type = "FRAME"
             stream.codec_context.thread_count = self._threads
+            if self._colour_matrix is not None:
+                stream.codec_context.colorspace = self._av_colorspace()
+                stream.codec_context.color_range = _AVCOL_RANGE_MPEG
         except BaseException:
             container.close()
             self._tmp_path.unlink(missing_ok=True)
@@ -756,16 +919,7 @@ class VideoWriter:
                 path=self.path,
                 fix="Give frames of the size the writer was opened with",
             )
-        if time_s is None:
-            pts = round(self.n_written / self.fps / _WRITER_TIME_BASE)
-        else:
-            pts = round(time_s / _WRITER_TIME_BASE)
-        if pts <= self._last_pts:
-            raise InputError(
-                f"frame {self.n_written} at time_s={time_s} does not come after the previous one",
-                path=self.path,
-                fix="Give increasing times",
-            )
+        pts = self._next_pts(time_s)
         pad = (
             (0, self.encoded_height_px - self.height_px),
             (0, self.encoded_width_px - self.width_px),
@@ -778,6 +932,65 @@ class VideoWriter:
         self._container.mux(self._stream.encode(frame))
         self._last_pts = pts
         self.n_written += 1
+
+    def write_yuv420p(self, frame: YUVFrame, time_s: float | None = None) -> None:
+        """Encode a frame from `iter_frames_yuv420p` (drawn on or not) as it is.
+
+        No colour conversion: the file is tagged with the frame's matrix.
+
+        Parameters
+        ----------
+        frame
+            A frame of the (even) size the writer was opened with, in its
+            ``colour_matrix``.
+        time_s
+            As in `write`.
+        """
+        if self._container is None or self._stream is None:
+            raise RuntimeError("use VideoWriter in a with block before writing")
+        picture = frame.picture
+        size = (picture.width, picture.height)
+        if size != (self.width_px, self.height_px) or size != (
+            self.encoded_width_px,
+            self.encoded_height_px,
+        ):
+            raise InputError(
+                f"frame {self.n_written} is {size[0]}x{size[1]} px, expected "
+                f"{self.width_px}x{self.height_px} px (even)",
+                path=self.path,
+                fix="Give yuv420p frames of the (even) size the writer was opened with",
+            )
+        if frame.colour_matrix != self._colour_matrix:
+            raise InputError(
+                f"frame {self.n_written} is in {frame.colour_matrix}, but the writer tags the "
+                f"file {self._colour_matrix or 'with no matrix'}",
+                path=self.path,
+                fix="Open the writer with the frames' colour_matrix",
+            )
+        pts = self._next_pts(time_s)
+        picture.colorspace = self._av_colorspace()
+        picture.color_range = _AVCOL_RANGE_MPEG
+        picture.pts = pts
+        picture.time_base = _WRITER_TIME_BASE
+        self._container.mux(self._stream.encode(picture))
+        self._last_pts = pts
+        self.n_written += 1
+
+    def _next_pts(self, time_s: float | None) -> int:
+        if time_s is None:
+            pts = round(self.n_written / self.fps / _WRITER_TIME_BASE)
+        else:
+            pts = round(time_s / _WRITER_TIME_BASE)
+        if pts <= self._last_pts:
+            raise InputError(
+                f"frame {self.n_written} at time_s={time_s} does not come after the previous one",
+                path=self.path,
+                fix="Give increasing times",
+            )
+        return pts
+
+    def _av_colorspace(self) -> int:
+        return _AVCOL_SPC_BT709 if self._colour_matrix == "bt709" else _AVCOL_SPC_SMPTE170M
 
     def __exit__(
         self,

@@ -1,8 +1,12 @@
 """The annotated video: skeleton, trunk line, vertical reference, live lean and head-trunk.
 
 Frames are decoded again (never held in memory), scaled, drawn on with OpenCV and
-encoded to H.264 (yuv420p, faststart) that plays in a browser. Decoding runs in its own
-thread and x264 uses two threads, so the pass keeps both cores busy.
+encoded to H.264 (yuv420p, faststart) that plays in a browser. A video file never goes
+through RGB: decoded frames are scaled by swscale straight to yuv420p at the output
+size, the overlay is drawn on their Y, U and V planes and x264 encodes them as they are.
+Decoding and scaling run in a background thread, drawing and encoding in the calling
+one, so the pass keeps two cores busy. RGB frames (the synthetic demo) are drawn on in
+RGB, in a background thread, and encoded by x264 with two threads.
 """
 
 from __future__ import annotations
@@ -10,7 +14,7 @@ from __future__ import annotations
 import contextlib
 import queue
 import threading
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
@@ -18,23 +22,50 @@ from typing import TypeVar
 import numpy as np
 import numpy.typing as npt
 
-from upright.io.video import VideoWriter, X264Preset, iter_frames, probe_video
+from upright.io.video import (
+    ColourMatrix,
+    VideoWriter,
+    X264Preset,
+    YUVFrame,
+    YUVPlanes,
+    iter_frames,
+    iter_frames_yuv420p,
+    probe_video,
+)
 from upright.services.analyze import Analysis
 from upright.signal.filters import rotate_positions
 from upright.skeleton import BONES, KEYPOINTS, FloatArray
 
-__all__ = ["Overlay", "annotate_frames", "build_overlay", "draw_overlay", "write_annotated_video"]
+__all__ = [
+    "Overlay",
+    "annotate_frames",
+    "build_overlay",
+    "draw_overlay",
+    "draw_overlay_yuv420p",
+    "write_annotated_video",
+]
 
 #: The annotated video is scaled so its longer side is at most this (a phone screen).
 ANNOTATED_MAX_SIDE_PX = 960
 #: x264 preset: the fastest, since the annotated copy is for viewing, not archiving.
 ANNOTATED_PRESET: X264Preset = "ultrafast"
 
-_NEAR = (40, 200, 255)
-_FAR = (150, 150, 150)
-_TRUNK = (255, 80, 40)
-_HEAD = (220, 60, 200)
-_VERTICAL = (255, 255, 255)
+Colour = tuple[int, int, int]
+
+_NEAR: Colour = (40, 200, 255)
+_FAR: Colour = (150, 150, 150)
+_TRUNK: Colour = (255, 80, 40)
+_HEAD: Colour = (220, 60, 200)
+_VERTICAL: Colour = (255, 255, 255)
+_OUTLINE: Colour = (0, 0, 0)
+_WHITE: Colour = (255, 255, 255)
+_CONTACT: Colour = (80, 255, 80)
+_BANNER: Colour = (255, 230, 0)
+# Luma and chroma weights (Kr, Kb) of each YUV matrix.
+_KR_KB: dict[ColourMatrix, tuple[float, float]] = {
+    "bt601": (0.299, 0.114),
+    "bt709": (0.2126, 0.0722),
+}
 
 
 @dataclass(frozen=True)
@@ -94,11 +125,15 @@ def build_overlay(analysis: Analysis, banner: str | None = None) -> Overlay:
     )
 
 
-def _pt(xy: FloatArray, k: str, sx: float, sy: float) -> tuple[int, int] | None:
-    p = xy[:, KEYPOINTS.index(k)]
-    if np.isnan(p).any():
-        return None
-    return round(p[0] * sx), round(p[1] * sy)
+def _points(xy: FloatArray, sx: float, sy: float) -> dict[str, tuple[int, int]]:
+    """Pixel position of each keypoint of one frame (rounded half to even), if known."""
+    scaled = np.rint(xy * np.array([[sx], [sy]]))
+    known = ~np.isnan(scaled).any(axis=0)
+    return {
+        k: (int(x), int(y))
+        for k, (x, y), ok in zip(KEYPOINTS, scaled.T.tolist(), known.tolist(), strict=True)
+        if ok
+    }
 
 
 def _mid(a: tuple[int, int] | None, b: tuple[int, int] | None) -> tuple[int, int] | None:
@@ -107,99 +142,193 @@ def _mid(a: tuple[int, int] | None, b: tuple[int, int] | None) -> tuple[int, int
     return (a[0] + b[0]) // 2, (a[1] + b[1]) // 2
 
 
-def draw_overlay(
-    rgb: npt.NDArray[np.uint8], overlay: Overlay, i: int, *, in_place: bool = False
-) -> npt.NDArray[np.uint8]:
-    """Draw frame ``i``'s overlay on ``rgb`` (on a copy unless ``in_place``); return it."""
-    import cv2
+@dataclass(frozen=True)
+class _Line:
+    a: tuple[int, int]
+    b: tuple[int, int]
+    colour: Colour
+    thickness: int
 
-    img = rgb if in_place and rgb.flags.c_contiguous else np.ascontiguousarray(rgb.copy())
-    h, w = img.shape[:2]
+
+@dataclass(frozen=True)
+class _Text:
+    text: str
+    org: tuple[int, int]
+    scale: float
+    colour: Colour
+    thickness: int
+
+
+_Shape = _Line | _Text
+
+
+def _shapes(overlay: Overlay, i: int, w: int, h: int) -> list[_Shape]:
+    """What frame ``i``'s overlay draws on a ``w x h`` picture, in drawing order."""
+    shapes: list[_Shape] = []
     sx, sy = overlay.scaled(w, h)
     thick = max(2, round(min(w, h) / 240))
     if 0 <= i < overlay.time_s.size:
-        xy = overlay.xy_image[i]
+        pts = _points(overlay.xy_image[i], sx, sy)
         near = overlay.near_side
         for a, b in BONES:
-            pa, pb = _pt(xy, a, sx, sy), _pt(xy, b, sx, sy)
+            pa, pb = pts.get(a), pts.get(b)
             if pa and pb:
-                colour = _NEAR if a.startswith(near) else _FAR
-                cv2.line(img, pa, pb, colour, thick, cv2.LINE_AA)
-        hip = _mid(_pt(xy, "left_hip", sx, sy), _pt(xy, "right_hip", sx, sy))
-        sho = _mid(_pt(xy, "left_shoulder", sx, sy), _pt(xy, "right_shoulder", sx, sy))
-        ear = _mid(_pt(xy, "left_ear", sx, sy), _pt(xy, "right_ear", sx, sy))
+                shapes.append(_Line(pa, pb, _NEAR if a.startswith(near) else _FAR, thick))
+        hip = _mid(pts.get("left_hip"), pts.get("right_hip"))
+        sho = _mid(pts.get("left_shoulder"), pts.get("right_shoulder"))
+        ear = _mid(pts.get("left_ear"), pts.get("right_ear"))
         if hip and sho:
             length = float(np.hypot(sho[0] - hip[0], sho[1] - hip[1]))
             up = np.deg2rad(overlay.up_deg)
             top = (int(hip[0] - np.sin(up) * length), int(hip[1] - np.cos(up) * length))
-            cv2.line(img, hip, top, _VERTICAL, max(1, thick // 2), cv2.LINE_AA)
-            cv2.line(img, hip, sho, _TRUNK, thick + 2, cv2.LINE_AA)
+            shapes.append(_Line(hip, top, _VERTICAL, max(1, thick // 2)))
+            shapes.append(_Line(hip, sho, _TRUNK, thick + 2))
             if ear:
-                cv2.line(img, sho, ear, _HEAD, thick + 1, cv2.LINE_AA)
-        _readout(img, overlay, i, thick)
+                shapes.append(_Line(sho, ear, _HEAD, thick + 1))
+        shapes += _readout(overlay, i, w, h)
     if overlay.banner:
-        _text(img, overlay.banner, (10, h - 12), 0.5 * w / 720, (255, 230, 0))
-    return img
+        shapes += _text(overlay.banner, (10, h - 12), 0.5 * w / 720, _BANNER)
+    return shapes
 
 
-def _text(
-    img: npt.NDArray[np.uint8],
-    text: str,
-    org: tuple[int, int],
-    scale: float,
-    colour: tuple[int, int, int],
-) -> None:
-    import cv2
-
+def _text(text: str, org: tuple[int, int], scale: float, colour: Colour) -> list[_Shape]:
+    """Text in ``colour`` over a black outline."""
     scale = max(scale, 0.4)
-    cv2.putText(
-        img,
-        text,
-        org,
-        cv2.FONT_HERSHEY_SIMPLEX,
-        scale,
-        (0, 0, 0),
-        max(2, int(4 * scale)),
-        cv2.LINE_AA,
-    )
-    cv2.putText(
-        img,
-        text,
-        org,
-        cv2.FONT_HERSHEY_SIMPLEX,
-        scale,
-        colour,
-        max(1, int(1.6 * scale)),
-        cv2.LINE_AA,
-    )
+    return [
+        _Text(text, org, scale, _OUTLINE, max(2, int(4 * scale))),
+        _Text(text, org, scale, colour, max(1, int(1.6 * scale))),
+    ]
 
 
-def _readout(img: npt.NDArray[np.uint8], overlay: Overlay, i: int, thick: int) -> None:
-    h, w = img.shape[:2]
+def _readout(overlay: Overlay, i: int, w: int, h: int) -> list[_Shape]:
     scale = 0.75 * w / 720
     lean, head = overlay.trunk_lean_deg[i], overlay.head_trunk_deg[i]
     lines = [
         (f"trunk lean {lean:+5.1f} deg" if np.isfinite(lean) else "trunk lean  --", _TRUNK),
         (f"head-trunk {head:+5.1f} deg" if np.isfinite(head) else "head-trunk  --", _HEAD),
-        (f"t = {overlay.time_s[i]:6.2f} s", (255, 255, 255)),
+        (f"t = {overlay.time_s[i]:6.2f} s", _WHITE),
     ]
     y = int(36 * scale) + 6 + (int(0.07 * h) if overlay.banner else 0)
+    shapes: list[_Shape] = []
     for text, colour in lines:
-        _text(img, text, (12, y), scale, colour)
+        shapes += _text(text, (12, y), scale, colour)
         y += int(34 * scale) + 4
     foot = overlay.contacts.get(i)
     if foot:
-        _text(img, f"contact {foot}", (12, y), scale, (80, 255, 80))
+        shapes += _text(f"contact {foot}", (12, y), scale, _CONTACT)
+    return shapes
+
+
+def _paint(
+    img: npt.NDArray[np.uint8],
+    shapes: Iterable[_Shape],
+    colour: Callable[[Colour], tuple[float, ...]],
+    *,
+    offset: tuple[int, int] = (0, 0),
+) -> None:
+    """Draw ``shapes`` (anti-aliased) on ``img`` in place, shifted by ``-offset``."""
+    import cv2
+
+    dx, dy = offset
+    for s in shapes:
+        if isinstance(s, _Line):
+            a, b = (s.a[0] - dx, s.a[1] - dy), (s.b[0] - dx, s.b[1] - dy)
+            cv2.line(img, a, b, colour(s.colour), s.thickness, cv2.LINE_AA)
+        else:
+            org = (s.org[0] - dx, s.org[1] - dy)
+            font = cv2.FONT_HERSHEY_SIMPLEX
+            cv2.putText(img, s.text, org, font, s.scale, colour(s.colour), s.thickness, cv2.LINE_AA)
+
+
+def draw_overlay(
+    rgb: npt.NDArray[np.uint8], overlay: Overlay, i: int, *, in_place: bool = False
+) -> npt.NDArray[np.uint8]:
+    """Draw frame ``i``'s overlay on ``rgb`` (on a copy unless ``in_place``); return it."""
+    img = rgb if in_place and rgb.flags.c_contiguous else np.ascontiguousarray(rgb.copy())
+    h, w = img.shape[:2]
+    _paint(img, _shapes(overlay, i, w, h), lambda c: c)
+    return img
+
+
+def _yuv(colour: Colour, matrix: ColourMatrix) -> tuple[float, float, float]:
+    """Limited-range Y, U (Cb) and V (Cr) of an RGB colour."""
+    kr, kb = _KR_KB[matrix]
+    r, g, b = (c / 255 for c in colour)
+    luma = kr * r + (1 - kr - kb) * g + kb * b
+    cb = (b - luma) / (2 * (1 - kb))
+    cr = (r - luma) / (2 * (1 - kr))
+    return 16 + 219 * luma, 128 + 224 * cb, 128 + 224 * cr
+
+
+def draw_overlay_yuv420p(planes: YUVPlanes, overlay: Overlay, i: int, matrix: ColourMatrix) -> None:
+    """Draw frame ``i``'s overlay in place on the Y, U and V planes of a yuv420p picture.
+
+    The colours are converted with ``matrix``. Lines go on the Y plane at full size and
+    on the half-size U and V planes at half scale (sub-pixel ends, at least half the
+    width). Text is drawn once at full size on a small Y, U, V patch around it (chroma
+    upscaled), then put back with the chroma averaged down, so it keeps its colours.
+    """
+    import cv2
+
+    y_plane, u_plane, v_plane = planes
+    h, w = y_plane.shape
+    shapes = _shapes(overlay, i, w, h)
+    yuv_of = {c: _yuv(c, matrix) for c in {s.colour for s in shapes}}
+    lines = [s for s in shapes if isinstance(s, _Line)]
+    texts = [s for s in shapes if isinstance(s, _Text)]  # all drawn after the lines
+    for s in lines:
+        y, u, v = yuv_of[s.colour]
+        cv2.line(y_plane, s.a, s.b, (y,), s.thickness, cv2.LINE_AA)
+        half = (s.thickness + 1) // 2  # shift=1: the ends are in half pixels of U and V
+        cv2.line(u_plane, s.a, s.b, (u,), half, cv2.LINE_AA, 1)
+        cv2.line(v_plane, s.a, s.b, (v,), half, cv2.LINE_AA, 1)
+    box = _text_box(texts, w, h)
+    if box is None:
+        return
+    x0, y0, x1, y1 = box
+    luma = y_plane[y0:y1, x0:x1]
+    chroma = [p[y0 // 2 : y1 // 2, x0 // 2 : x1 // 2] for p in (u_plane, v_plane)]
+    full = (x1 - x0, y1 - y0)
+    upscaled = [cv2.resize(c, full, interpolation=cv2.INTER_NEAREST) for c in chroma]
+    patch = np.asarray(cv2.merge([luma, *upscaled]), dtype=np.uint8)
+    _paint(patch, texts, yuv_of.__getitem__, offset=(x0, y0))
+    luma[...] = patch[:, :, 0]
+    for k, c in enumerate(chroma, 1):
+        c[...] = cv2.resize(patch[:, :, k], (c.shape[1], c.shape[0]), interpolation=cv2.INTER_AREA)
+
+
+def _text_box(texts: list[_Text], w: int, h: int) -> tuple[int, int, int, int] | None:
+    """Even-aligned ``(x0, y0, x1, y1)`` around all the text, inside the picture."""
+    import cv2
+
+    if not texts:
+        return None
+    x0, y0, x1, y1 = w, h, 0, 0
+    for s in texts:
+        (tw, th), base = cv2.getTextSize(s.text, cv2.FONT_HERSHEY_SIMPLEX, s.scale, s.thickness)
+        pad = s.thickness + 4  # anti-aliased strokes reach past the size given
+        x0, y0 = min(x0, s.org[0] - pad), min(y0, s.org[1] - th - pad)
+        x1, y1 = max(x1, s.org[0] + tw + pad), max(y1, s.org[1] + base + pad)
+    x0, y0 = max(0, x0) // 2 * 2, max(0, y0) // 2 * 2
+    x1, y1 = min(w, x1 + 1) // 2 * 2, min(h, y1 + 1) // 2 * 2
+    return (x0, y0, x1, y1) if x1 > x0 and y1 > y0 else None
+
+
+def _fitted_size(width: int, height: int, max_side_px: int | None) -> tuple[int, int]:
+    """Size shown: longer side at most ``max_side_px``; scaled sizes are rounded to even."""
+    if not max_side_px or max(height, width) <= max_side_px:
+        return width, height
+    scale = max_side_px / max(height, width)
+    return round(width * scale) // 2 * 2, round(height * scale) // 2 * 2
 
 
 def _fit(rgb: npt.NDArray[np.uint8], max_side_px: int | None) -> npt.NDArray[np.uint8]:
     import cv2
 
     h, w = rgb.shape[:2]
-    if not max_side_px or max(h, w) <= max_side_px:
+    size = _fitted_size(w, h, max_side_px)
+    if size == (w, h):
         return rgb
-    scale = max_side_px / max(h, w)
-    size = (round(w * scale) // 2 * 2, round(h * scale) // 2 * 2)
     return np.asarray(cv2.resize(rgb, size, interpolation=cv2.INTER_LINEAR), dtype=np.uint8)
 
 
@@ -216,22 +345,44 @@ def annotate_frames(
 
     Returns the number of frames written. The file appears only when complete.
     """
+    drawn = _drawn_ahead(frames, overlay, max_side_px)
+    return _encode(drawn, out_path, fps=fps, threads=2, progress=progress)
+
+
+def _encode(
+    pictures: Iterator[npt.NDArray[np.uint8]] | Iterator[YUVFrame],
+    out_path: Path,
+    *,
+    fps: float,
+    threads: int,
+    progress: Callable[[int], None] | None,
+) -> int:
+    """Encode RGB pictures, or yuv420p frames as they are (tagged with their matrix)."""
     writer: VideoWriter | None = None
     n = 0
     try:
-        for img in _drawn_ahead(frames, overlay, max_side_px):
+        for picture in pictures:
             if writer is None:
+                if isinstance(picture, YUVFrame):
+                    matrix: ColourMatrix | None = picture.colour_matrix
+                    width, height = picture.picture.width, picture.picture.height
+                else:
+                    matrix, (height, width) = None, picture.shape[:2]
                 writer = VideoWriter(
                     out_path,
-                    width_px=img.shape[1],
-                    height_px=img.shape[0],
+                    width_px=width,
+                    height_px=height,
                     fps=fps,
                     preset=ANNOTATED_PRESET,
                     crf=23,
-                    threads=2,
+                    threads=threads,
+                    colour_matrix=matrix,
                 )
                 writer.__enter__()
-            writer.write(img)
+            if isinstance(picture, YUVFrame):
+                writer.write_yuv420p(picture)
+            else:
+                writer.write(picture)
             n += 1
             if progress is not None and n % 10 == 0:
                 progress(10)
@@ -265,7 +416,7 @@ def _drawn_ahead(
 T = TypeVar("T")
 
 
-def _ahead(items: Iterator[T], depth: int = 4) -> Iterator[T]:
+def _ahead(items: Iterator[T], depth: int = 4) -> Generator[T, None, None]:
     """Run the iterator ``items`` in a background thread, ``depth`` items ahead."""
     box: queue.Queue[tuple[bool, T | BaseException | None]] = queue.Queue(depth)
     stop = threading.Event()
@@ -299,12 +450,6 @@ def _ahead(items: Iterator[T], depth: int = 4) -> Iterator[T]:
         thread.join()
 
 
-def _decode_ahead(video: Path, max_frames: int) -> Iterator[tuple[int, npt.NDArray[np.uint8]]]:
-    """Decode in a background thread (PyAV releases the GIL while decoding)."""
-    frames = ((f.index, f.rgb) for f in iter_frames(video, stop_frame=max_frames))
-    return _ahead(frames)
-
-
 def write_annotated_video(
     video: Path,
     overlay: Overlay,
@@ -313,13 +458,36 @@ def write_annotated_video(
     max_side_px: int | None = ANNOTATED_MAX_SIDE_PX,
     progress: Callable[[int], None] | None = None,
 ) -> None:
-    """Write the annotated copy of ``video`` to ``out_path``."""
+    """Write the annotated copy of ``video`` to ``out_path``.
+
+    The frames stay yuv420p from decoder to encoder, in the video's own matrix
+    (BT.709 or BT.601), which the file is tagged with. A video shown at an odd size
+    (small, unscaled) goes through RGB instead, as the writer pads it to even.
+    """
     info = probe_video(video)
-    annotate_frames(
-        _decode_ahead(video, overlay.time_s.size),
-        overlay,
-        out_path,
-        fps=info.fps_nominal,
-        max_side_px=max_side_px,
-        progress=progress,
+    width, height = _fitted_size(info.width_px, info.height_px, max_side_px)
+    n_frames = overlay.time_s.size
+    if width % 2 or height % 2:
+        rgb = ((f.index, f.rgb) for f in iter_frames(video, stop_frame=n_frames, info=info))
+        annotate_frames(
+            _ahead(rgb),
+            overlay,
+            out_path,
+            fps=info.fps_nominal,
+            max_side_px=max_side_px,
+            progress=progress,
+        )
+        return
+    frames = iter_frames_yuv420p(
+        video, width_px=width, height_px=height, stop_frame=n_frames, info=info
     )
+
+    def drawn() -> Iterator[YUVFrame]:
+        with contextlib.closing(_ahead(frames)) as ahead:  # decoded and scaled there
+            for frame in ahead:
+                draw_overlay_yuv420p(frame.planes, overlay, frame.index, frame.colour_matrix)
+                yield frame
+
+    # x264 in this thread, with the drawing: about as long as the decoding (measured
+    # on 2 cores; x264's own threads only added overhead), so more would not help.
+    _encode(drawn(), out_path, fps=info.fps_nominal, threads=1, progress=progress)

@@ -1,0 +1,147 @@
+"""``upright imu``: the job (read, measure, write all or nothing) and its Rich output.
+
+Wiring and rendering only: services measure, report writes. The file is read and
+measured before the output folder is touched, so a file that cannot be used leaves no
+folder behind.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from upright.imu_summary import DISCLAIMER, ImuSummary
+from upright.kinematics.imu_posture import Placement
+from upright.report.imu_outputs import write_imu_files
+from upright.report.outputs import staged_output
+from upright.services.imu_import import ImuImport, import_imu
+
+__all__ = ["ImuJob", "default_imu_out_dir", "print_imu", "run_imu_command", "run_imu_job"]
+
+
+@dataclass(frozen=True)
+class ImuJob:
+    """What ``upright imu`` was asked to do."""
+
+    file: Path
+    out_dir: Path
+    placement: Placement = "hip"
+    activity_file: Path | None = None
+    still_s: tuple[float, float] | None = None
+    pain_onset_km: float | None = None
+    pain_onset_min: float | None = None
+
+
+def default_imu_out_dir(file: Path) -> Path:
+    """``./<file stem>-upright-imu``."""
+    stem = file.name.split(".")[0] or file.name
+    return Path.cwd() / f"{stem}-upright-imu"
+
+
+def run_imu_job(job: ImuJob) -> ImuImport:
+    """Analyse the recording and write every output into ``job.out_dir``, all or nothing."""
+    imu = import_imu(
+        job.file,
+        placement=job.placement,
+        activity_file=job.activity_file,
+        still_s=job.still_s,
+        pain_onset_km=job.pain_onset_km,
+        pain_onset_min=job.pain_onset_min,
+    )
+    with staged_output(job.out_dir) as stage:
+        write_imu_files(imu, stage)
+    return imu
+
+
+def run_imu_command(job: ImuJob, json_out: bool, console: Console) -> None:
+    """Run the job, then print the summary (JSON to stdout with ``json_out``)."""
+    with Console(stderr=True).status("Reading the sensor file and measuring the run"):
+        imu = run_imu_job(job)
+    if json_out:
+        print(imu.summary.model_dump_json(indent=2))
+    else:
+        print_imu(imu.summary, job.out_dir, console)
+
+
+def _fmt(value: float | None, digits: int = 1) -> str:
+    return "-" if value is None else f"{value:.{digits}f}"
+
+
+def _header(s: ImuSummary) -> str:
+    src = s.source
+    when = f" on {src.start_utc[:16].replace('T', ' ')} UTC" if src.start_utc else ""
+    dist = f", {s.distance_km:.2f} km" if s.distance_km is not None else ""
+    colour = "green" if s.is_running else "yellow"
+    return (
+        f"[bold]{escape(Path(src.file).name)}[/bold]{when}: {s.duration_s / 60:.1f} min{dist}, "
+        f"{src.sampling_rate_hz:.0f} Hz, sensor at the {src.placement}\n"
+        f"[{colour}]{s.activity}[/{colour}]: {escape(s.activity_reason)}"
+    )
+
+
+def _thirds_table(s: ImuSummary) -> Table:
+    table = Table(title="Per third of the recording (running minutes)", title_justify="left")
+    table.add_column("")
+    for t in s.thirds:
+        span = (
+            f"{t.start_km:.1f}-{t.end_km:.1f} km"
+            if t.start_km is not None and t.end_km is not None
+            else f"{_fmt(t.start_min, 0)}-{_fmt(t.end_min, 0)} min"
+        )
+        table.add_column(span, justify="right")
+    table.add_row("running minutes", *[str(t.running_minutes) for t in s.thirds])
+    table.add_row("cadence (steps/min)", *[_fmt(t.cadence_spm) for t in s.thirds])
+    table.add_row(
+        "step regularity (%)",
+        *[
+            _fmt(None if t.step_regularity is None else 100 * t.step_regularity, 0)
+            for t in s.thirds
+        ],
+    )
+    table.add_row(f"{s.pitch_measures} pitch (deg)", *[_fmt(t.pitch_deg) for t in s.thirds])
+    return table
+
+
+def _signs_table(s: ImuSummary) -> Table:
+    table = Table(title="Fatigue signs (trend over the running minutes)", title_justify="left")
+    for col in ("sign", "verdict", "change [95% CI]", "MDC", "flag at"):
+        table.add_column(col, justify="left" if col in ("sign", "verdict") else "right")
+    colours = {"flagged": "red", "not flagged": "green", "withheld": "yellow"}
+    for sign in s.fatigue_signs:
+        colour = colours[sign.status]
+        change = (
+            f"{sign.change:+.1f} [{sign.ci95_low:+.1f}, {sign.ci95_high:+.1f}] {sign.unit}"
+            if sign.change is not None and sign.ci95_low is not None and sign.ci95_high is not None
+            else "-"
+        )
+        direction = "+" if sign.sign == "pitch_rising" else "-"
+        table.add_row(
+            sign.label,
+            f"[{colour}]{sign.status}[/{colour}]",
+            change,
+            _fmt(sign.mdc95),
+            f"{direction}{sign.threshold:g} {sign.unit}",
+        )
+    return table
+
+
+def print_imu(s: ImuSummary, out: Path, console: Console) -> None:
+    """The recording at a glance: header, thirds, fatigue signs with reasons, files."""
+    console.print(_header(s), highlight=False)
+    if s.reference is not None:
+        console.print(f"Upright reference: {escape(s.reference.description)}", highlight=False)
+    if s.pain_onset is not None:
+        console.print(f"[bold magenta]Pain:[/bold magenta] {s.pain_onset.description}")
+    console.print(_thirds_table(s))
+    console.print(_signs_table(s))
+    for sign in s.fatigue_signs:
+        colour = "red" if sign.flagged else "dim"
+        console.print(f"[{colour}]{escape(sign.reason[:1].upper() + sign.reason[1:])}.[/{colour}]")
+    for note in s.notes:
+        console.print(f"[dim]Note: {escape(note)}.[/dim]")
+    console.print(f"Results in [bold]{escape(str(out))}[/bold]")
+    console.print(f"[italic]{DISCLAIMER}[/italic]")

@@ -1,0 +1,163 @@
+"""Plots of a comparison across clips: trunk lean and head-trunk against distance or time.
+
+Each clip is a point (median) with its 95% interval; the first clip's interval is drawn
+as a band across the plot, and flagged changes are marked. The HTML embeds plotly.js
+from the installed plotly package, so it works offline.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from upright.compare_summary import CompareSummary, MetricComparisonSummary
+
+__all__ = ["write_compare_html", "write_compare_png"]
+
+_COLORS = {"trunk_lean_stance_deg": "#1f6feb", "head_trunk_deg": "#d1495b"}
+_LABELS = {
+    "trunk_lean_stance_deg": "Trunk lean (deg, + forward)",
+    "head_trunk_deg": "Head-trunk (deg, + head back)",
+}
+_FLAG_COLOR = "#b00020"
+_FOOTER = "upright - a self-management aid, not a medical device"
+
+
+def _x_label(summary: CompareSummary) -> str:
+    return "distance (km)" if summary.unit == "km" else "time (min)"
+
+
+def _title(summary: CompareSummary) -> str:
+    label = "SYNTHETIC - " if summary.synthetic else ""
+    return f"{label}Posture across {len(summary.clips)} clips of one run"
+
+
+def _flagged_points(m: MetricComparisonSummary) -> tuple[list[float], list[float]]:
+    flagged = {c.index for c in m.changes if c.flagged}
+    pts = [(lv.point, lv.median) for lv in m.levels if lv.index in flagged]
+    return [p for p, _ in pts], [v for _, v in pts]
+
+
+def write_compare_png(summary: CompareSummary, path: Path) -> None:
+    """One panel per compared metric: clip medians with 95% intervals against the
+    clips' points, the first clip's interval as a band, flagged changes in red."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    n = max(len(summary.metrics), 1)
+    fig, axes = plt.subplots(n, 1, figsize=(8, 3.2 * n + 0.6), squeeze=False, sharex=True)
+    for ax, m in zip(axes[:, 0], summary.metrics, strict=False):
+        color = _COLORS.get(m.metric, "#333333")
+        x = [lv.point for lv in m.levels]
+        y = [lv.median for lv in m.levels]
+        err = [
+            [lv.median - lv.ci95_low for lv in m.levels],
+            [lv.ci95_high - lv.median for lv in m.levels],
+        ]
+        first = m.levels[0]
+        ax.axhspan(first.ci95_low, first.ci95_high, color=color, alpha=0.12, label="clip 1, 95% CI")
+        ax.errorbar(x, y, yerr=err, fmt="o-", color=color, capsize=4, label="median, 95% CI")
+        fx, fy = _flagged_points(m)
+        if fx:
+            ax.plot(fx, fy, "o", ms=13, mfc="none", mec=_FLAG_COLOR, mew=2, label="flagged change")
+        for ch in m.changes:
+            lv = m.levels[ch.index - 1]
+            ax.annotate(
+                f"{ch.change:+.1f}",
+                (lv.point, lv.ci95_high),
+                textcoords="offset points",
+                xytext=(0, 5),
+                ha="center",
+                fontsize=8,
+                color=_FLAG_COLOR if ch.flagged else "black",
+            )
+        ax.margins(y=0.15)
+        ax.set_ylabel(_LABELS.get(m.metric, m.metric))
+        ax.grid(alpha=0.3)
+        ax.legend(loc="best", fontsize=8, framealpha=0.9)
+    axes[-1, 0].set_xlabel(_x_label(summary))
+    fig.suptitle(_title(summary), fontsize=11)
+    fig.text(0.99, 0.005, _FOOTER, ha="right", va="bottom", fontsize=7, color="gray")
+    fig.tight_layout(rect=(0, 0.02, 1, 1))
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def write_compare_html(summary: CompareSummary, path: Path) -> None:
+    """Interactive version of :func:`write_compare_png`, plotly.js inline."""
+    import plotly.graph_objects as go
+    from plotly.subplots import make_subplots
+
+    n = max(len(summary.metrics), 1)
+    fig = make_subplots(
+        rows=n,
+        cols=1,
+        shared_xaxes=True,
+        vertical_spacing=0.1,
+        subplot_titles=[_LABELS.get(m.metric, m.metric) for m in summary.metrics] or None,
+    )
+    for r, m in enumerate(summary.metrics, start=1):
+        color = _COLORS.get(m.metric, "#333333")
+        first = m.levels[0]
+        fig.add_hrect(
+            y0=first.ci95_low, y1=first.ci95_high, fillcolor=color, opacity=0.12, line_width=0,
+            row=r, col=1,
+        )  # fmt: skip
+        changes = {c.index: c for c in m.changes}
+        text = [
+            f"clip {lv.index}: n={lv.n_strides}, SD {lv.sd:.1f}"
+            + (f"<br>{changes[lv.index].reason}" if lv.index in changes else "")
+            for lv in m.levels
+        ]
+        fig.add_trace(
+            go.Scatter(
+                x=[lv.point for lv in m.levels],
+                y=[lv.median for lv in m.levels],
+                mode="markers+lines",
+                marker={"color": color, "size": 9},
+                error_y={
+                    "type": "data",
+                    "symmetric": False,
+                    "array": [lv.ci95_high - lv.median for lv in m.levels],
+                    "arrayminus": [lv.median - lv.ci95_low for lv in m.levels],
+                },
+                text=text,
+                hovertemplate="%{x}: %{y:.1f} deg<br>%{text}<extra></extra>",
+                name=m.metric,
+            ),
+            row=r,
+            col=1,
+        )
+        fx, fy = _flagged_points(m)
+        if fx:
+            fig.add_trace(
+                go.Scatter(
+                    x=fx,
+                    y=fy,
+                    mode="markers",
+                    marker={
+                        "size": 18,
+                        "color": "rgba(0,0,0,0)",
+                        "line": {"color": _FLAG_COLOR, "width": 2},
+                    },
+                    name=f"{m.metric} flagged",
+                ),
+                row=r,
+                col=1,
+            )
+    fig.update_xaxes(title_text=_x_label(summary), row=n, col=1)
+    fig.update_layout(
+        height=350 * n + 100,
+        title=_title(summary),
+        template="plotly_white",
+        legend={"orientation": "h", "y": -0.12},
+    )
+    html = fig.to_html(include_plotlyjs=True, full_html=True)
+    notes = "".join(f"<li>{w}</li>" for w in [*summary.setup_warnings, *summary.notes])
+    footer = (
+        f"<ul style='font-family:sans-serif;color:#555'>{notes}</ul>"
+        "<p style='font-family:sans-serif;color:#555'>upright is a training and "
+        "self-management aid, not a medical device.</p></body>"
+    )
+    path.write_text(html.replace("</body>", footer, 1), encoding="utf-8")
