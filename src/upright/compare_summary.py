@@ -20,6 +20,7 @@ __all__ = [
     "ChangeSummary",
     "ClipLevelSummary",
     "CompareClip",
+    "ComparePainOnset",
     "CompareSummary",
     "MetricComparisonSummary",
     "TrendSummary",
@@ -111,6 +112,26 @@ class MetricComparisonSummary(_Model):
     flagged: bool = Field(description="A change or the trend is flagged.")
 
 
+class ComparePainOnset(_Model):
+    """Where in the run the back began to hurt, as the runner gave it.
+
+    Only the unit given is known: without the run's pace, km cannot be turned into
+    minutes or back. An onset in the clips' unit is placed among the clips and marked on
+    the plots; one in the other unit is kept here and said to be off the axis.
+    """
+
+    given_as: Literal["km", "minute"]
+    km: float | None = Field(description="Distance from the start; None when given in minutes.")
+    minute: float | None = Field(description="Minutes from the start; None when given in km.")
+    on_axis: bool = Field(
+        description="Given in the clips' unit, so marked on the plots' distance or time axis."
+    )
+    clips_before: list[int] | None = Field(
+        description="Indices of the clips filmed before the onset; None when not on the axis."
+    )
+    description: str
+
+
 class CompareSummary(_Model):
     """Everything ``upright compare`` measured across clips of one run."""
 
@@ -121,6 +142,9 @@ class CompareSummary(_Model):
     synthetic: bool = Field(description="True when any clip is a synthetic runner.")
     unit: Literal["km", "min"] = Field(description="Unit of the clips' points.")
     clips: list[CompareClip]
+    pain_onset: ComparePainOnset | None = Field(
+        default=None, description="Where the back began to hurt; None when not given."
+    )
     metrics: list[MetricComparisonSummary]
     setup_warnings: list[str] = Field(
         description="Differences in how the clips were filmed or analysed."

@@ -259,3 +259,89 @@ def test_a_clip_that_fails_analysis_is_named_and_nothing_is_written(
     assert result.exit_code == 2, result.output
     assert "clip 2 (broken.json at 5) could not be analysed" in " ".join(result.output.split())
     assert sorted(p.name for p in out.iterdir()) == ["mine.txt"]
+
+
+# ------------------------------------------------------------------ pain onset
+
+
+def test_pain_onset_reaches_the_summary_the_output_and_the_plots(
+    clips: dict[str, Path], tmp_path: Path
+) -> None:
+    out = tmp_path / "out"
+    result = invoke(
+        "compare", f"{clips['early']}@1", f"{clips['late']}@15", "--pain-onset-km", "10",
+        "--out", out,
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    summary = load(out)
+    jsonschema.Draft202012Validator(published_schema()).validate(summary)
+    assert summary["schema_version"] == "upright.compare/1"
+    assert summary["pain_onset"] == {
+        "given_as": "km",
+        "km": 10.0,
+        "minute": None,
+        "on_axis": True,
+        "clips_before": [1],
+        "description": "pain started at 10 km, between clip 1 (1 km) and clip 2 (15 km)",
+    }
+    output = " ".join(result.output.split())
+    assert "Pain: pain started at 10 km, between clip 1 (1 km) and clip 2 (15 km)" in output
+    html = (out / "compare.html").read_text(encoding="utf-8")
+    assert "pain starts 10 km" in html  # the label of the dashed line
+    assert "<li>pain started at 10 km" in html
+    assert '"dash":"dash"' in html
+
+
+def test_pain_onset_in_the_other_unit_is_kept_and_said_to_be_off_the_axis(
+    clips: dict[str, Path], tmp_path: Path
+) -> None:
+    out = tmp_path / "out"
+    result = invoke(
+        "compare", f"{clips['early']}@1", f"{clips['late']}@15", "--unit", "km",
+        "--pain-onset-min", "40", "--out", out,
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    summary = load(out)
+    jsonschema.Draft202012Validator(published_schema()).validate(summary)
+    onset = summary["pain_onset"]
+    assert (onset["given_as"], onset["minute"], onset["km"]) == ("minute", 40.0, None)
+    assert not onset["on_axis"] and onset["clips_before"] is None
+    assert any("cannot be placed on the distance axis" in n for n in summary["notes"])
+    output = " ".join(result.output.split())
+    assert "Pain: pain started at minute 40" in output
+    assert "cannot be placed on the distance axis" in output
+    html = (out / "compare.html").read_text(encoding="utf-8")
+    assert "pain starts min 40 - not on this distance axis" in html
+    assert '"dash":"dash"' not in html
+
+
+def test_summary_without_pain_onset_has_it_null(clips: dict[str, Path], tmp_path: Path) -> None:
+    out = tmp_path / "o"
+    result = invoke("compare", f"{clips['early']}@1", f"{clips['late']}@15", "--out", out)
+    assert result.exit_code == 0, result.output
+    assert load(out)["pain_onset"] is None
+    assert "Pain:" not in result.output
+    assert "pain starts" not in (out / "compare.html").read_text(encoding="utf-8")
+
+
+def test_both_pain_onsets_exit_2(clips: dict[str, Path], tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    result = invoke(
+        "compare", f"{clips['early']}@1", f"{clips['late']}@15",
+        "--pain-onset-km", "10", "--pain-onset-min", "40", "--out", out,
+    )  # fmt: skip
+    _assert_refused(result, out, "the pain onset was given both in km and in minutes")
+    assert "Give one of --pain-onset-km and --pain-onset-min" in " ".join(result.output.split())
+
+
+@pytest.mark.parametrize("option", ["--pain-onset-km", "--pain-onset-min"])
+def test_negative_pain_onset_is_a_usage_error(
+    clips: dict[str, Path], tmp_path: Path, option: str
+) -> None:
+    out = tmp_path / "out"
+    result = invoke(
+        "compare", f"{clips['early']}@1", f"{clips['late']}@15", option, "-1", "--out", out
+    )
+    assert result.exit_code == 2, result.output
+    assert option in result.output
+    assert not out.exists()

@@ -18,7 +18,14 @@ from upright.fatigue.compare import (
     compute_clip_level,
 )
 from upright.fatigue.drift import DRIFT_THRESHOLD_DEG
-from upright.services.compare import ClipInput, CompareOptions, Comparison, compare_clips
+from upright.report.compare_plots import compare_figure, pain_label
+from upright.services.compare import (
+    ClipInput,
+    CompareOptions,
+    Comparison,
+    compare_clips,
+    place_pain_onset,
+)
 from upright.summary import MetricSummary
 
 LEAN = "trunk_lean_stance_deg"
@@ -203,3 +210,98 @@ def test_points_must_increase(runner_clips: dict[str, Path]) -> None:
         _compare(runner_clips, ["early", "late"], [5.0, 1.0])
     with pytest.raises(InputError, match="clip 1 has point -1"):
         _compare(runner_clips, ["early", "late"], [-1.0, 1.0])
+
+
+# ------------------------------------------------------------------ pain onset
+
+POINTS = [ClipInput(Path("a.nc"), 1.0), ClipInput(Path("b.nc"), 8.0), ClipInput(Path("c.nc"), 15)]
+
+
+@pytest.mark.parametrize(
+    ("km", "before", "where"),
+    [
+        (0.5, [], "before clip 1 (1 km)"),
+        (8.0, [1], "where clip 2 was filmed"),
+        (10.0, [1, 2], "between clip 2 (8 km) and clip 3 (15 km)"),
+        (18.0, [1, 2, 3], "after the last clip (clip 3, 15 km)"),
+    ],
+)
+def test_pain_onset_is_placed_among_the_clips(km: float, before: list[int], where: str) -> None:
+    onset, notes = place_pain_onset(POINTS, "km", km=km)
+    assert onset is not None and notes == []
+    assert (onset.given_as, onset.km, onset.minute, onset.on_axis) == ("km", km, None, True)
+    assert onset.clips_before == before
+    assert onset.description == f"pain started at {km:g} km, {where}"
+
+
+def test_pain_onset_in_minutes_on_a_time_axis() -> None:
+    onset, notes = place_pain_onset(POINTS, "min", minute=10.0)
+    assert onset is not None and notes == [] and onset.on_axis
+    assert (
+        onset.description
+        == "pain started at minute 10, between clip 2 (minute 8) and clip 3 (minute 15)"
+    )
+
+
+def test_pain_onset_in_the_other_unit_is_kept_with_a_note() -> None:
+    onset, notes = place_pain_onset(POINTS, "min", km=6.5)
+    assert onset is not None
+    assert (onset.given_as, onset.km, onset.minute) == ("km", 6.5, None)
+    assert not onset.on_axis and onset.clips_before is None
+    assert len(notes) == 1 and "cannot be placed on the time axis" in notes[0]
+    assert "--pain-onset-min" in notes[0]
+    assert place_pain_onset(POINTS, "km") == (None, [])
+
+
+@pytest.mark.parametrize(
+    ("km", "minute", "match"),
+    [
+        (3.0, 20.0, "given both in km and in minutes"),
+        (-1.0, None, "the pain onset -1 km is not a distance"),
+        (None, float("inf"), "the pain onset minute inf is not a time"),
+        (float("nan"), None, "is not a distance"),
+    ],
+)
+def test_bad_pain_onset_is_refused(km: float | None, minute: float | None, match: str) -> None:
+    with pytest.raises(InputError, match=match):
+        place_pain_onset(POINTS, "km", km=km, minute=minute)
+
+
+def test_bad_pain_onset_is_refused_before_any_clip_is_analysed(
+    runner_clips: dict[str, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import upright.services.compare as service
+
+    def refuse(*args: object, **kwargs: object) -> object:
+        raise AssertionError("a clip was analysed")
+
+    monkeypatch.setattr(service, "analyse_clip", refuse)
+    inputs = [ClipInput(runner_clips["early"], 1.0), ClipInput(runner_clips["late"], 15.0)]
+    options = CompareOptions(use_cache=False, pain_onset_km=3.0, pain_onset_min=20.0)
+    with pytest.raises(InputError, match="both in km and in minutes"):
+        compare_clips(inputs, options)
+
+
+def test_pain_onset_reaches_the_summary_and_the_png(runner_clips: dict[str, Path]) -> None:
+    import matplotlib.pyplot as plt
+
+    inputs = [ClipInput(runner_clips["early"], 1.0), ClipInput(runner_clips["late"], 15.0)]
+    summary = compare_clips(inputs, CompareOptions(use_cache=False, pain_onset_km=9.0)).summary
+    assert summary.pain_onset is not None and summary.pain_onset.km == 9.0
+    assert pain_label(summary) == "pain starts 9 km"
+    fig = compare_figure(summary)
+    try:
+        for ax in fig.axes:
+            dashed = [ln for ln in ax.get_lines() if ln.get_linestyle() == "--"]
+            assert [list(ln.get_xdata()) for ln in dashed] == [[9.0, 9.0]]
+        assert "pain starts 9 km" in [t.get_text() for t in fig.axes[0].texts]
+    finally:
+        plt.close(fig)
+    minutes = compare_clips(inputs, CompareOptions(use_cache=False, pain_onset_min=50.0)).summary
+    assert pain_label(minutes) == "pain starts min 50 - not on this distance axis"
+    fig = compare_figure(minutes)
+    try:
+        assert not any(ln.get_linestyle() == "--" for ax in fig.axes for ln in ax.get_lines())
+        assert fig.axes[0].get_title() == "pain starts min 50 - not on this distance axis"
+    finally:
+        plt.close(fig)

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Literal
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from upright.compare_summary import CompareSummary, MetricComparisonSummary
@@ -128,13 +129,16 @@ def _metric_table(m: MetricComparisonSummary, unit: Literal["km", "min"]) -> Tab
 
 
 def print_comparison(s: CompareSummary, out: Path, console: Console) -> None:
-    """Tables per metric, reasons, warnings and notes, then where the files are."""
+    """Clips and the pain onset, tables per metric, reasons, warnings and notes, then
+    where the files are."""
     for clip in s.clips:
         cached = " (cached analysis)" if clip.from_cache else ""
         console.print(
             f"Clip {clip.index} at {clip.point:g} {s.unit}: [bold]{Path(clip.file).name}"
             f"[/bold]{cached}, {clip.n_strides} strides, tilt {clip.tilt_deg:+.1f} deg"
         )
+    if s.pain_onset is not None:
+        console.print(f"[bold magenta]Pain:[/bold magenta] {escape(s.pain_onset.description)}")
     for m in s.metrics:
         console.print(_metric_table(m, s.unit))
         for ch in m.changes:

@@ -255,6 +255,22 @@ def compare(
     no_cache: Annotated[
         bool, typer.Option("--no-cache", help="Do not reuse or store clip analyses.")
     ] = False,
+    pain_onset_km: Annotated[
+        float | None,
+        typer.Option(
+            "--pain-onset-km",
+            min=0,
+            help="Where in the run your back began to hurt (marked on the plots with --unit km).",
+        ),
+    ] = None,
+    pain_onset_min: Annotated[
+        float | None,
+        typer.Option(
+            "--pain-onset-min",
+            min=0,
+            help="When (minutes from the start) it began to hurt (marked with --unit min).",
+        ),
+    ] = None,
     json_out: Annotated[
         bool, typer.Option("--json", help="Print summary.json to stdout instead of tables.")
     ] = False,
@@ -270,6 +286,8 @@ def compare(
             analysis=AnalysisOptions(tilt_deg=tilt_deg, height_cm=height_cm),
             workers=workers,
             use_cache=not no_cache,
+            pain_onset_km=pain_onset_km,
+            pain_onset_min=pain_onset_min,
         )
         job = CompareJob(
             clips=parse_clip_args(clips, at),

@@ -1,17 +1,22 @@
 """Plots of a comparison across clips: trunk lean and head-trunk against distance or time.
 
 Each clip is a point (median) with its 95% interval; the first clip's interval is drawn
-as a band across the plot, and flagged changes are marked. The HTML embeds plotly.js
-from the installed plotly package, so it works offline.
+as a band across the plot, flagged changes are marked, and a labelled dashed line shows
+where the pain started (an onset given in the other unit is named under the title, as not
+placed). The HTML embeds plotly.js from the installed plotly package, so it works offline.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from upright.compare_summary import CompareSummary, MetricComparisonSummary
 
-__all__ = ["write_compare_html", "write_compare_png"]
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+__all__ = ["compare_figure", "pain_label", "write_compare_html", "write_compare_png"]
 
 _COLORS = {"trunk_lean_stance_deg": "#1f6feb", "head_trunk_deg": "#d1495b"}
 _LABELS = {
@@ -19,6 +24,7 @@ _LABELS = {
     "head_trunk_deg": "Head-trunk (deg, + head back)",
 }
 _FLAG_COLOR = "#b00020"
+_PAIN_COLOR = "#c1121f"
 _FOOTER = "upright - a self-management aid, not a medical device"
 
 
@@ -31,15 +37,37 @@ def _title(summary: CompareSummary) -> str:
     return f"{label}Posture across {len(summary.clips)} clips of one run"
 
 
+def _pain_x(summary: CompareSummary) -> float | None:
+    """Where the pain onset goes on the x axis; None when not given or not on this axis."""
+    onset = summary.pain_onset
+    if onset is None or not onset.on_axis:
+        return None
+    return onset.km if summary.unit == "km" else onset.minute
+
+
+def pain_label(summary: CompareSummary) -> str | None:
+    """The label of the pain onset in the plots: by its line, or (given in the other
+    unit) under the title, saying it is not placed on this axis."""
+    onset = summary.pain_onset
+    if onset is None:
+        return None
+    at = f"{onset.km:g} km" if onset.km is not None else f"min {onset.minute:g}"
+    if onset.on_axis:
+        return f"pain starts {at}"
+    axis = "distance" if summary.unit == "km" else "time"
+    return f"pain starts {at} - not on this {axis} axis"
+
+
 def _flagged_points(m: MetricComparisonSummary) -> tuple[list[float], list[float]]:
     flagged = {c.index for c in m.changes if c.flagged}
     pts = [(lv.point, lv.median) for lv in m.levels if lv.index in flagged]
     return [p for p, _ in pts], [v for _, v in pts]
 
 
-def write_compare_png(summary: CompareSummary, path: Path) -> None:
+def compare_figure(summary: CompareSummary) -> Figure:
     """One panel per compared metric: clip medians with 95% intervals against the
-    clips' points, the first clip's interval as a band, flagged changes in red."""
+    clips' points, the first clip's interval as a band, flagged changes in red, the pain
+    onset as a labelled dashed line. The caller closes the figure."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -47,6 +75,7 @@ def write_compare_png(summary: CompareSummary, path: Path) -> None:
 
     n = max(len(summary.metrics), 1)
     fig, axes = plt.subplots(n, 1, figsize=(8, 3.2 * n + 0.6), squeeze=False, sharex=True)
+    pain_x, label = _pain_x(summary), pain_label(summary)
     for ax, m in zip(axes[:, 0], summary.metrics, strict=False):
         color = _COLORS.get(m.metric, "#333333")
         x = [lv.point for lv in m.levels]
@@ -72,16 +101,42 @@ def write_compare_png(summary: CompareSummary, path: Path) -> None:
                 fontsize=8,
                 color=_FLAG_COLOR if ch.flagged else "black",
             )
+        if pain_x is not None:
+            ax.axvline(pain_x, color=_PAIN_COLOR, ls="--", lw=1.5, label="pain starts")
         ax.margins(y=0.15)
         ax.set_ylabel(_LABELS.get(m.metric, m.metric))
         ax.grid(alpha=0.3)
         ax.legend(loc="best", fontsize=8, framealpha=0.9)
+    top = axes[0, 0]
+    if pain_x is not None and label is not None:
+        top.text(
+            pain_x,
+            1.02,
+            label,
+            transform=top.get_xaxis_transform(),
+            color=_PAIN_COLOR,
+            ha="center",
+            va="bottom",
+            fontsize=8,
+        )
+    elif label is not None:
+        top.set_title(label, color=_PAIN_COLOR, fontsize=8)
     axes[-1, 0].set_xlabel(_x_label(summary))
     fig.suptitle(_title(summary), fontsize=11)
     fig.text(0.99, 0.005, _FOOTER, ha="right", va="bottom", fontsize=7, color="gray")
     fig.tight_layout(rect=(0, 0.02, 1, 1))
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
+    return fig
+
+
+def write_compare_png(summary: CompareSummary, path: Path) -> None:
+    """:func:`compare_figure`, saved as a PNG."""
+    import matplotlib.pyplot as plt
+
+    fig = compare_figure(summary)
+    try:
+        fig.savefig(path, dpi=110)
+    finally:
+        plt.close(fig)
 
 
 def write_compare_html(summary: CompareSummary, path: Path) -> None:
@@ -146,15 +201,33 @@ def write_compare_html(summary: CompareSummary, path: Path) -> None:
                 row=r,
                 col=1,
             )
+    pain_x, label = _pain_x(summary), pain_label(summary)
+    title = _title(summary)
+    if pain_x is not None:
+        for r in range(1, n + 1):
+            fig.add_vline(x=pain_x, line={"color": _PAIN_COLOR, "dash": "dash"}, row=r, col=1)
+        fig.add_annotation(
+            x=pain_x,
+            y=1.0,
+            xref="x",
+            yref="paper",
+            text=label,
+            showarrow=False,
+            font={"color": _PAIN_COLOR},
+            yanchor="bottom",
+        )
+    elif label is not None:
+        title += f"<br><span style='font-size:12px;color:{_PAIN_COLOR}'>{label}</span>"
     fig.update_xaxes(title_text=_x_label(summary), row=n, col=1)
     fig.update_layout(
         height=350 * n + 100,
-        title=_title(summary),
+        title=title,
         template="plotly_white",
         legend={"orientation": "h", "y": -0.12},
     )
     html = fig.to_html(include_plotlyjs=True, full_html=True)
-    notes = "".join(f"<li>{w}</li>" for w in [*summary.setup_warnings, *summary.notes])
+    pain = [] if summary.pain_onset is None else [summary.pain_onset.description]
+    notes = "".join(f"<li>{w}</li>" for w in [*pain, *summary.setup_warnings, *summary.notes])
     footer = (
         f"<ul style='font-family:sans-serif;color:#555'>{notes}</ul>"
         "<p style='font-family:sans-serif;color:#555'>upright is a training and "

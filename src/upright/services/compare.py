@@ -24,6 +24,7 @@ from upright.compare_summary import (
     ChangeSummary,
     ClipLevelSummary,
     CompareClip,
+    ComparePainOnset,
     CompareSummary,
     MetricComparisonSummary,
     TrendSummary,
@@ -43,6 +44,7 @@ __all__ = [
     "Comparison",
     "analyse_clip",
     "compare_clips",
+    "place_pain_onset",
     "validate_clips",
 ]
 
@@ -65,12 +67,15 @@ class ClipInput:
 
 @dataclass(frozen=True)
 class CompareOptions:
-    """How to analyse the clips, and the unit of their points."""
+    """How to analyse the clips, the unit of their points, and where the pain began
+    (at most one of ``pain_onset_km`` and ``pain_onset_min``)."""
 
     unit: Literal["km", "min"] = "km"
     analysis: AnalysisOptions = field(default_factory=AnalysisOptions)
     workers: int | None = None
     use_cache: bool = True
+    pain_onset_km: float | None = None
+    pain_onset_min: float | None = None
 
 
 @dataclass(frozen=True)
@@ -132,6 +137,85 @@ def validate_clips(clips: Sequence[ClipInput]) -> None:
                 path=b.path,
                 fix="List the clips in the order they were filmed, each at a later point",
             )
+
+
+def _at(value: float, unit: Literal["km", "min"]) -> str:
+    return f"{value:g} km" if unit == "km" else f"minute {value:g}"
+
+
+def place_pain_onset(
+    clips: Sequence[ClipInput],
+    unit: Literal["km", "min"],
+    *,
+    km: float | None = None,
+    minute: float | None = None,
+) -> tuple[ComparePainOnset | None, list[str]]:
+    """The pain onset placed among the clips, and a note when it cannot be.
+
+    An onset in the clips' unit is placed among them; one in the other unit is kept as
+    given, with a note that it cannot be placed on this axis (there is no pace to
+    convert with). None, and no note, when neither is given.
+
+    Raises
+    ------
+    InputError
+        Both given, or an onset negative or not finite.
+    """
+    if km is not None and minute is not None:
+        raise InputError(
+            "the pain onset was given both in km and in minutes",
+            fix="Give one of --pain-onset-km and --pain-onset-min",
+        )
+    if km is not None:
+        given: Literal["km", "min"] = "km"
+        value = km
+    elif minute is not None:
+        given, value = "min", minute
+    else:
+        return None, []
+    if not np.isfinite(value) or value < 0:
+        what = "distance" if given == "km" else "time"
+        raise InputError(
+            f"the pain onset {_at(value, given)} is not a {what} from the start",
+            fix="Give 0 or more",
+        )
+    axis = "distance" if unit == "km" else "time"
+    onset_at = _at(value, given)
+    notes: list[str] = []
+    clips_before: list[int] | None = None
+    if given != unit:
+        other = "--pain-onset-km" if unit == "km" else "--pain-onset-min"
+        description = f"pain started at {onset_at} (not marked: the clips' points are in {unit})"
+        notes.append(
+            f"The pain onset was given as {onset_at}, but the clips' points are in {unit}: "
+            f"without the run's pace it cannot be placed on the {axis} axis, so the plots do "
+            f"not mark it. Give it with {other} to see it among the clips."
+        )
+    else:
+        clips_before = [i for i, c in enumerate(clips, start=1) if c.point < value]
+        at_clip = next((i for i, c in enumerate(clips, start=1) if c.point == value), None)
+        if at_clip is not None:
+            where = f"where clip {at_clip} was filmed"
+        elif not clips_before:
+            where = f"before clip 1 ({_at(clips[0].point, unit)})"
+        elif len(clips_before) == len(clips):
+            where = f"after the last clip (clip {len(clips)}, {_at(clips[-1].point, unit)})"
+        else:
+            i = clips_before[-1]
+            where = (
+                f"between clip {i} ({_at(clips[i - 1].point, unit)}) and clip {i + 1} "
+                f"({_at(clips[i].point, unit)})"
+            )
+        description = f"pain started at {onset_at}, {where}"
+    onset = ComparePainOnset(
+        given_as="km" if given == "km" else "minute",
+        km=km,
+        minute=minute,
+        on_axis=given == unit,
+        clips_before=clips_before,
+        description=description,
+    )
+    return onset, notes
 
 
 def _clip_error(err: UprightError, index: int, clip: ClipInput) -> UprightError:
@@ -350,11 +434,15 @@ def compare_clips(
     Raises
     ------
     UprightError
-        Bad clips or points (:func:`validate_clips`), or a clip that cannot be analysed;
-        the message names the clip.
+        Bad clips or points (:func:`validate_clips`), a bad pain onset
+        (:func:`place_pain_onset`), both checked before any clip is analysed, or a clip
+        that cannot be analysed; the message names the clip.
     """
     options = options or CompareOptions()
     validate_clips(clips)
+    onset, onset_notes = place_pain_onset(
+        clips, options.unit, km=options.pain_onset_km, minute=options.pain_onset_min
+    )
     if cache is None and options.use_cache:
         cache = AnalysisCache()
     notes: list[str] = []
@@ -384,9 +472,10 @@ def compare_clips(
         synthetic=any(c.synthetic for c in clip_summaries),
         unit=options.unit,
         clips=clip_summaries,
+        pain_onset=onset,
         metrics=metrics,
         setup_warnings=_setup_warnings(clip_summaries),
         withheld=withheld,
-        notes=[*_notes(options.unit, len(clips)), *notes],
+        notes=[*_notes(options.unit, len(clips)), *onset_notes, *notes],
     )
     return Comparison(summary, results)
