@@ -7,16 +7,20 @@ from pathlib import Path
 from typing import Any
 
 import jsonschema
+import pandas as pd
 import pytest
 from typer.testing import CliRunner, Result
 
 import upright
+from activity_files import fit_bytes
 from imu_traces import synthetic_run
 from upright.cli.main import app
 from upright.imu_summary import SCHEMA_VERSION, schema_json
 from upright.report.imu_outputs import IMU_OUTPUT_FILES
 
 SCHEMA_FILE = Path(upright.__file__).resolve().parent / "schemas" / "upright.imu-1.schema.json"
+#: FIT time counts from 1989-12-31 00:00 UTC, unix second 631,065,600.
+FIT_EPOCH_UNIX_S = 631_065_600
 
 
 def invoke(*args: str | Path) -> Result:
@@ -95,6 +99,34 @@ def test_watch_file_from_another_day_is_refused(
     result = invoke("imu", trace, "--out", tmp_path / "y", "--activity", fit)
     assert result.exit_code == 2
     assert "do not overlap in time" in " ".join(result.output.split())
+
+
+def test_watch_file_of_the_same_run_gives_km(trace: Path, tmp_path: Path) -> None:
+    """The trace starts at unix 1.7e9; a FIT file from that second at 3 m/s for 900 s."""
+    fit = tmp_path / "same-run.fit"
+    records = [{"time_s": t, "distance": 3.0 * t} for t in range(0, 901, 10)]
+    fit.write_bytes(fit_bytes(records, start_s=int(1.7e9) - FIT_EPOCH_UNIX_S))
+    out = tmp_path / "km"
+    result = invoke("imu", trace, "--out", out, "--activity", fit, "--pain-onset-km", "1.35")
+    assert result.exit_code == 0, result.output
+    assert "2.70 km" in result.stdout
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    jsonschema.validate(
+        summary,
+        json.loads(SCHEMA_FILE.read_text(encoding="utf-8")),
+        cls=jsonschema.Draft202012Validator,
+    )
+    assert summary["axis"] == "distance"
+    assert summary["distance_km"] == pytest.approx(2.7, abs=0.005)
+    assert summary["source"]["overlap_s"] == pytest.approx(900, abs=0.1)
+    assert summary["pain_onset"]["minute"] == pytest.approx(7.5, abs=0.02)
+    assert {s["span_unit"] for s in summary["fatigue_signs"]} == {"km"}
+    minutes = pd.read_csv(out / "per_minute.csv")
+    assert list(minutes["start_km"]) == pytest.approx(list(0.003 * minutes["start_s"]), abs=0.003)
+    assert list(minutes["end_km"]) == pytest.approx(list(0.003 * minutes["end_s"]), abs=0.003)
+    thirds = pd.read_csv(out / "thirds.csv")
+    assert list(thirds["start_km"]) == pytest.approx([0.0, 0.9, 1.8], abs=0.01)
+    assert list(thirds["end_km"]) == pytest.approx([0.9, 1.8, 2.7], abs=0.01)
 
 
 def test_real_walk_says_walking(shared_data: Path, tmp_path: Path) -> None:
