@@ -15,7 +15,6 @@ removed by rotating the scene by ``-tilt_deg``.
 
 from __future__ import annotations
 
-import itertools
 from dataclasses import dataclass
 
 import numpy as np
@@ -24,7 +23,7 @@ from scipy.stats import theilslopes
 
 from upright.errors import InsufficientDataError
 from upright.kinematics.body import Setting
-from upright.kinematics.events import GaitEvents, detect_gait_events
+from upright.kinematics.events import GaitEvents, detect_gait_events, lower_support_line
 from upright.signal.filters import rotate_positions
 from upright.skeleton import FloatArray, point
 
@@ -73,28 +72,11 @@ def _stance_points(ds: xr.Dataset, events: GaitEvents) -> list[FloatArray]:
 def support_line_deg(points: FloatArray) -> tuple[float, float]:
     """Angle (deg) and horizontal span of the line the points rest on from below.
 
-    The lower convex hull of the points is built (monotone chain) and its edge with the
-    longest horizontal span is the line: no foot point goes below the ground it stands on.
-    The hull turns with the points, so the angle turns exactly with the picture.
+    See :func:`upright.kinematics.events.lower_support_line`: the lower convex hull's
+    edge with the longest horizontal span; it turns exactly with the picture.
     """
-    pts = points[np.lexsort((points[:, 1], points[:, 0]))]
-    hull: list[FloatArray] = []
-    for p in pts:
-        while len(hull) >= 2:
-            (x1, y1), (x2, y2) = hull[-2], hull[-1]
-            cross = (x2 - x1) * (p[1] - y1) - (y2 - y1) * (p[0] - x1)
-            scale = (x2 - x1) ** 2 + (y2 - y1) ** 2 + (p[0] - x1) ** 2 + (p[1] - y1) ** 2
-            if cross <= 1e-9 * scale:  # collinear points are dropped, not kept as corners
-                hull.pop()
-            else:
-                break
-        hull.append(p)
-    best, span = 0.0, 0.0
-    for a, b in itertools.pairwise(hull):
-        dx = float(b[0] - a[0])
-        if dx > span:
-            best, span = float(np.degrees(np.arctan2(b[1] - a[1], dx))), dx
-    return best, span
+    slope, _, span = lower_support_line(points)
+    return float(np.degrees(np.arctan(slope))), span
 
 
 @dataclass(frozen=True)
