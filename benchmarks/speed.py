@@ -3,6 +3,7 @@
 Figures printed:
 - the raw one-process MediaPipe loop (PyAV decode + BlazePose full, nothing else): the
   per-core ceiling, in frames per second;
+- upright's pose stage alone (both cores, model set-up included);
 - ``upright analyze --no-annotate`` and ``upright analyze`` (whole command, wall clock,
   interpreter start included) and their frames per second, the ratio to the raw loop,
   and how much the annotated video adds;
@@ -41,6 +42,15 @@ def raw_loop(path: Path) -> tuple[int, float, float]:
     t1 = time.perf_counter()
     pose.close()
     return n, t1 - t0, t1 - t_start
+
+
+def pose_stage(path: Path) -> tuple[int, float]:
+    """Frames and seconds of upright's pose stage alone (both cores), in this process."""
+    from upright.pose.runner import estimate_pose_video
+
+    t0 = time.perf_counter()
+    ds = estimate_pose_video(path)
+    return int(ds.sizes["time"]), time.perf_counter() - t0
 
 
 def run_command(args: list[str]) -> tuple[float, float]:
@@ -92,6 +102,11 @@ def main() -> None:
         print(
             f"  raw MediaPipe loop, one process: {loop_s:6.2f} s  {raw_fps:6.1f} fps "
             f"({n / loop_all_s:.1f} fps counting import and model set-up)"
+        )
+        n_pose, pose_s = pose_stage(clip)
+        print(
+            f"  upright pose stage alone:       {pose_s:6.2f} s  {n_pose / pose_s:6.1f} fps  "
+            f"x{n_pose / pose_s / raw_fps:.2f} of the raw loop (model set-up included)"
         )
         measure(clip, n, raw_fps)
         print()
