@@ -18,6 +18,8 @@ check: lint typecheck test
 schema:
 	$(PY) -m upright.summary > src/upright/schemas/upright.analysis-1.schema.json
 	$(PY) -m upright.run_summary > src/upright/schemas/upright.run-1.schema.json
+	$(PY) -m upright.imu_summary > src/upright/schemas/upright.imu-1.schema.json
+	$(PY) -m upright.compare_summary > src/upright/schemas/upright.compare-1.schema.json
 
 bench:
 	$(PY) benchmarks/gait_events_forceplate.py

@@ -27,9 +27,13 @@ __all__ = [
 SCHEMA_VERSION: Final = "upright.analysis/1"
 
 DISCLAIMER = (
-    "upright is a training and self-management aid, not a medical device. It does not "
-    "diagnose. See a clinician for pain that is severe, constant, getting worse, or comes "
-    "with numbness, weakness, or bladder or bowel changes."
+    "upright is a training and self-management aid, not a medical device; it does not "
+    "diagnose. Seek emergency care now if back pain comes with new difficulty passing "
+    "urine, loss of bladder or bowel control, numbness around the genitals or buttocks, or "
+    "leg weakness that is getting worse. See a doctor the same day for back pain with "
+    "fever or feeling unwell, and before training on for night pain or pain not eased by "
+    "rest, unexplained weight loss, a history of cancer, or pain after a fall or injury "
+    "(red flags: NICE NG59, CLINICAL.md section 2)."
 )
 
 
@@ -96,6 +100,7 @@ class SourceSummary(_Model):
 
 class SetupSummary(_Model):
     direction: Literal["left", "right"] = Field(description="Running direction in the image.")
+    direction_source: Literal["detected", "given"] = "detected"
     setting: Literal["treadmill", "overground"]
     setting_source: Literal["detected", "given"]
     tilt_deg: float = Field(description="Ground line angle removed (counter-clockwise +).")

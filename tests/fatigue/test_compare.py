@@ -18,6 +18,7 @@ from upright.fatigue.compare import (
     compute_clip_level,
 )
 from upright.fatigue.drift import DRIFT_THRESHOLD_DEG
+from upright.io.keypoints import read_keypoints, write_keypoints_netcdf
 from upright.report.compare_plots import compare_figure, pain_label
 from upright.services.compare import (
     ClipInput,
@@ -305,3 +306,26 @@ def test_pain_onset_reaches_the_summary_and_the_png(runner_clips: dict[str, Path
         assert fig.axes[0].get_title() == "pain starts min 50 - not on this distance axis"
     finally:
         plt.close(fig)
+
+
+def test_clips_from_different_pose_models_are_never_flagged(
+    runner_clips: dict[str, Path], tmp_path: Path
+) -> None:
+    # the late clip's keypoints claim another pose model: its +5 deg is not comparable
+    other = read_keypoints(runner_clips["late"])
+    other.attrs["source_software"] = "another pose model"
+    late_other = tmp_path / "late_other.nc"
+    write_keypoints_netcdf(other, late_other)
+    clips = {**runner_clips, "late_other": late_other}
+    comparison = _compare(clips, ["early", "late_other"], [1.0, 15.0])
+    changes, flags = _lean(comparison)
+    assert changes[0] == pytest.approx(5.0, abs=0.5)
+    assert flags == [False]
+    metric = next(m for m in comparison.summary.metrics if m.metric == LEAN)
+    assert "not comparable" in metric.changes[0].reason
+    assert any("pose source" in w for w in comparison.summary.setup_warnings)
+
+
+def test_the_same_recording_twice_is_warned_about(runner_clips: dict[str, Path]) -> None:
+    comparison = _compare(runner_clips, ["early", "early"], [1.0, 8.0])
+    assert any("same recording" in w for w in comparison.summary.setup_warnings)

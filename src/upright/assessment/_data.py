@@ -16,6 +16,7 @@ __all__ = ["load_table"]
 @cache
 def load_table(name: str) -> dict[str, Any]:
     """Return the parsed JSON table ``data/<name>.json`` (cached, do not modify)."""
-    text = resources.files("upright.assessment").joinpath("data", f"{name}.json").read_text("utf-8")
+    folder = resources.files("upright.assessment").joinpath("data")
+    text = folder.joinpath(f"{name}.json").read_text("utf-8")
     table: dict[str, Any] = json.loads(text)
     return table

@@ -69,6 +69,11 @@ ADVICE: dict[ScreenStatus, str] = {
     ),
 }
 
+_CLEARED = (
+    "Your answers include red flags, and you have recorded that a clinician cleared you, so "
+    "the plan may continue. Stop and seek review again if anything changes or gets worse."
+)
+
 _LEVEL_ORDER: tuple[Level, ...] = ("emergency", "same_day", "review")
 
 
@@ -178,10 +183,7 @@ def screen_red_flags(
     )
     advice = ADVICE[status]
     if status in ("same_day", "review") and clearance_recorded:
-        advice = (
-            advice.split(".")[0] + ". You have recorded clinician clearance, so the plan may "
-            "continue; stop and seek review again if anything changes."
-        )
+        advice = _CLEARED
     if status in _LEVEL_ORDER and unanswered:
         advice += f" Also answer the {len(unanswered)} unanswered question(s)."
     return RedFlagScreen(

@@ -163,8 +163,8 @@ def print_analysis(analysis: Analysis, out: Path, console: Console) -> None:
     s = analysis.summary
     console.print(
         f"[bold]{Path(s.source.file).name or 'keypoints'}[/bold]: {s.source.n_frames} frames at "
-        f"{s.source.fps:g} fps, running {s.setup.direction} on a {s.setup.setting} "
-        f"({s.setup.setting_source}); camera tilt {s.setup.tilt_deg:+.1f} deg "
+        f"{s.source.fps:g} fps; running {s.setup.direction} ({s.setup.direction_source}), "
+        f"{s.setup.setting} ({s.setup.setting_source}); camera tilt {s.setup.tilt_deg:+.1f} deg "
         f"({s.setup.tilt_source}); cadence {_fmt(s.cadence_spm, 0)} steps/min"
     )
     table = Table(title="Per stride (median, SD across strides)", title_justify="left")

@@ -115,6 +115,8 @@ def analyze(
         float | None,
         typer.Option(
             "--tilt-deg",
+            min=-30.0,
+            max=30.0,
             help="Camera tilt: the angle of the ground line in the picture, + when it rises "
             "to the right. 0 = level camera, no correction. Default: found from the feet.",
         ),

@@ -121,7 +121,9 @@ def _signs_table(s: RunSummary) -> Table:
         colour = colours[sign.status]
         thirds = (
             f"{sign.first_third:.0f} -> {sign.last_third:.0f} {sign.value_unit}"
-            if sign.first_third is not None and sign.last_third is not None
+            if sign.first_third is not None
+            and sign.last_third is not None
+            and sign.status != "withheld"  # a withheld sign shows no figure to misread
             else "-"
         )
         change = (

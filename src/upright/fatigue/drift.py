@@ -85,7 +85,10 @@ def compute_drift(
             f"{mdc:.1f} {unit}"
         )
     elif not excludes_zero:
-        reason = f"no trend: the 95% interval of the change ({change:+.1f} {unit}) includes 0"
+        reason = (
+            f"no trend: the change of {change:+.1f} {unit} has a 95% interval "
+            f"({change - half:+.1f} to {change + half:+.1f}) that includes 0"
+        )
     else:
         reason = (
             f"a change of {change:+.1f} {unit} is below the flag level of "

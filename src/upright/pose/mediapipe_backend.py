@@ -7,6 +7,7 @@ download the heavy model at run time, so it is not offered.
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 import numpy as np
@@ -56,6 +57,9 @@ class MediaPipePose:
     name = "mediapipe-blazepose-full-0.10.21"
 
     def __init__(self, *, min_detection_confidence: float = 0.5) -> None:
+        # MediaPipe's C++ logging would fill the terminal: warnings and up only
+        os.environ.setdefault("GLOG_minloglevel", "2")
+        os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
         import mediapipe as mp  # heavy: imported only when a backend is built
 
         self._pose: Any = mp.solutions.pose.Pose(

@@ -33,9 +33,9 @@ def _trend_line(strides: pd.DataFrame, column: str) -> tuple[FloatArray, FloatAr
 
 
 def _title(summary: AnalysisSummary) -> str:
-    name = Path(summary.source.file).name or "keypoints"
-    label = "SYNTHETIC DEMO RUNNER - " if summary.synthetic else ""
-    return f"{label}{name}"
+    if summary.synthetic:
+        return "SYNTHETIC DEMO RUNNER (not a real recording)"
+    return Path(summary.source.file).name or "keypoints"
 
 
 def write_posture_png(

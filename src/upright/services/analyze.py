@@ -196,6 +196,58 @@ def _drift_summary(name: str, unit: str, result: DriftResult) -> DriftSummary:
     )
 
 
+#: A within-clip trend needs strides spread over at least this long; a shorter clip
+#: mostly shows the runner settling in (the README asks for 20 s of steady running).
+MIN_DRIFT_SPAN_S = 15.0
+
+
+def _drift_summaries(
+    strides: pd.DataFrame, metrics: dict[str, MetricSummary], threshold_deg: float
+) -> tuple[list[DriftSummary], list[Withheld]]:
+    """Trend of trunk lean (flagged by the rule of CLINICAL.md section 1) and of the
+    head-trunk angle (shown, never flagged: CLINICAL.md gives a threshold for lean only)."""
+    drift: list[DriftSummary] = []
+    withheld: list[Withheld] = []
+    span = float(strides["start_s"].max() - strides["start_s"].min()) if len(strides) else 0.0
+    for name in ("trunk_lean_stance_deg", "head_trunk_deg"):
+        if name not in metrics:
+            continue
+        if span < MIN_DRIFT_SPAN_S:
+            withheld.append(
+                Withheld(
+                    metric=f"drift of {name}",
+                    reason=(
+                        f"the strides span {span:.1f} s; a trend needs at least "
+                        f"{MIN_DRIFT_SPAN_S:g} s of steady running (film 20 s or more)"
+                    ),
+                )
+            )
+            continue
+        result = compute_drift(strides["start_s"], strides[name], threshold=threshold_deg)
+        if result is None:
+            withheld.append(
+                Withheld(
+                    metric=f"drift of {name}",
+                    reason="at least 6 strides are needed for a trend; film 20 s or more",
+                )
+            )
+            continue
+        summary = _drift_summary(name, "deg", result)
+        if name == "head_trunk_deg":
+            summary = summary.model_copy(
+                update={
+                    "flagged": False,
+                    "reason": (
+                        f"shown, not flagged: changed by {result.change:+.1f} deg (95% CI "
+                        f"{result.ci95_low:+.1f} to {result.ci95_high:+.1f}); CLINICAL.md gives "
+                        "a flag level for trunk lean only"
+                    ),
+                }
+            )
+        drift.append(summary)
+    return drift, withheld
+
+
 def analyze_keypoints(
     ds: xr.Dataset,
     options: AnalysisOptions | None = None,
@@ -223,14 +275,20 @@ def analyze_keypoints(
     _screen(ds, source_file, options.confidence_threshold)
     fps = float(ds.attrs["fps"])
     clean = _clean(ds, options)
-    direction = {"left": -1, "right": 1}.get(options.direction) or detect_direction(clean)
+    notes: list[str] = []
+    detected_direction = detect_direction(clean)
+    direction = {"left": -1, "right": 1}.get(options.direction) or detected_direction
+    if direction != detected_direction:
+        notes.append(
+            f"You gave --direction {options.direction}, but the runner appears to run "
+            f"{'right' if detected_direction > 0 else 'left'} in the picture; check the option."
+        )
     setting_source: Literal["detected", "given"] = "given"
     if options.setting == "auto":
         setting = detect_setting(clean)
         setting_source = "detected"
     else:
         setting = options.setting
-    notes: list[str] = []
     events = detect_gait_events(clean, direction=direction)
     tilt_source: Literal["ground line", "given", "not corrected"] = "given"
     if options.tilt_deg is None:
@@ -267,6 +325,13 @@ def analyze_keypoints(
         {"time_s": clean["time"].values, "trunk_lean_deg": lean, "head_trunk_deg": head_trunk}
     )
     strides = compute_stride_table(clean, events, lean, head_trunk, height_cm=options.height_cm)
+    if strides.empty:
+        raise InsufficientDataError(
+            "no complete stride was found (a foot's contact and its next contact)",
+            path=source_file or None,
+            fix="Film at least 20 s of steady running from the side, feet in view; if you "
+            "gave --direction or --setting, check them",
+        )
     checks: list[QualityCheck] = [
         quality.check_frame_rate(fps),
         quality.check_person_found(ds, options.confidence_threshold),
@@ -277,22 +342,8 @@ def analyze_keypoints(
     ]
     side_ok = next(c for c in checks if c.name == "side_view").passed
     metrics, withheld = _metric_summaries(strides, fps, side_ok, options.height_cm)
-    drift: list[DriftSummary] = []
-    for name in ("trunk_lean_stance_deg", "head_trunk_deg"):
-        if name not in metrics:
-            continue
-        result = compute_drift(
-            strides["start_s"], strides[name], threshold=options.drift_threshold_deg
-        )
-        if result is None:
-            withheld.append(
-                Withheld(
-                    metric=f"drift of {name}",
-                    reason=("at least 6 strides are needed for a trend; film 20 s or more"),
-                )
-            )
-        else:
-            drift.append(_drift_summary(name, "deg", result))
+    drift, drift_withheld = _drift_summaries(strides, metrics, options.drift_threshold_deg)
+    withheld += drift_withheld
     if fps < 60:
         notes.append(
             f"At {fps:.0f} fps foot-contact timing is good to about one frame "
@@ -303,6 +354,11 @@ def analyze_keypoints(
         "angles: about 5-8 deg RMSE against markers, Van Hooren 2023); changes within a "
         "runner, such as drift or before/after, are more trustworthy than the absolute value."
     )
+    if "vertical_oscillation_cm" in metrics:
+        notes.append(
+            "Vertical oscillation is the rise and fall of the hip keypoints over a stride; "
+            "it reads higher than a watch's figure, which follows the trunk."
+        )
     if head_name != "mid_ear":
         notes.append(f"Head-trunk angle uses the {head_name} (no ears in this pose source).")
     if fps_assumed := int(ds.attrs.get("fps_assumed", 0)):
@@ -324,6 +380,7 @@ def analyze_keypoints(
         ),
         setup=SetupSummary(
             direction="right" if direction > 0 else "left",
+            direction_source="detected" if options.direction == "auto" else "given",
             setting=setting,
             setting_source=setting_source,
             tilt_deg=round(tilt, 3),

@@ -314,6 +314,46 @@ def _setup_warnings(clips: Sequence[CompareClip]) -> list[str]:
     return warnings
 
 
+def _incomparable(clips: Sequence[CompareClip]) -> str:
+    """Why the clips' angles cannot be compared at all, or "" when they can.
+
+    Different pose models (or head points) place hips, shoulders and the head
+    differently by several degrees (4.6 deg of lean on the same clip between BlazePose
+    and RTMPose): a change between such clips is the models', not the runner's.
+    """
+    for attr, what in (("pose_source", "pose models"), ("head_point", "head points")):
+        values = {str(getattr(c, attr)) for c in clips}
+        if len(values) > 1:
+            return f"the clips were measured with different {what} ({', '.join(sorted(values))})"
+    return ""
+
+
+def _unflag(metric: MetricComparisonSummary, why: str) -> MetricComparisonSummary:
+    """The same comparison with every flag taken down, saying why."""
+    prefix = f"not comparable, not flagged: {why}; "
+    changes = [
+        c.model_copy(update={"flagged": False, "reason": prefix + c.reason}) for c in metric.changes
+    ]
+    trend = metric.trend
+    if trend is not None:
+        trend = trend.model_copy(update={"flagged": False, "reason": prefix + trend.reason})
+    return metric.model_copy(update={"changes": changes, "trend": trend, "flagged": False})
+
+
+def _duplicate_warnings(results: Sequence[ClipResult]) -> list[str]:
+    """The same recording given twice is almost always a mistake."""
+    seen: dict[str, int] = {}
+    warnings = []
+    for i, r in enumerate(results, start=1):
+        if r.sha256 and r.sha256 in seen:
+            warnings.append(
+                f"Clips {seen[r.sha256]} and {i} are the same recording "
+                f"({r.clip.path.name}); a change between them says nothing about the run."
+            )
+        seen.setdefault(r.sha256, i)
+    return warnings
+
+
 def _metric_summary(name: str, result: MetricComparison) -> MetricComparisonSummary:
     unit, desc = METRICS[name]
     trend = None
@@ -466,6 +506,10 @@ def compare_clips(
             withheld.append(outcome)
         else:
             metrics.append(outcome)
+    warnings = _setup_warnings(clip_summaries) + _duplicate_warnings(results)
+    incomparable = _incomparable(clip_summaries)
+    if incomparable:
+        metrics = [_unflag(m, incomparable) for m in metrics]
     summary = CompareSummary(
         upright_version=__version__,
         created_utc=datetime.now(UTC).isoformat(timespec="seconds"),
@@ -474,7 +518,7 @@ def compare_clips(
         clips=clip_summaries,
         pain_onset=onset,
         metrics=metrics,
-        setup_warnings=_setup_warnings(clip_summaries),
+        setup_warnings=warnings,
         withheld=withheld,
         notes=[*_notes(options.unit, len(clips)), *onset_notes, *notes],
     )

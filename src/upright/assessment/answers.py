@@ -1,0 +1,218 @@
+"""The check-up answers file: pydantic models with errors that name the key.
+
+Layout (JSON)::
+
+    {
+      "red_flags": {"bladder_change": false, ...},          # true / false / null
+      "clearance": {"recorded": true, "date": "2026-11-20", "clinician": "Dr A"},
+      "symptoms": {"pain_now": 3, "pain_onset": {"km": 6}, "standing_ache": true, ...},
+      "start_back": {"leg_pain": false, ..., "bothersomeness": "moderately"},
+      "odi": {"pain_intensity": 2, ...},
+      "endurance": {"flexor_s": 120, "extensor_s": 95, "sex": "female", ...}
+    }
+
+Every section is optional; a missing answer is None, never "no".
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any, Literal, get_args
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from upright.assessment._data import load_table
+from upright.assessment.endurance import EnduranceResults
+from upright.assessment.questionnaires import ODI_SECTIONS, START_BACK_BOTHER
+from upright.assessment.redflags import RED_FLAG_KEYS
+from upright.errors import InputError
+
+__all__ = [
+    "Answers",
+    "Clearance",
+    "OdiAnswers",
+    "PainOnsetAnswer",
+    "StartBackAnswers",
+    "SymptomAnswers",
+    "SymptomQuestion",
+    "parse_answers",
+    "read_answers_file",
+    "symptom_questions",
+]
+
+Nprs = Field(default=None, ge=0, le=10, description="NPRS 0-10 (CLINICAL.md section 3).")
+Bother = Literal["not_at_all", "slightly", "moderately", "very_much", "extremely"]
+assert get_args(Bother) == START_BACK_BOTHER  # keep the two lists in step
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+
+class PainOnsetAnswer(_Strict):
+    """When in a run the pain starts: give exactly one of km or minute."""
+
+    km: float | None = Field(default=None, ge=0)
+    minute: float | None = Field(default=None, ge=0)
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> PainOnsetAnswer:
+        if (self.km is None) == (self.minute is None):
+            raise ValueError("give exactly one of 'km' or 'minute'")
+        return self
+
+
+class SymptomAnswers(_Strict):
+    """Symptom questions; see ``data/symptom_questions.json`` for wording and purpose."""
+
+    pain_now: int | None = Nprs
+    pain_last_run: int | None = Nprs
+    pain_after_run: int | None = Nprs
+    pain_next_morning: int | None = Nprs
+    pain_onset: PainOnsetAnswer | None = None
+    pain_first_steps: bool | None = None
+    standing_ache: bool | None = None
+    leg_symptoms: Literal["none", "buttock_or_thigh", "below_knee"] | None = None
+    previous_back_pain: bool | None = None
+    episode_weeks: float | None = Field(default=None, ge=0)
+
+
+class StartBackAnswers(_Strict):
+    """STarT Back items by key (Hill 2008): agree = true; item 9 bothersomeness."""
+
+    leg_pain: bool | None = None
+    shoulder_neck_pain: bool | None = None
+    walked_short_distances: bool | None = None
+    dressed_slowly: bool | None = None
+    not_safe_to_be_active: bool | None = None
+    worrying_thoughts: bool | None = None
+    pain_terrible: bool | None = None
+    not_enjoyed_things: bool | None = None
+    bothersomeness: Bother | None = None
+
+
+class OdiAnswers(_Strict):
+    """ODI sections scored 0-5; null for a skipped section."""
+
+    pain_intensity: int | None = Field(default=None, ge=0, le=5)
+    personal_care: int | None = Field(default=None, ge=0, le=5)
+    lifting: int | None = Field(default=None, ge=0, le=5)
+    walking: int | None = Field(default=None, ge=0, le=5)
+    sitting: int | None = Field(default=None, ge=0, le=5)
+    standing: int | None = Field(default=None, ge=0, le=5)
+    sleeping: int | None = Field(default=None, ge=0, le=5)
+    sex_life: int | None = Field(default=None, ge=0, le=5)
+    social_life: int | None = Field(default=None, ge=0, le=5)
+    travelling: int | None = Field(default=None, ge=0, le=5)
+
+
+assert tuple(OdiAnswers.model_fields) == ODI_SECTIONS
+
+
+class SymptomQuestion(_Strict):
+    """One symptom question and the cause(s) it informs (``data/symptom_questions.json``)."""
+
+    key: str
+    type: Literal["nprs", "onset", "yes_no", "choice", "number"]
+    question: str
+    informs: list[str]
+    source: str
+    choices: list[str] | None = None
+
+
+def symptom_questions() -> list[SymptomQuestion]:
+    """The symptom questions in the order asked, each stating which cause it informs."""
+    return [SymptomQuestion.model_validate(q) for q in load_table("symptom_questions")["questions"]]
+
+
+class Clearance(_Strict):
+    """The user's record that a clinician cleared them to exercise."""
+
+    recorded: bool
+    date: str | None = None
+    clinician: str | None = None
+
+
+class Answers(_Strict):
+    """A whole check-up answers file."""
+
+    red_flags: dict[str, bool | None] = Field(default_factory=dict)
+    clearance: Clearance | None = None
+    symptoms: SymptomAnswers = Field(default_factory=SymptomAnswers)
+    start_back: StartBackAnswers | None = None
+    odi: OdiAnswers | None = None
+    endurance: EnduranceResults | None = None
+
+    @field_validator("red_flags")
+    @classmethod
+    def _known_flags(cls, value: dict[str, bool | None]) -> dict[str, bool | None]:
+        unknown = sorted(set(value) - set(RED_FLAG_KEYS))
+        if unknown:
+            raise ValueError(
+                f"unknown key(s) {', '.join(unknown)}; allowed: {', '.join(RED_FLAG_KEYS)}"
+            )
+        return value
+
+    @property
+    def clearance_recorded(self) -> bool:
+        return self.clearance is not None and self.clearance.recorded
+
+
+_SECTIONS: dict[str, type[BaseModel]] = {
+    "": Answers,
+    "clearance": Clearance,
+    "symptoms": SymptomAnswers,
+    "symptoms.pain_onset": PainOnsetAnswer,
+    "start_back": StartBackAnswers,
+    "odi": OdiAnswers,
+    "endurance": EnduranceResults,
+}
+
+
+def parse_answers(data: object, *, source: str = "answers") -> Answers:
+    """Validate an answers mapping.
+
+    Raises
+    ------
+    InputError
+        Empty or not an object; or every problem found, each naming its key (for example
+        ``symptoms.pain_now``), the value given and what is allowed.
+    """
+    if not isinstance(data, dict) or not data:
+        raise InputError(
+            f"{source}: the answers are empty or not an object",
+            fix=f"Give a JSON object with any of: {', '.join(Answers.model_fields)}",
+        )
+    try:
+        return Answers.model_validate(data)
+    except ValidationError as exc:
+        problems = "; ".join(_describe(err) for err in exc.errors())
+        raise InputError(f"{source}: {problems}", fix="Correct the keys named above") from None
+
+
+def read_answers_file(path: Path) -> Answers:
+    """Read and validate a JSON answers file; errors name the file."""
+    try:
+        data = json.loads(path.read_text("utf-8"))
+    except FileNotFoundError:
+        raise InputError("answers file not found", path=path) from None
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise InputError(
+            f"not valid JSON ({exc})", path=path, fix="Save it as UTF-8 JSON"
+        ) from None
+    return parse_answers(data, source=str(path))
+
+
+def _describe(err: Any) -> str:
+    loc = [str(p) for p in err["loc"]]
+    key = ".".join(loc) or "(top level)"
+    if err["type"] == "extra_forbidden":
+        parent = ".".join(loc[:-1])
+        allowed = ", ".join(_SECTIONS[parent].model_fields) if parent in _SECTIONS else "see docs"
+        return f"{key}: unknown key; allowed keys: {allowed}"
+    given = err.get("input")
+    msg = str(err["msg"]).replace("Value error, ", "")
+    if err["type"] in ("missing",):
+        return f"{key}: required"
+    return f"{key}: {msg} (got {given!r})"
