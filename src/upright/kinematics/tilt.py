@@ -41,7 +41,7 @@ MAX_TILT_DEG = 30.0
 
 #: The ground line is used only when the stances agree on it: the standard error of
 #: their median angle at most this. Otherwise the camera is taken as level, and said so.
-MAX_TILT_SE_DEG = 1.0
+MAX_TILT_SE_DEG = 0.75
 
 #: Rounds of levelling, and the residual at which to stop.
 TILT_ROUNDS = 4

@@ -308,9 +308,9 @@ def analyze_keypoints(
                 tilt, tilt_source = 0.0, "not corrected"
                 notes.append(
                     f"Camera tilt not corrected: the feet do not trace a clear ground line "
-                    f"(stances disagree; standard error {found.se_deg:.1f} deg over "
-                    f"{found.n} stances, {MAX_TILT_SE_DEG:g} allowed). The camera is taken as "
-                    "level; give --tilt-deg if it was not."
+                    f"(found {found.tilt_deg:+.1f} deg, but its standard error over "
+                    f"{found.n} stances is {found.se_deg:.2f} deg, {MAX_TILT_SE_DEG:g} "
+                    "allowed). The camera is taken as level; give --tilt-deg if it was not."
                 )
     else:
         tilt = float(options.tilt_deg)
