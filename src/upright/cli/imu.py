@@ -14,7 +14,15 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from upright.imu_summary import DISCLAIMER, ImuSummary
+from upright.cli._render import (
+    SIGN_COLOURS,
+    change_text,
+    fmt,
+    print_closing,
+    print_pain,
+    print_reasons,
+)
+from upright.imu_summary import ImuSummary
 from upright.kinematics.imu_posture import Placement
 from upright.report.imu_outputs import write_imu_files
 from upright.report.outputs import staged_output
@@ -67,10 +75,6 @@ def run_imu_command(job: ImuJob, json_out: bool, console: Console) -> None:
         print_imu(imu.summary, job.out_dir, console)
 
 
-def _fmt(value: float | None, digits: int = 1) -> str:
-    return "-" if value is None else f"{value:.{digits}f}"
-
-
 def _header(s: ImuSummary) -> str:
     src = s.source
     when = f" on {src.start_utc[:16].replace('T', ' ')} UTC" if src.start_utc else ""
@@ -90,19 +94,16 @@ def _thirds_table(s: ImuSummary) -> Table:
         span = (
             f"{t.start_km:.1f}-{t.end_km:.1f} km"
             if t.start_km is not None and t.end_km is not None
-            else f"{_fmt(t.start_min, 0)}-{_fmt(t.end_min, 0)} min"
+            else f"{fmt(t.start_min, 0)}-{fmt(t.end_min, 0)} min"
         )
         table.add_column(span, justify="right")
     table.add_row("running minutes", *[str(t.running_minutes) for t in s.thirds])
-    table.add_row("cadence (steps/min)", *[_fmt(t.cadence_spm) for t in s.thirds])
+    table.add_row("cadence (steps/min)", *[fmt(t.cadence_spm) for t in s.thirds])
     table.add_row(
         "step regularity (%)",
-        *[
-            _fmt(None if t.step_regularity is None else 100 * t.step_regularity, 0)
-            for t in s.thirds
-        ],
+        *[fmt(None if t.step_regularity is None else 100 * t.step_regularity, 0) for t in s.thirds],
     )
-    table.add_row(f"{s.pitch_measures} pitch (deg)", *[_fmt(t.pitch_deg) for t in s.thirds])
+    table.add_row(f"{s.pitch_measures} pitch (deg)", *[fmt(t.pitch_deg) for t in s.thirds])
     return table
 
 
@@ -110,20 +111,15 @@ def _signs_table(s: ImuSummary) -> Table:
     table = Table(title="Fatigue signs (trend over the running minutes)", title_justify="left")
     for col in ("sign", "verdict", "change [95% CI]", "MDC", "flag at"):
         table.add_column(col, justify="left" if col in ("sign", "verdict") else "right")
-    colours = {"flagged": "red", "not flagged": "green", "withheld": "yellow"}
     for sign in s.fatigue_signs:
-        colour = colours[sign.status]
-        change = (
-            f"{sign.change:+.1f} [{sign.ci95_low:+.1f}, {sign.ci95_high:+.1f}] {sign.unit}"
-            if sign.change is not None and sign.ci95_low is not None and sign.ci95_high is not None
-            else "-"
-        )
+        colour = SIGN_COLOURS[sign.status]
+        change = change_text(sign.change, sign.ci95_low, sign.ci95_high, sign.unit)
         direction = "+" if sign.sign == "pitch_rising" else "-"
         table.add_row(
             sign.label,
             f"[{colour}]{sign.status}[/{colour}]",
             change,
-            _fmt(sign.mdc95),
+            fmt(sign.mdc95),
             f"{direction}{sign.threshold:g} {sign.unit}",
         )
     return table
@@ -134,14 +130,8 @@ def print_imu(s: ImuSummary, out: Path, console: Console) -> None:
     console.print(_header(s), highlight=False)
     if s.reference is not None:
         console.print(f"Upright reference: {escape(s.reference.description)}", highlight=False)
-    if s.pain_onset is not None:
-        console.print(f"[bold magenta]Pain:[/bold magenta] {s.pain_onset.description}")
+    print_pain(s.pain_onset, console)
     console.print(_thirds_table(s))
     console.print(_signs_table(s))
-    for sign in s.fatigue_signs:
-        colour = "red" if sign.flagged else "dim"
-        console.print(f"[{colour}]{escape(sign.reason[:1].upper() + sign.reason[1:])}.[/{colour}]")
-    for note in s.notes:
-        console.print(f"[dim]Note: {escape(note)}.[/dim]")
-    console.print(f"Results in [bold]{escape(str(out))}[/bold]")
-    console.print(f"[italic]{DISCLAIMER}[/italic]")
+    print_reasons(s.fatigue_signs, console)
+    print_closing(s.notes, out, console)

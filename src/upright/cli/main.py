@@ -57,6 +57,26 @@ class DirectionChoice(StrEnum):
     right = "right"
 
 
+# Options that several commands share, spelled once.
+JsonOut = Annotated[
+    bool, typer.Option("--json", help="Print summary.json to stdout instead of tables.")
+]
+NoAnnotate = Annotated[bool, typer.Option("--no-annotate", help="Skip the annotated video.")]
+HeightCm = Annotated[
+    float | None,
+    typer.Option("--height-cm", min=80, max=250, help="Runner's height, for cm figures."),
+]
+Workers = Annotated[int | None, typer.Option(min=1, max=64, help="Processes for pose estimation.")]
+PainOnsetKm = Annotated[
+    float | None,
+    typer.Option("--pain-onset-km", min=0, help="Where in the run your back began to hurt."),
+]
+PainOnsetMin = Annotated[
+    float | None,
+    typer.Option("--pain-onset-min", min=0, help="When (minutes from the start) it began to hurt."),
+]
+
+
 def run_guarded(action: Callable[[], T]) -> T:
     """Run ``action``; an upright error becomes a message and exit code 2."""
     try:
@@ -108,9 +128,7 @@ def analyze(
     fps: Annotated[
         float | None, typer.Option(help="Frame rate of keypoint files that do not state it.")
     ] = None,
-    no_annotate: Annotated[
-        bool, typer.Option("--no-annotate", help="Skip the annotated video.")
-    ] = False,
+    no_annotate: NoAnnotate = False,
     tilt_deg: Annotated[
         float | None,
         typer.Option(
@@ -127,16 +145,9 @@ def analyze(
     direction: Annotated[
         DirectionChoice, typer.Option(help="Running direction in the picture (auto: detected).")
     ] = DirectionChoice.auto,
-    height_cm: Annotated[
-        float | None,
-        typer.Option("--height-cm", min=80, max=250, help="Runner's height, for cm figures."),
-    ] = None,
-    workers: Annotated[
-        int | None, typer.Option(min=1, max=64, help="Processes for pose estimation.")
-    ] = None,
-    json_out: Annotated[
-        bool, typer.Option("--json", help="Print summary.json to stdout instead of tables.")
-    ] = False,
+    height_cm: HeightCm = None,
+    workers: Workers = None,
+    json_out: JsonOut = False,
 ) -> None:
     """Analyse a side-view running clip: trunk lean, head-trunk angle, gait, drift."""
     from upright.cli.commands import AnalyzeRequest, run_analyze
@@ -163,9 +174,7 @@ def demo(
     duration_s: Annotated[
         float, typer.Option("--duration-s", min=10, max=600, help="Length of the demo run.")
     ] = 60.0,
-    no_annotate: Annotated[
-        bool, typer.Option("--no-annotate", help="Skip the annotated video.")
-    ] = False,
+    no_annotate: NoAnnotate = False,
     json_out: Annotated[bool, typer.Option("--json", help="Print summary.json.")] = False,
 ) -> None:
     """Run the analysis on a built-in SYNTHETIC runner (no file needed)."""
@@ -187,19 +196,9 @@ def import_activity(
         Path | None,
         typer.Option("--out", help="Output folder [default: ./<file>-upright-run]"),
     ] = None,
-    pain_onset_km: Annotated[
-        float | None,
-        typer.Option("--pain-onset-km", min=0, help="Where in the run your back began to hurt."),
-    ] = None,
-    pain_onset_min: Annotated[
-        float | None,
-        typer.Option(
-            "--pain-onset-min", min=0, help="When (minutes from the start) it began to hurt."
-        ),
-    ] = None,
-    json_out: Annotated[
-        bool, typer.Option("--json", help="Print summary.json to stdout instead of tables.")
-    ] = False,
+    pain_onset_km: PainOnsetKm = None,
+    pain_onset_min: PainOnsetMin = None,
+    json_out: JsonOut = False,
 ) -> None:
     """Import a run from a watch file (FIT, GPX, TCX): splits, thirds, fatigue signs."""
     from upright.cli.run_import import ImportJob, default_out_dir, run_import_command
@@ -239,10 +238,7 @@ def compare(
     unit: Annotated[
         UnitChoice, typer.Option("--unit", help="Points are distance (km) or time (min).")
     ] = UnitChoice.km,
-    height_cm: Annotated[
-        float | None,
-        typer.Option("--height-cm", min=80, max=250, help="Runner's height, for cm figures."),
-    ] = None,
+    height_cm: HeightCm = None,
     tilt_deg: Annotated[
         float | None,
         typer.Option(
@@ -251,9 +247,7 @@ def compare(
             "default: found from the feet in each clip.",
         ),
     ] = None,
-    workers: Annotated[
-        int | None, typer.Option(min=1, max=64, help="Processes for pose estimation.")
-    ] = None,
+    workers: Workers = None,
     no_cache: Annotated[
         bool, typer.Option("--no-cache", help="Do not reuse or store clip analyses.")
     ] = False,
@@ -273,9 +267,7 @@ def compare(
             help="When (minutes from the start) it began to hurt (marked with --unit min).",
         ),
     ] = None,
-    json_out: Annotated[
-        bool, typer.Option("--json", help="Print summary.json to stdout instead of tables.")
-    ] = False,
+    json_out: JsonOut = False,
 ) -> None:
     """Compare clips filmed at known points of one run: change of trunk lean and head."""
     from upright.cli.compare import CompareJob, parse_clip_args, run_compare_command
@@ -329,19 +321,9 @@ def imu(
     still_to: Annotated[
         float | None, typer.Option("--still-to", min=0, help="End (s) of that interval.")
     ] = None,
-    pain_onset_km: Annotated[
-        float | None,
-        typer.Option("--pain-onset-km", min=0, help="Where in the run your back began to hurt."),
-    ] = None,
-    pain_onset_min: Annotated[
-        float | None,
-        typer.Option(
-            "--pain-onset-min", min=0, help="When (minutes from the start) it began to hurt."
-        ),
-    ] = None,
-    json_out: Annotated[
-        bool, typer.Option("--json", help="Print summary.json to stdout instead of tables.")
-    ] = False,
+    pain_onset_km: PainOnsetKm = None,
+    pain_onset_min: PainOnsetMin = None,
+    json_out: JsonOut = False,
 ) -> None:
     """Whole-run trunk (or pelvis) pitch, cadence and regularity from a worn sensor."""
     from upright.cli.imu import ImuJob, default_imu_out_dir, run_imu_command

@@ -14,9 +14,17 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from upright.cli._render import (
+    SIGN_COLOURS,
+    change_text,
+    fmt,
+    print_closing,
+    print_pain,
+    print_reasons,
+)
 from upright.report.outputs import staged_output
 from upright.report.run_outputs import write_run_files
-from upright.run_summary import DISCLAIMER, RunSummary
+from upright.run_summary import RunSummary
 from upright.services.run_import import RunImport, import_run
 
 __all__ = ["ImportJob", "default_out_dir", "print_run", "run_import_command", "run_import_job"]
@@ -53,10 +61,6 @@ def run_import_command(job: ImportJob, json_out: bool, console: Console) -> None
         print(run.summary.model_dump_json(indent=2))
     else:
         print_run(run.summary, job.out_dir, console)
-
-
-def _fmt(value: float | None, digits: int = 1) -> str:
-    return "-" if value is None else f"{value:.{digits}f}"
 
 
 def _duration(seconds: float) -> str:
@@ -108,7 +112,7 @@ def _thirds_table(s: RunSummary) -> Table:
     keys = list(s.thirds[0].metrics) if s.thirds else []
     for key in keys:
         label, digits = _THIRD_ROWS.get(key, (key, 1))
-        table.add_row(escape(label), *[_fmt(t.metrics.get(key), digits) for t in s.thirds])
+        table.add_row(escape(label), *[fmt(t.metrics.get(key), digits) for t in s.thirds])
     return table
 
 
@@ -116,9 +120,8 @@ def _signs_table(s: RunSummary) -> Table:
     table = Table(title="Fatigue signs (trend over the run)", title_justify="left")
     for col in ("sign", "verdict", "first -> last third", "change [95% CI]", "MDC", "flag at"):
         table.add_column(col, justify="left" if col in ("sign", "verdict") else "right")
-    colours = {"flagged": "red", "not flagged": "green", "withheld": "yellow"}
     for sign in s.fatigue_signs:
-        colour = colours[sign.status]
+        colour = SIGN_COLOURS[sign.status]
         thirds = (
             f"{sign.first_third:.0f} -> {sign.last_third:.0f} {sign.value_unit}"
             if sign.first_third is not None
@@ -126,18 +129,14 @@ def _signs_table(s: RunSummary) -> Table:
             and sign.status != "withheld"  # a withheld sign shows no figure to misread
             else "-"
         )
-        change = (
-            f"{sign.change:+.1f} [{sign.ci95_low:+.1f}, {sign.ci95_high:+.1f}] {sign.change_unit}"
-            if sign.change is not None and sign.ci95_low is not None and sign.ci95_high is not None
-            else "-"
-        )
+        change = change_text(sign.change, sign.ci95_low, sign.ci95_high, sign.change_unit)
         direction = "-" if sign.fatigue_direction == "falling" else "+"
         table.add_row(
             sign.label,
             f"[{colour}]{sign.status}[/{colour}]",
             thirds,
             change,
-            _fmt(sign.mdc95),
+            fmt(sign.mdc95),
             f"{direction}{sign.threshold:g} {sign.change_unit}",
         )
     return table
@@ -146,17 +145,10 @@ def _signs_table(s: RunSummary) -> Table:
 def print_run(s: RunSummary, out: Path, console: Console) -> None:
     """The run at a glance: header, thirds, fatigue signs with reasons, files."""
     console.print(_header(s), highlight=False)
-    if s.pain_onset is not None:
-        console.print(f"[bold magenta]Pain:[/bold magenta] {s.pain_onset.description}")
+    print_pain(s.pain_onset, console)
     console.print(_thirds_table(s))
     console.print(_signs_table(s))
-    for sign in s.fatigue_signs:
-        colour = "red" if sign.flagged else "dim"
-        reason = sign.reason[:1].upper() + sign.reason[1:]
-        console.print(f"[{colour}]{escape(reason)}.[/{colour}]")
+    print_reasons(s.fatigue_signs, console)
     if s.pace_note and not any(s.pace_note in sign.reason for sign in s.fatigue_signs):
         console.print(f"[dim]Pace: {escape(s.pace_note)}.[/dim]")
-    for note in s.notes:
-        console.print(f"[dim]Note: {escape(note)}.[/dim]")
-    console.print(f"Results in [bold]{escape(str(out))}[/bold]")
-    console.print(f"[italic]{DISCLAIMER}[/italic]")
+    print_closing(s.notes, out, console)

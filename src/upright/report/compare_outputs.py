@@ -9,6 +9,7 @@ import pandas as pd
 
 from upright.compare_summary import CompareSummary
 from upright.report.compare_plots import write_compare_html, write_compare_png
+from upright.report.outputs import write_summary_json
 
 __all__ = ["COMPARE_FILES", "clips_table", "write_compare_files"]
 
@@ -60,7 +61,7 @@ def clips_table(summary: CompareSummary) -> pd.DataFrame:
 
 def write_compare_files(summary: CompareSummary, stage: Path) -> None:
     """Write summary.json, clips.csv, compare.png and compare.html into ``stage``."""
-    (stage / "summary.json").write_text(summary.model_dump_json(indent=2) + "\n", encoding="utf-8")
+    write_summary_json(summary, stage)
     clips_table(summary).to_csv(stage / "clips.csv", index=False, na_rep="")
     write_compare_png(summary, stage / "compare.png")
     write_compare_html(summary, stage / "compare.html")

@@ -12,6 +12,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from upright.compare_summary import CompareSummary, MetricComparisonSummary
+from upright.report._plotting import (
+    PAIN_COLOR,
+    add_footer,
+    add_pain_vlines,
+    label_pain_line,
+    layout,
+    save_png,
+    write_plotly_html,
+    x_label,
+)
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -24,12 +34,6 @@ _LABELS = {
     "head_trunk_deg": "Head-trunk (deg, + head back)",
 }
 _FLAG_COLOR = "#b00020"
-_PAIN_COLOR = "#c1121f"
-_FOOTER = "upright - a self-management aid, not a medical device"
-
-
-def _x_label(summary: CompareSummary) -> str:
-    return "distance (km)" if summary.unit == "km" else "time (min)"
 
 
 def _title(summary: CompareSummary) -> str:
@@ -102,41 +106,26 @@ def compare_figure(summary: CompareSummary) -> Figure:
                 color=_FLAG_COLOR if ch.flagged else "black",
             )
         if pain_x is not None:
-            ax.axvline(pain_x, color=_PAIN_COLOR, ls="--", lw=1.5, label="pain starts")
+            ax.axvline(pain_x, color=PAIN_COLOR, ls="--", lw=1.5, label="pain starts")
         ax.margins(y=0.15)
         ax.set_ylabel(_LABELS.get(m.metric, m.metric))
         ax.grid(alpha=0.3)
         ax.legend(loc="best", fontsize=8, framealpha=0.9)
     top = axes[0, 0]
     if pain_x is not None and label is not None:
-        top.text(
-            pain_x,
-            1.02,
-            label,
-            transform=top.get_xaxis_transform(),
-            color=_PAIN_COLOR,
-            ha="center",
-            va="bottom",
-            fontsize=8,
-        )
+        label_pain_line(top, pain_x, label)
     elif label is not None:
-        top.set_title(label, color=_PAIN_COLOR, fontsize=8)
-    axes[-1, 0].set_xlabel(_x_label(summary))
+        top.set_title(label, color=PAIN_COLOR, fontsize=8)
+    axes[-1, 0].set_xlabel(x_label(summary.unit == "km"))
     fig.suptitle(_title(summary), fontsize=11)
-    fig.text(0.99, 0.005, _FOOTER, ha="right", va="bottom", fontsize=7, color="gray")
+    add_footer(fig)
     fig.tight_layout(rect=(0, 0.02, 1, 1))
     return fig
 
 
 def write_compare_png(summary: CompareSummary, path: Path) -> None:
     """:func:`compare_figure`, saved as a PNG."""
-    import matplotlib.pyplot as plt
-
-    fig = compare_figure(summary)
-    try:
-        fig.savefig(path, dpi=110)
-    finally:
-        plt.close(fig)
+    save_png(compare_figure(summary), path)
 
 
 def write_compare_html(summary: CompareSummary, path: Path) -> None:
@@ -204,8 +193,7 @@ def write_compare_html(summary: CompareSummary, path: Path) -> None:
     pain_x, label = _pain_x(summary), pain_label(summary)
     title = _title(summary)
     if pain_x is not None:
-        for r in range(1, n + 1):
-            fig.add_vline(x=pain_x, line={"color": _PAIN_COLOR, "dash": "dash"}, row=r, col=1)
+        add_pain_vlines(fig, pain_x, n)
         fig.add_annotation(
             x=pain_x,
             y=1.0,
@@ -213,24 +201,13 @@ def write_compare_html(summary: CompareSummary, path: Path) -> None:
             yref="paper",
             text=label,
             showarrow=False,
-            font={"color": _PAIN_COLOR},
+            font={"color": PAIN_COLOR},
             yanchor="bottom",
         )
     elif label is not None:
-        title += f"<br><span style='font-size:12px;color:{_PAIN_COLOR}'>{label}</span>"
-    fig.update_xaxes(title_text=_x_label(summary), row=n, col=1)
-    fig.update_layout(
-        height=350 * n + 100,
-        title=title,
-        template="plotly_white",
-        legend={"orientation": "h", "y": -0.12},
-    )
-    html = fig.to_html(include_plotlyjs=True, full_html=True)
+        title += f"<br><span style='font-size:12px;color:{PAIN_COLOR}'>{label}</span>"
+    fig.update_xaxes(title_text=x_label(summary.unit == "km"), row=n, col=1)
+    layout(fig, height=350 * n + 100, title=title, legend_y=-0.12)
     pain = [] if summary.pain_onset is None else [summary.pain_onset.description]
     notes = "".join(f"<li>{w}</li>" for w in [*pain, *summary.setup_warnings, *summary.notes])
-    footer = (
-        f"<ul style='font-family:sans-serif;color:#555'>{notes}</ul>"
-        "<p style='font-family:sans-serif;color:#555'>upright is a training and "
-        "self-management aid, not a medical device.</p></body>"
-    )
-    path.write_text(html.replace("</body>", footer, 1), encoding="utf-8")
+    write_plotly_html(fig, path, f"<ul style='font-family:sans-serif;color:#555'>{notes}</ul>")

@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from upright.report.imu_plots import write_imu_html, write_imu_png
+from upright.report.outputs import write_summary_json
 from upright.services.imu_import import PER_MINUTE_FILE, ImuImport
 
 __all__ = ["IMU_OUTPUT_FILES", "write_imu_files"]
@@ -16,9 +17,7 @@ IMU_OUTPUT_FILES = ("summary.json", PER_MINUTE_FILE, "thirds.csv", "imu.png", "i
 
 def write_imu_files(imu: ImuImport, stage: Path) -> None:
     """Write summary, per-minute and thirds tables, and plots into ``stage``."""
-    (stage / "summary.json").write_text(
-        imu.summary.model_dump_json(indent=2) + "\n", encoding="utf-8"
-    )
+    write_summary_json(imu.summary, stage)
     minutes = imu.fatigue.minutes.drop(columns=["x"])
     thirds = imu.fatigue.thirds
     if imu.fatigue.axis == "time":

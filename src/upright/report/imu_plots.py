@@ -16,12 +16,23 @@ import numpy.typing as npt
 import pandas as pd
 
 from upright.imu_summary import ImuSignSummary, ImuSummary
+from upright.report._plotting import (
+    PAIN_COLOR,
+    add_footer,
+    add_pain_vlines,
+    add_trend_trace,
+    layout,
+    onset_x,
+    save_png,
+    trend_line,
+    write_plotly_html,
+    x_label,
+)
 from upright.services.imu_import import ImuImport
 
 __all__ = ["write_imu_html", "write_imu_png"]
 
 FloatArray = npt.NDArray[np.float64]
-_PAIN_COLOR = "#c1121f"
 
 
 @dataclass(frozen=True)
@@ -41,7 +52,7 @@ _PANELS = (
 
 
 def _x_label(summary: ImuSummary) -> str:
-    return "distance (km)" if summary.axis == "distance" else "time (min)"
+    return x_label(summary.axis == "distance")
 
 
 def _sign(summary: ImuSummary, name: str) -> ImuSignSummary | None:
@@ -63,11 +74,7 @@ def _title(panel: _Panel, summary: ImuSummary) -> str:
 
 def _trend(minutes: pd.DataFrame, panel: _Panel) -> tuple[FloatArray, FloatArray] | None:
     run = minutes[minutes["activity"] == "running"][["x", panel.column]].dropna()
-    if len(run) < 2:
-        return None
-    slope, intercept = np.polyfit(run["x"], run[panel.column] * panel.scale, 1)
-    x = np.array([run["x"].min(), run["x"].max()])
-    return x, intercept + slope * x
+    return trend_line(run["x"], run[panel.column] * panel.scale)
 
 
 def _stride_x(imu: ImuImport) -> FloatArray:
@@ -79,10 +86,7 @@ def _stride_x(imu: ImuImport) -> FloatArray:
 
 
 def _pain_x(summary: ImuSummary) -> float | None:
-    onset = summary.pain_onset
-    if onset is None:
-        return None
-    return onset.km if summary.axis == "distance" and onset.km is not None else onset.minute
+    return onset_x(summary.pain_onset, summary.axis == "distance")
 
 
 def _heading(summary: ImuSummary) -> str:
@@ -111,22 +115,13 @@ def write_imu_png(imu: ImuImport, path: Path) -> None:
         if trend is not None and _sign(summary, panel.sign) is not None:
             ax.plot(*trend, "-", color="black", lw=2)
         if pain_x is not None:
-            ax.axvline(pain_x, color=_PAIN_COLOR, ls="--", lw=1.5)
+            ax.axvline(pain_x, color=PAIN_COLOR, ls="--", lw=1.5)
         ax.set_title(_title(panel, summary), fontsize=9, loc="left")
         ax.grid(alpha=0.3)
     axes[-1].set_xlabel(_x_label(summary))
     fig.suptitle(_heading(summary), fontsize=11)
-    fig.text(
-        0.99,
-        0.005,
-        "upright - a self-management aid, not a medical device",
-        ha="right",
-        va="bottom",
-        fontsize=7,
-        color="gray",
-    )
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
+    add_footer(fig)
+    save_png(fig, path)
 
 
 def write_imu_html(imu: ImuImport, path: Path) -> None:
@@ -158,31 +153,10 @@ def write_imu_html(imu: ImuImport, path: Path) -> None:
         )
         trend = _trend(minutes, panel)
         if trend is not None:
-            fig.add_trace(
-                go.Scatter(
-                    x=trend[0],
-                    y=trend[1],
-                    mode="lines",
-                    line={"color": "black", "width": 2},
-                    name=f"{panel.title}: trend",
-                ),
-                row=r,
-                col=1,
-            )
+            add_trend_trace(fig, trend, f"{panel.title}: trend", r)
     pain_x = _pain_x(summary)
     if pain_x is not None:
-        for r in range(1, 4):
-            fig.add_vline(x=pain_x, line={"color": _PAIN_COLOR, "dash": "dash"}, row=r, col=1)
+        add_pain_vlines(fig, pain_x, 3)
     fig.update_xaxes(title_text=_x_label(summary), row=3, col=1)
-    fig.update_layout(
-        height=900,
-        title=_heading(summary) + " - upright imu",
-        template="plotly_white",
-        legend={"orientation": "h", "y": -0.08},
-    )
-    html = fig.to_html(include_plotlyjs=True, full_html=True)
-    note = (
-        "<p style='font-family:sans-serif;color:#555'>upright is a training and "
-        "self-management aid, not a medical device.</p></body>"
-    )
-    path.write_text(html.replace("</body>", note, 1), encoding="utf-8")
+    layout(fig, height=900, title=_heading(summary) + " - upright imu")
+    write_plotly_html(fig, path)

@@ -14,12 +14,14 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from pydantic import BaseModel
+
 from upright.errors import InputError
 from upright.io.keypoints import write_keypoints_netcdf
 from upright.report.plots import write_interactive_html, write_posture_png
 from upright.services.analyze import Analysis
 
-__all__ = ["OUTPUT_FILES", "staged_output", "write_analysis_files"]
+__all__ = ["OUTPUT_FILES", "staged_output", "write_analysis_files", "write_summary_json"]
 
 OUTPUT_FILES = (
     "summary.json",
@@ -65,10 +67,15 @@ def staged_output(out_dir: Path) -> Iterator[Path]:
             out_dir.rmdir()
 
 
+def write_summary_json(summary: BaseModel, stage: Path) -> None:
+    """``summary.json``: the summary, indented, with a final newline."""
+    (stage / "summary.json").write_text(summary.model_dump_json(indent=2) + "\n", encoding="utf-8")
+
+
 def write_analysis_files(analysis: Analysis, stage: Path) -> None:
     """Write summary, stride table, keypoints and plots into ``stage``."""
     summary = analysis.summary
-    (stage / "summary.json").write_text(summary.model_dump_json(indent=2) + "\n", encoding="utf-8")
+    write_summary_json(summary, stage)
     strides = analysis.strides.copy()
     if summary.synthetic:
         strides.insert(0, "synthetic", True)

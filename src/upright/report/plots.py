@@ -7,9 +7,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
+from upright.report._plotting import (
+    add_footer,
+    add_trend_trace,
+    layout,
+    save_png,
+    trend_line,
+    write_plotly_html,
+)
 from upright.skeleton import FloatArray
 from upright.summary import AnalysisSummary, DriftSummary
 
@@ -25,11 +32,7 @@ def _drift(summary: AnalysisSummary, metric: str) -> DriftSummary | None:
 
 def _trend_line(strides: pd.DataFrame, column: str) -> tuple[FloatArray, FloatArray] | None:
     data = strides[["start_s", column]].dropna()
-    if len(data) < 2:
-        return None
-    slope, intercept = np.polyfit(data["start_s"], data[column], 1)
-    x = np.array([data["start_s"].min(), data["start_s"].max()])
-    return x, intercept + slope * x
+    return trend_line(data["start_s"], data[column])
 
 
 def _title(summary: AnalysisSummary) -> str:
@@ -86,17 +89,8 @@ def write_posture_png(
         ax.legend(loc="upper left", fontsize=8, framealpha=0.9)
     axes[-1].set_xlabel("time in clip (s)")
     fig.suptitle(_title(summary), fontsize=11)
-    fig.text(
-        0.99,
-        0.005,
-        "upright - a self-management aid, not a medical device",
-        ha="right",
-        va="bottom",
-        fontsize=7,
-        color="gray",
-    )
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
+    add_footer(fig)
+    save_png(fig, path)
 
 
 def write_interactive_html(
@@ -150,17 +144,7 @@ def write_interactive_html(
         )
         trend = _trend_line(strides, stride_col)
         if trend is not None:
-            fig.add_trace(
-                go.Scatter(
-                    x=trend[0],
-                    y=trend[1],
-                    mode="lines",
-                    line={"color": "black", "width": 2},
-                    name=f"{stride_col} trend",
-                ),
-                row=r,
-                col=1,
-            )
+            add_trend_trace(fig, trend, f"{stride_col} trend", r)
     fig.add_trace(
         go.Scatter(
             x=strides["start_s"],
@@ -173,15 +157,5 @@ def write_interactive_html(
         col=1,
     )
     fig.update_xaxes(title_text="time in clip (s)", row=3, col=1)
-    fig.update_layout(
-        height=850,
-        title=_title(summary) + " - upright analysis",
-        template="plotly_white",
-        legend={"orientation": "h", "y": -0.08},
-    )
-    html = fig.to_html(include_plotlyjs=True, full_html=True)
-    note = (
-        "<p style='font-family:sans-serif;color:#555'>upright is a training and "
-        "self-management aid, not a medical device.</p></body>"
-    )
-    path.write_text(html.replace("</body>", note, 1), encoding="utf-8")
+    layout(fig, height=850, title=_title(summary) + " - upright analysis")
+    write_plotly_html(fig, path)

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from upright.report.outputs import write_summary_json
 from upright.report.run_plots import write_run_html, write_run_png
 from upright.services.run_import import RunImport, splits_file_name
 
@@ -32,9 +33,7 @@ def _write_table(table: pd.DataFrame, path: Path, axis: str) -> None:
 def write_run_files(run: RunImport, stage: Path) -> None:
     """Write summary, splits, thirds and plots into ``stage``."""
     axis = run.fatigue.axis
-    (stage / "summary.json").write_text(
-        run.summary.model_dump_json(indent=2) + "\n", encoding="utf-8"
-    )
+    write_summary_json(run.summary, stage)
     _write_table(run.fatigue.splits, stage / splits_file_name(run.fatigue), axis)
     _write_table(run.fatigue.thirds, stage / "thirds.csv", axis)
     write_run_png(run, stage / "run.png")

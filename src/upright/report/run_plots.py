@@ -16,6 +16,19 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from upright.report._plotting import (
+    PAIN_COLOR,
+    add_footer,
+    add_pain_vlines,
+    add_trend_trace,
+    label_pain_line,
+    layout,
+    onset_x,
+    save_png,
+    trend_line,
+    write_plotly_html,
+    x_label,
+)
 from upright.run_summary import FatigueSignSummary, RunSummary
 from upright.services.run_import import RunImport
 
@@ -26,7 +39,6 @@ FloatArray = npt.NDArray[np.float64]
 #: Pace slower than this is a stop or a walk, and would squash the pace axis.
 _MAX_PACE_MIN_PER_KM = 12.0
 _SMOOTH_WINDOW = "30s"
-_PAIN_COLOR = "#c1121f"
 _NOTHING = "no pace, heart rate, cadence or running dynamics to plot (too short or not recorded)"
 
 
@@ -53,7 +65,7 @@ _PANELS = (
 
 
 def _x_label(summary: RunSummary) -> str:
-    return "distance (km)" if summary.axis == "distance" else "time (min)"
+    return x_label(summary.axis == "distance")
 
 
 def _plot_frame(run: RunImport) -> pd.DataFrame:
@@ -91,12 +103,10 @@ def _sign(summary: RunSummary, name: str | None) -> FatigueSignSummary | None:
 
 
 def _trend(blocks: pd.DataFrame, column: str) -> tuple[FloatArray, FloatArray] | None:
-    data = blocks[["x", column]].dropna() if column in blocks else pd.DataFrame()
-    if len(data) < 2:
+    if column not in blocks:
         return None
-    slope, intercept = np.polyfit(data["x"], data[column], 1)
-    x = np.array([data["x"].min(), data["x"].max()])
-    return x, intercept + slope * x
+    data = blocks[["x", column]].dropna()
+    return trend_line(data["x"], data[column])
 
 
 def _draws_trend(sign: FatigueSignSummary | None, trend: object) -> bool:
@@ -140,10 +150,7 @@ def _pain_label(summary: RunSummary) -> str | None:
 
 
 def _pain_x(summary: RunSummary) -> float | None:
-    onset = summary.pain_onset
-    if onset is None:
-        return None
-    return onset.km if summary.axis == "distance" and onset.km is not None else onset.minute
+    return onset_x(summary.pain_onset, summary.axis == "distance")
 
 
 def write_run_png(run: RunImport, path: Path) -> None:
@@ -183,32 +190,13 @@ def write_run_png(run: RunImport, path: Path) -> None:
         ax.set_title(_panel_title(panel, summary), fontsize=9, loc="left")
         ax.grid(alpha=0.3)
         if pain_x is not None:
-            ax.axvline(pain_x, color=_PAIN_COLOR, ls="--", lw=1.5)
+            ax.axvline(pain_x, color=PAIN_COLOR, ls="--", lw=1.5)
     if pain_x is not None and pain_label is not None:
-        top = axes[0, 0]
-        top.text(
-            pain_x,
-            1.02,
-            pain_label,
-            transform=top.get_xaxis_transform(),
-            color=_PAIN_COLOR,
-            ha="center",
-            va="bottom",
-            fontsize=8,
-        )
+        label_pain_line(axes[0, 0], pain_x, pain_label)
     axes[-1, 0].set_xlabel(_x_label(summary))
     fig.suptitle(_title(summary), fontsize=11)
-    fig.text(
-        0.99,
-        0.005,
-        "upright - a self-management aid, not a medical device",
-        ha="right",
-        va="bottom",
-        fontsize=7,
-        color="gray",
-    )
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
+    add_footer(fig)
+    save_png(fig, path)
 
 
 def write_run_html(run: RunImport, path: Path) -> None:
@@ -261,42 +249,21 @@ def write_run_html(run: RunImport, path: Path) -> None:
         trend = _trend(blocks, panel.column)
         if _draws_trend(sign, trend):
             assert trend is not None
-            fig.add_trace(
-                go.Scatter(
-                    x=trend[0],
-                    y=trend[1],
-                    mode="lines",
-                    line={"color": "black", "width": 2},
-                    name=f"{panel.title}: trend",
-                ),
-                row=r,
-                col=1,
-            )
+            add_trend_trace(fig, trend, f"{panel.title}: trend", r)
         if panel.column == "pace_min_per_km":
             fig.update_yaxes(autorange="reversed", row=r, col=1)
     pain_x, pain_label = _pain_x(summary), _pain_label(summary)
     if pain_x is not None:
-        for r in range(1, len(panels) + 1):
-            fig.add_vline(x=pain_x, line={"color": _PAIN_COLOR, "dash": "dash"}, row=r, col=1)
+        add_pain_vlines(fig, pain_x, len(panels))
         fig.add_annotation(
             x=pain_x,
             y=1.0,
             yref="paper",
             text=pain_label,
             showarrow=False,
-            font={"color": _PAIN_COLOR},
+            font={"color": PAIN_COLOR},
             yanchor="bottom",
         )
     fig.update_xaxes(title_text=_x_label(summary), row=len(panels), col=1)
-    fig.update_layout(
-        height=260 * len(panels) + 150,
-        title=_title(summary) + " - upright import",
-        template="plotly_white",
-        legend={"orientation": "h", "y": -0.08},
-    )
-    html = fig.to_html(include_plotlyjs=True, full_html=True)
-    note = (
-        "<p style='font-family:sans-serif;color:#555'>upright is a training and "
-        "self-management aid, not a medical device.</p></body>"
-    )
-    path.write_text(html.replace("</body>", note, 1), encoding="utf-8")
+    layout(fig, height=260 * len(panels) + 150, title=_title(summary) + " - upright import")
+    write_plotly_html(fig, path)

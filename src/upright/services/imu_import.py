@@ -27,12 +27,12 @@ from upright.imu_summary import (
 from upright.io.activity import Activity, read_run
 from upright.io.imu import ImuRecording, read_imu, start_datetime
 from upright.kinematics.imu_posture import ImuPosture, Placement, compute_imu_posture
+from upright.services._onset import finite_number, pain_onset_summary
 
 __all__ = ["PER_MINUTE_FILE", "ImuImport", "align_distance", "import_imu", "summarise_imu"]
 
 FloatArray = npt.NDArray[np.float64]
 PER_MINUTE_FILE = "per_minute.csv"
-_THIRD_WORDS = {1: "first", 2: "middle", 3: "last"}
 
 
 @dataclass(frozen=True)
@@ -172,30 +172,11 @@ def _pain_onset(
         km = None if distance is None else float(np.interp(minute * 60.0, t, distance)) / 1000.0
     else:
         return None
-    if km is not None and distance is not None and distance[-1] > 0:
-        fraction = km * 1000.0 / float(distance[-1])
-        where = f"{km:.2f} km (minute {minute:.1f})"
-    else:
-        fraction = minute * 60.0 / float(t[-1])
-        where = f"minute {minute:.1f}"
-    third = cast(Literal[1, 2, 3], min(3, int(fraction * 3) + 1))
-    return PainOnset(
-        given_as=given,
-        km=km,
-        minute=minute,
-        third=third,
-        description=f"pain started at {where}, in the {_THIRD_WORDS[third]} third of the run",
-    )
+    total_m = float(distance[-1]) if distance is not None and distance[-1] > 0 else None
+    return pain_onset_summary(given, km, minute, total_m=total_m, duration_s=float(t[-1]))
 
 
 # ------------------------------------------------------------------ summary
-
-
-def _number(value: object) -> float | None:
-    if not isinstance(value, int | float | np.integer | np.floating):
-        return None
-    number = float(value)
-    return number if math.isfinite(number) else None
 
 
 def _sign(sign: ImuSign, axis: str) -> ImuSignSummary:
@@ -225,16 +206,16 @@ def _thirds(table: pd.DataFrame) -> list[ImuThirdSummary]:
     return [
         ImuThirdSummary(
             third=cast(Literal[1, 2, 3], int(row["third"])),
-            start_min=_number(row["start_min"]),
-            end_min=_number(row["end_min"]),
-            start_km=_number(row["start_km"]),
-            end_km=_number(row["end_km"]),
+            start_min=finite_number(row["start_min"]),
+            end_min=finite_number(row["end_min"]),
+            start_km=finite_number(row["start_km"]),
+            end_km=finite_number(row["end_km"]),
             running_minutes=int(row["running_minutes"]),
             steps=int(row["steps"]),
-            cadence_spm=_number(row["cadence_spm"]),
-            step_regularity=_number(row["step_regularity"]),
-            stride_regularity=_number(row["stride_regularity"]),
-            pitch_deg=_number(row["pitch_deg"]),
+            cadence_spm=finite_number(row["cadence_spm"]),
+            step_regularity=finite_number(row["step_regularity"]),
+            stride_regularity=finite_number(row["stride_regularity"]),
+            pitch_deg=finite_number(row["pitch_deg"]),
         )
         for _, row in table.iterrows()
     ]

@@ -31,10 +31,10 @@ from upright.run_summary import (
     RunSummary,
     ThirdSummary,
 )
+from upright.services._onset import finite_number, pain_onset_summary
 
 __all__ = ["RunImport", "import_run", "locate_pain_onset", "splits_file_name", "summarise_run"]
 
-_THIRD_WORDS = {1: "first", 2: "middle", 3: "last"}
 
 THRESHOLDS_NOTE = (
     f"Flag levels are design heuristics, not clinical cut-offs: cadence -{CADENCE_DROP_SPM:g} "
@@ -155,31 +155,12 @@ def locate_pain_onset(
         given, km = "minute", _km_at_minute(fatigue, minute, path)
     else:
         return None
-    if km is not None and fatigue.distance_m:
-        fraction = km * 1000.0 / fatigue.distance_m
-        where = f"{km:.2f} km (minute {minute:.1f})"
-    else:
-        fraction = minute * 60.0 / fatigue.duration_s
-        where = f"minute {minute:.1f}"
-    third = cast(Literal[1, 2, 3], min(3, int(fraction * 3) + 1))
-    return PainOnset(
-        given_as=given,
-        km=km,
-        minute=minute,
-        third=third,
-        description=f"pain started at {where}, in the {_THIRD_WORDS[third]} third of the run",
+    return pain_onset_summary(
+        given, km, minute, total_m=fatigue.distance_m, duration_s=fatigue.duration_s
     )
 
 
 # ------------------------------------------------------------------ summary
-
-
-def _number(value: object) -> float | None:
-    """A finite float, or None for None and NaN."""
-    if not isinstance(value, int | float | np.integer | np.floating):
-        return None
-    number = float(value)
-    return number if math.isfinite(number) else None
 
 
 def _pace(seconds: float | None) -> str | None:
@@ -208,18 +189,18 @@ def _thirds(fatigue: RunningFatigue) -> list[ThirdSummary]:
     out = []
     for _, row in table.iterrows():
         third = int(row["third"])
-        pace = _number(row["pace_s_per_km"])
+        pace = finite_number(row["pace_s_per_km"])
         out.append(
             ThirdSummary(
                 third=cast(Literal[1, 2, 3], third),
-                start_km=_number(row["start_km"]),
-                end_km=_number(row["end_km"]),
+                start_km=finite_number(row["start_km"]),
+                end_km=finite_number(row["end_km"]),
                 start_min=float(row["start_min"]),
                 end_min=float(row["end_min"]),
                 moving_time_s=float(row["moving_s"]),
                 pace_s_per_km=pace,
                 pace=_pace(pace),
-                metrics={c: _number(row[c]) for c in metric_columns},
+                metrics={c: finite_number(row[c]) for c in metric_columns},
             )
         )
     return out
@@ -234,8 +215,8 @@ def _sign(sign: FatigueSign, axis: str) -> FatigueSignSummary:
         flagged=sign.flagged,
         fatigue_direction="rising" if sign.direction > 0 else "falling",
         value_unit=sign.value_unit,
-        first_third=_number(sign.first_third),
-        last_third=_number(sign.last_third),
+        first_third=finite_number(sign.first_third),
+        last_third=finite_number(sign.last_third),
         change=None if d is None else d.change,
         change_unit=sign.change_unit,
         ci95_low=None if d is None else d.ci95_low,
