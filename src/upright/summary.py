@@ -33,7 +33,7 @@ DISCLAIMER = (
     "leg weakness that is getting worse. See a doctor the same day for back pain with "
     "fever or feeling unwell, and before training on for night pain or pain not eased by "
     "rest, unexplained weight loss, a history of cancer, or pain after a fall or injury "
-    "(red flags: NICE NG59, CLINICAL.md section 2)."
+    "(red flags after NICE guideline NG59)."
 )
 
 
