@@ -7,7 +7,8 @@
     │   ├── UnsupportedFormatError the file is not in a format upright reads
     │   └── CorruptFileError       the format is right but the content is broken
     ├── InsufficientDataError      valid input, too little of it to measure
-    └── QualityError               the recording cannot support a trustworthy answer
+    ├── QualityError               the recording cannot support a trustworthy answer
+    └── StoreError                 the database cannot be opened, read or written
 
 Library code raises these; only ``upright.cli`` turns them into exit codes.
 Every message says what is wrong, where, and how to fix it.
@@ -22,6 +23,7 @@ __all__ = [
     "InputError",
     "InsufficientDataError",
     "QualityError",
+    "StoreError",
     "UnsupportedFormatError",
     "UprightError",
 ]
@@ -77,3 +79,7 @@ class InsufficientDataError(UprightError):
 
 class QualityError(UprightError):
     """The recording cannot support a trustworthy answer (no person, body out of frame...)."""
+
+
+class StoreError(UprightError):
+    """The database cannot be opened, migrated, read or written."""

@@ -1,0 +1,288 @@
+"""Back up one runner to a JSON document (``upright.backup/1``) and restore it.
+
+:func:`export_runner` builds the document, :func:`import_backup` validates and restores it
+(all or nothing, inside the caller's session), :func:`write_backup` writes it atomically
+and :func:`read_backup` reads and validates a backup file.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Mapping
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Final, Literal
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
+from sqlalchemy.orm import Session
+
+from upright import __version__
+from upright.errors import CorruptFileError, InputError
+from upright.store.models import CheckUp, Clearance, EnduranceTest, Record, RecordKind, Runner
+from upright.store.repository import find_runner, get_runner
+
+__all__ = [
+    "BACKUP_SCHEMA_VERSION",
+    "BackupDocument",
+    "export_runner",
+    "import_backup",
+    "read_backup",
+    "validate_backup",
+    "write_backup",
+]
+
+BACKUP_SCHEMA_VERSION: Final = "upright.backup/1"
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class RunnerDoc(_Model):
+    alias: str = Field(min_length=1, max_length=100)
+    sex: str | None = None
+    age_band: str | None = None
+    height_cm: float | None = None
+    running_history: str | None = None
+    created_at: AwareDatetime
+
+
+class CheckUpDoc(_Model):
+    taken_at: AwareDatetime
+    answers: dict[str, Any]
+    red_flag_screen: dict[str, Any] | None = None
+    triage: dict[str, Any] | None = None
+    upright_version: str
+
+
+class EnduranceTestDoc(_Model):
+    taken_at: AwareDatetime
+    test_key: str = Field(min_length=1)
+    seconds: float | None = Field(default=None, ge=0)
+    reps: int | None = Field(default=None, ge=0)
+    side: Literal["left", "right"] | None = None
+    notes: str | None = None
+
+
+class ClearanceDoc(_Model):
+    given_at: AwareDatetime
+    clinician: str = Field(min_length=1)
+    clears: str = Field(min_length=1)
+
+
+class RecordDoc(_Model):
+    kind: RecordKind
+    created_at: AwareDatetime
+    source_name: str | None = None
+    summary: dict[str, Any]
+    schema_version: str
+
+
+class BackupDocument(_Model):
+    """One runner with everything stored about them."""
+
+    schema_version: Literal["upright.backup/1"] = BACKUP_SCHEMA_VERSION
+    exported_at: AwareDatetime
+    upright_version: str
+    runner: RunnerDoc
+    checkups: list[CheckUpDoc] = Field(default_factory=list)
+    endurance_tests: list[EnduranceTestDoc] = Field(default_factory=list)
+    clearances: list[ClearanceDoc] = Field(default_factory=list)
+    records: list[RecordDoc] = Field(default_factory=list)
+
+
+def export_runner(session: Session, alias: str, *, now: datetime | None = None) -> dict[str, Any]:
+    """Everything stored about one runner, as one JSON-able ``upright.backup/1`` document.
+
+    Raises
+    ------
+    InputError
+        No runner has this alias.
+    """
+    runner = get_runner(session, alias)
+    doc = BackupDocument(
+        exported_at=now or datetime.now().astimezone(),
+        upright_version=__version__,
+        runner=RunnerDoc(
+            alias=runner.alias,
+            sex=runner.sex,
+            age_band=runner.age_band,
+            height_cm=runner.height_cm,
+            running_history=runner.running_history,
+            created_at=runner.created_at,
+        ),
+        checkups=[
+            CheckUpDoc(
+                taken_at=c.taken_at,
+                answers=c.answers,
+                red_flag_screen=c.red_flag_screen,
+                triage=c.triage,
+                upright_version=c.upright_version,
+            )
+            for c in runner.checkups
+        ],
+        endurance_tests=[
+            EnduranceTestDoc.model_validate(
+                {k: getattr(t, k) for k in EnduranceTestDoc.model_fields}
+            )
+            for t in runner.endurance_tests
+        ],
+        clearances=[
+            ClearanceDoc(given_at=c.given_at, clinician=c.clinician, clears=c.clears)
+            for c in runner.clearances
+        ],
+        records=[
+            RecordDoc.model_validate({k: getattr(r, k) for k in RecordDoc.model_fields})
+            for r in runner.records
+        ],
+    )
+    return doc.model_dump(mode="json")
+
+
+def _describe(err: ValidationError) -> str:
+    parts = []
+    for item in err.errors()[:5]:
+        where = ".".join(str(p) for p in item["loc"]) or "(top level)"
+        parts.append(f"{where}: {item['msg']}")
+    more = len(err.errors()) - 5
+    return "; ".join(parts) + (f"; and {more} more" if more > 0 else "")
+
+
+def validate_backup(doc: Mapping[str, Any] | BackupDocument) -> BackupDocument:
+    """Validate a backup document.
+
+    Raises
+    ------
+    InputError
+        The document is not a valid ``upright.backup/1`` document (names the fields).
+    """
+    if isinstance(doc, BackupDocument):
+        return doc
+    version = doc.get("schema_version") if isinstance(doc, Mapping) else None
+    if version != BACKUP_SCHEMA_VERSION:
+        raise InputError(
+            f"not an {BACKUP_SCHEMA_VERSION} document (schema_version is {version!r})",
+            fix="Give a file written by upright's backup export",
+        )
+    try:
+        return BackupDocument.model_validate(doc)
+    except ValidationError as exc:
+        raise InputError(
+            f"invalid {BACKUP_SCHEMA_VERSION} document: {_describe(exc)}",
+            fix="Restore from an unedited backup file",
+        ) from exc
+
+
+def _add_missing(runner: Runner, doc: BackupDocument) -> None:
+    """Attach the document's rows to the runner, skipping those already stored."""
+    have_checkups = {c.taken_at for c in runner.checkups}
+    for c in doc.checkups:
+        if c.taken_at not in have_checkups:
+            runner.checkups.append(CheckUp(**c.model_dump()))
+    have_tests = {(t.taken_at, t.test_key, t.side) for t in runner.endurance_tests}
+    for t in doc.endurance_tests:
+        if (t.taken_at, t.test_key, t.side) not in have_tests:
+            runner.endurance_tests.append(EnduranceTest(**t.model_dump()))
+    have_clearances = {(c.given_at, c.clears) for c in runner.clearances}
+    for cl in doc.clearances:
+        if (cl.given_at, cl.clears) not in have_clearances:
+            runner.clearances.append(Clearance(**cl.model_dump()))
+    have_records = {(r.kind, r.created_at, r.source_name) for r in runner.records}
+    for r in doc.records:
+        if (r.kind, r.created_at, r.source_name) not in have_records:
+            runner.records.append(Record(**r.model_dump()))
+
+
+def import_backup(
+    session: Session, doc: Mapping[str, Any] | BackupDocument, *, merge: bool = False
+) -> Runner:
+    """Restore a backup document into the session's database.
+
+    Parameters
+    ----------
+    doc
+        An ``upright.backup/1`` document (as from :func:`export_runner` or :func:`read_backup`).
+    merge
+        When the alias already exists: False refuses; True adds the rows not already stored
+        (same time and kind) and fills the profile fields the stored runner lacks.
+
+    Raises
+    ------
+    InputError
+        The document is invalid, or the alias exists and ``merge`` is False. Nothing is
+        written in either case; any later failure is rolled back by ``Store.session()``.
+    """
+    valid = validate_backup(doc)
+    runner = find_runner(session, valid.runner.alias)
+    if runner is not None and not merge:
+        raise InputError(
+            f"runner {valid.runner.alias!r} already exists in this database",
+            fix="Import with merge to add the backup's rows to the stored runner",
+        )
+    if runner is None:
+        runner = Runner(**valid.runner.model_dump())
+        session.add(runner)
+    else:
+        for field in ("sex", "age_band", "height_cm", "running_history"):
+            if getattr(runner, field) is None:
+                setattr(runner, field, getattr(valid.runner, field))
+    _add_missing(runner, valid)
+    session.flush()
+    return runner
+
+
+def write_backup(path: Path, doc: Mapping[str, Any]) -> None:
+    """Write a backup document to ``path`` atomically (a temporary file, then a rename)."""
+    validate_backup(doc)
+    path = Path(path)
+    text = json.dumps(doc, indent=2, ensure_ascii=False, sort_keys=True) + "\n"
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def read_backup(path: Path) -> dict[str, Any]:
+    """Read and validate a backup file.
+
+    Raises
+    ------
+    InputError
+        The file does not exist.
+    CorruptFileError
+        The file is not JSON, or not a valid ``upright.backup/1`` document.
+    """
+    path = Path(path)
+    try:
+        raw = path.read_text(encoding="utf-8")
+    except FileNotFoundError as exc:
+        raise InputError("backup file not found", path=path) from exc
+    except (OSError, UnicodeDecodeError) as exc:
+        raise CorruptFileError(f"cannot read the backup file: {exc}", path=path) from exc
+    try:
+        data = json.loads(raw)
+    except json.JSONDecodeError as exc:
+        raise CorruptFileError(
+            f"not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})",
+            path=path,
+            fix="The backup file is damaged or truncated; use another copy",
+        ) from exc
+    if not isinstance(data, dict):
+        raise CorruptFileError(
+            f"expected a JSON object, found {type(data).__name__}",
+            path=path,
+            fix="Give a file written by upright's backup export",
+        )
+    try:
+        validate_backup(data)
+    except InputError as exc:
+        raise CorruptFileError(exc.problem, path=path, fix=exc.fix) from exc
+    return data

@@ -1,0 +1,177 @@
+"""Open upright's database: find its URL, migrate it to the latest schema, hand out sessions.
+
+The URL is ``UPRIGHT_DATABASE_URL`` when set (any SQLAlchemy URL, for example
+``postgresql+psycopg://user@host/upright``), otherwise a SQLite file ``upright.db`` in the
+user's data folder: ``$UPRIGHT_DATA_DIR``, else ``$XDG_DATA_HOME/upright``, else
+``~/.local/share/upright``.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from alembic.util import CommandError
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
+from sqlalchemy.orm import Session, sessionmaker
+
+from upright.errors import StoreError
+
+__all__ = [
+    "DATABASE_URL_ENV",
+    "DATA_DIR_ENV",
+    "Store",
+    "data_dir",
+    "database_url",
+    "migrate",
+    "open_store",
+]
+
+DATABASE_URL_ENV = "UPRIGHT_DATABASE_URL"
+DATA_DIR_ENV = "UPRIGHT_DATA_DIR"
+_MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+
+
+def data_dir() -> Path:
+    """The folder for upright's own data (not created here)."""
+    if explicit := os.environ.get(DATA_DIR_ENV):
+        return Path(explicit).expanduser()
+    if xdg := os.environ.get("XDG_DATA_HOME"):
+        return Path(xdg).expanduser() / "upright"
+    return Path.home() / ".local" / "share" / "upright"
+
+
+def database_url() -> str:
+    """The database URL: ``UPRIGHT_DATABASE_URL`` or the default SQLite file."""
+    if url := os.environ.get(DATABASE_URL_ENV):
+        return url
+    return f"sqlite:///{data_dir() / 'upright.db'}"
+
+
+def _redacted(url: str) -> str:
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return url
+
+
+def _prepare_sqlite_folder(url: str) -> None:
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return
+    folder = Path(parsed.database).expanduser().parent
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise StoreError(
+            f"cannot create the database folder {folder}: {exc.strerror}",
+            fix=f"Set {DATA_DIR_ENV} or {DATABASE_URL_ENV} to a writable place",
+        ) from exc
+
+
+def _enable_sqlite_foreign_keys(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()
+
+
+def _create_engine(url: str) -> Engine:
+    try:
+        _prepare_sqlite_folder(url)
+        engine = create_engine(url)
+    except (ArgumentError, NoSuchModuleError, ImportError, ValueError) as exc:
+        raise StoreError(
+            f"cannot open the database URL {_redacted(url)!r}: {exc}",
+            fix=(
+                f"Check {DATABASE_URL_ENV}; use a SQLAlchemy URL such as sqlite:///path/upright.db "
+                "or postgresql+psycopg://user@host/upright with its driver installed"
+            ),
+        ) from exc
+    if engine.dialect.name == "sqlite":
+        event.listen(engine, "connect", _enable_sqlite_foreign_keys)
+    return engine
+
+
+def migrate(engine: Engine) -> None:
+    """Bring the database to the latest schema (a no-op when it is already there)."""
+    config = Config()
+    config.set_main_option("script_location", str(_MIGRATIONS))
+    try:
+        with engine.begin() as connection:
+            config.attributes["connection"] = connection
+            command.upgrade(config, "head")
+    except CommandError as exc:
+        raise StoreError(
+            f"the database {_redacted(str(engine.url))!r} has a schema this upright does not "
+            f"know ({exc})",
+            fix="It was probably written by a newer upright; upgrade upright, or use another "
+            f"database with {DATABASE_URL_ENV}",
+        ) from exc
+    except SQLAlchemyError as exc:
+        raise StoreError(
+            f"cannot open or migrate the database {_redacted(str(engine.url))!r}: "
+            f"{str(exc).splitlines()[0]}",
+            fix=(
+                "Check that the file or server is reachable and writable, "
+                f"or set {DATABASE_URL_ENV}"
+            ),
+        ) from exc
+
+
+class Store:
+    """An open, migrated database.
+
+    Use :meth:`session` for every unit of work; it commits when the block ends normally
+    and rolls back on any exception, so an interrupted command leaves nothing half-written.
+    """
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._sessions = sessionmaker(engine, expire_on_commit=False)
+
+    @property
+    def url(self) -> str:
+        """The database URL, password hidden."""
+        return self.engine.url.render_as_string(hide_password=True)
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """A session committed on success, rolled back on any exception (also Ctrl-C)."""
+        with self._sessions() as session:
+            try:
+                yield session
+                session.commit()
+            except BaseException:
+                session.rollback()
+                raise
+
+    def close(self) -> None:
+        """Release the engine's connections."""
+        self.engine.dispose()
+
+
+def open_store(url: str | None = None) -> Store:
+    """Open (creating and migrating as needed) upright's database.
+
+    Parameters
+    ----------
+    url
+        A SQLAlchemy URL; by default :func:`database_url` (``UPRIGHT_DATABASE_URL`` or the
+        SQLite file in the data folder).
+
+    Raises
+    ------
+    StoreError
+        The URL is malformed, its driver is missing, or the database cannot be reached,
+        created or migrated.
+    """
+    engine = _create_engine(url if url is not None else database_url())
+    migrate(engine)
+    return Store(engine)

@@ -1,0 +1,156 @@
+"""ORM models of upright's database (SQLAlchemy 2, typed).
+
+Every time is stored in UTC and read back timezone-aware. JSON columns hold the
+``model_dump(mode="json")`` of upright's pydantic results, so a row can be validated back
+into the model it came from. The schema itself is created by the Alembic migrations in
+``migrations/``; change a model only together with a new revision there.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any, ClassVar, Literal, get_args
+
+from sqlalchemy import JSON, DateTime, Float, ForeignKey, Integer, String, Text, TypeDecorator
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+__all__ = [
+    "RECORD_KINDS",
+    "Base",
+    "CheckUp",
+    "Clearance",
+    "EnduranceTest",
+    "Record",
+    "RecordKind",
+    "Runner",
+    "utc_now",
+]
+
+RecordKind = Literal["analysis", "compare", "run", "imu"]
+RECORD_KINDS: tuple[RecordKind, ...] = get_args(RecordKind)
+
+
+def utc_now() -> datetime:
+    """The current time, timezone-aware in UTC."""
+    return datetime.now(UTC)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """A timezone-aware datetime stored in UTC (SQLite keeps no offset, so it is implied)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError(f"naive datetime {value.isoformat()}: give a timezone-aware time")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+JsonDict = dict[str, Any]
+
+
+class Base(DeclarativeBase):
+    """Declarative base; ``Base.metadata`` is the migrations' target."""
+
+    type_annotation_map: ClassVar[dict[Any, Any]] = {datetime: UTCDateTime, JsonDict: JSON}
+
+
+class Runner(Base):
+    """One runner, known by a unique alias (a name or a nickname)."""
+
+    __tablename__ = "runner"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    alias: Mapped[str] = mapped_column(String(100), unique=True)
+    sex: Mapped[str | None] = mapped_column(String(10))
+    age_band: Mapped[str | None] = mapped_column(String(20))
+    height_cm: Mapped[float | None] = mapped_column(Float)
+    running_history: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utc_now)
+
+    checkups: Mapped[list[CheckUp]] = relationship(
+        back_populates="runner", cascade="all, delete-orphan", order_by="CheckUp.taken_at"
+    )
+    endurance_tests: Mapped[list[EnduranceTest]] = relationship(
+        back_populates="runner", cascade="all, delete-orphan", order_by="EnduranceTest.taken_at"
+    )
+    clearances: Mapped[list[Clearance]] = relationship(
+        back_populates="runner", cascade="all, delete-orphan", order_by="Clearance.given_at"
+    )
+    records: Mapped[list[Record]] = relationship(
+        back_populates="runner", cascade="all, delete-orphan", order_by="Record.created_at"
+    )
+
+
+class CheckUp(Base):
+    """One check-up: the answers given, the red-flag screen and the triage drawn from them."""
+
+    __tablename__ = "checkup"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    runner_id: Mapped[int] = mapped_column(ForeignKey("runner.id", ondelete="CASCADE"), index=True)
+    taken_at: Mapped[datetime] = mapped_column(default=utc_now)
+    answers: Mapped[JsonDict]
+    red_flag_screen: Mapped[JsonDict | None]
+    triage: Mapped[JsonDict | None]
+    upright_version: Mapped[str] = mapped_column(String(40))
+
+    runner: Mapped[Runner] = relationship(back_populates="checkups")
+
+
+class EnduranceTest(Base):
+    """One endurance test result: a hold in seconds or a count of repetitions."""
+
+    __tablename__ = "endurance_test"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    runner_id: Mapped[int] = mapped_column(ForeignKey("runner.id", ondelete="CASCADE"), index=True)
+    taken_at: Mapped[datetime] = mapped_column(default=utc_now)
+    test_key: Mapped[str] = mapped_column(String(60), index=True)
+    seconds: Mapped[float | None] = mapped_column(Float)
+    reps: Mapped[int | None] = mapped_column(Integer)
+    side: Mapped[str | None] = mapped_column(String(10))
+    notes: Mapped[str | None] = mapped_column(Text)
+
+    runner: Mapped[Runner] = relationship(back_populates="endurance_tests")
+
+
+class Clearance(Base):
+    """A clinician's clearance, in the runner's words: who cleared what, and when."""
+
+    __tablename__ = "clearance"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    runner_id: Mapped[int] = mapped_column(ForeignKey("runner.id", ondelete="CASCADE"), index=True)
+    given_at: Mapped[datetime] = mapped_column(default=utc_now)
+    clinician: Mapped[str] = mapped_column(Text)
+    clears: Mapped[str] = mapped_column(Text)
+
+    runner: Mapped[Runner] = relationship(back_populates="clearances")
+
+
+class Record(Base):
+    """A stored summary of ``analyze``, ``compare``, ``run`` or ``imu``, as published JSON."""
+
+    __tablename__ = "record"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    runner_id: Mapped[int] = mapped_column(ForeignKey("runner.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(20), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utc_now)
+    source_name: Mapped[str | None] = mapped_column(Text)
+    summary: Mapped[JsonDict]
+    schema_version: Mapped[str] = mapped_column(String(40))
+
+    runner: Mapped[Runner] = relationship(back_populates="records")

@@ -1,0 +1,295 @@
+"""Typed reads and writes of runners, check-ups, endurance tests, clearances and records.
+
+Every function takes an open :class:`~sqlalchemy.orm.Session` (from ``Store.session()``),
+adds or reads rows and flushes; committing or rolling back is the session's business.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from upright import __version__
+from upright.assessment.answers import Answers
+from upright.assessment.redflags import RedFlagScreen
+from upright.assessment.triage import TriageResult
+from upright.errors import InputError
+from upright.store.models import (
+    RECORD_KINDS,
+    CheckUp,
+    Clearance,
+    EnduranceTest,
+    Record,
+    RecordKind,
+    Runner,
+    utc_now,
+)
+
+__all__ = [
+    "Side",
+    "add_checkup",
+    "add_clearance",
+    "add_endurance_test",
+    "add_record",
+    "find_runner",
+    "get_or_create_runner",
+    "get_runner",
+    "has_clearance",
+    "latest_checkup",
+    "previous_endurance",
+    "records",
+]
+
+Side = Literal["left", "right"]
+
+
+def _aware(when: datetime | None, what: str) -> datetime:
+    if when is None:
+        return utc_now()
+    if when.tzinfo is None:
+        raise InputError(
+            f"the {what} time {when.isoformat()} has no timezone",
+            fix="Give a timezone-aware time, for example datetime.now(UTC)",
+        )
+    return when
+
+
+def find_runner(session: Session, alias: str) -> Runner | None:
+    """The runner with this alias, or None."""
+    return session.scalar(select(Runner).where(Runner.alias == alias))
+
+
+def get_runner(session: Session, alias: str) -> Runner:
+    """The runner with this alias.
+
+    Raises
+    ------
+    InputError
+        No runner has this alias.
+    """
+    runner = find_runner(session, alias)
+    if runner is None:
+        known = session.scalars(select(Runner.alias).order_by(Runner.alias)).all()
+        raise InputError(
+            f"unknown runner {alias!r}",
+            fix=(f"Known runners: {', '.join(known)}" if known else "No runner is stored yet")
+            + "; check the spelling or create the runner first",
+        )
+    return runner
+
+
+def get_or_create_runner(
+    session: Session,
+    alias: str,
+    *,
+    sex: str | None = None,
+    age_band: str | None = None,
+    height_cm: float | None = None,
+    running_history: str | None = None,
+) -> Runner:
+    """The runner with this alias, created with the given profile when new.
+
+    An existing runner's profile is left as it is, except that fields it lacks are filled
+    from the arguments.
+    """
+    alias = alias.strip()
+    if not alias:
+        raise InputError("the runner's alias is empty", fix="Give a name or a nickname")
+    if height_cm is not None and not 50 <= height_cm <= 260:
+        raise InputError(
+            f"height {height_cm} cm is outside 50-260 cm", fix="Give the height in centimetres"
+        )
+    runner = find_runner(session, alias)
+    if runner is None:
+        runner = Runner(alias=alias, created_at=utc_now())
+        session.add(runner)
+    runner.sex = runner.sex or sex
+    runner.age_band = runner.age_band or age_band
+    runner.height_cm = runner.height_cm if runner.height_cm is not None else height_cm
+    runner.running_history = runner.running_history or running_history
+    session.flush()
+    return runner
+
+
+def add_checkup(
+    session: Session,
+    runner: Runner,
+    answers: Answers,
+    *,
+    screen: RedFlagScreen | None = None,
+    triage: TriageResult | None = None,
+    when: datetime | None = None,
+    upright_version: str = __version__,
+) -> CheckUp:
+    """Store one check-up: answers, red-flag screen and triage as JSON."""
+    checkup = CheckUp(
+        runner=runner,
+        taken_at=_aware(when, "check-up"),
+        answers=answers.model_dump(mode="json"),
+        red_flag_screen=screen.model_dump(mode="json") if screen is not None else None,
+        triage=triage.model_dump(mode="json") if triage is not None else None,
+        upright_version=upright_version,
+    )
+    session.add(checkup)
+    session.flush()
+    return checkup
+
+
+def latest_checkup(session: Session, runner: Runner) -> CheckUp | None:
+    """The runner's most recent check-up, or None."""
+    return session.scalar(
+        select(CheckUp)
+        .where(CheckUp.runner_id == runner.id)
+        .order_by(CheckUp.taken_at.desc(), CheckUp.id.desc())
+        .limit(1)
+    )
+
+
+def add_endurance_test(
+    session: Session,
+    runner: Runner,
+    test_key: str,
+    *,
+    seconds: float | None = None,
+    reps: int | None = None,
+    side: Side | None = None,
+    notes: str | None = None,
+    when: datetime | None = None,
+) -> EnduranceTest:
+    """Store one endurance test: exactly one of ``seconds`` (a hold) or ``reps``."""
+    if (seconds is None) == (reps is None):
+        raise InputError(
+            f"endurance test {test_key!r} needs exactly one of seconds or reps",
+            fix="Give the hold time in seconds, or the count of repetitions",
+        )
+    if (seconds is not None and seconds < 0) or (reps is not None and reps < 0):
+        raise InputError(f"endurance test {test_key!r} has a negative result")
+    if side not in (None, "left", "right"):
+        raise InputError(f"endurance test side {side!r} is not 'left' or 'right'")
+    test = EnduranceTest(
+        runner=runner,
+        taken_at=_aware(when, "endurance test"),
+        test_key=test_key,
+        seconds=seconds,
+        reps=reps,
+        side=side,
+        notes=notes,
+    )
+    session.add(test)
+    session.flush()
+    return test
+
+
+def previous_endurance(
+    session: Session,
+    runner: Runner,
+    test_key: str,
+    *,
+    side: Side | None = None,
+    before: datetime | None = None,
+) -> EnduranceTest | None:
+    """The runner's most recent result of this test (on this side), optionally before a time."""
+    query = select(EnduranceTest).where(
+        EnduranceTest.runner_id == runner.id,
+        EnduranceTest.test_key == test_key,
+        EnduranceTest.side.is_(None) if side is None else EnduranceTest.side == side,
+    )
+    if before is not None:
+        query = query.where(EnduranceTest.taken_at < _aware(before, "cut-off"))
+    query = query.order_by(EnduranceTest.taken_at.desc(), EnduranceTest.id.desc()).limit(1)
+    return session.scalar(query)
+
+
+def add_clearance(
+    session: Session,
+    runner: Runner,
+    clinician: str,
+    clears: str,
+    *,
+    when: datetime | None = None,
+) -> Clearance:
+    """Store a clinician's clearance (who, and what it clears, in the runner's words)."""
+    if not clinician.strip() or not clears.strip():
+        raise InputError(
+            "a clearance needs the clinician and what it clears",
+            fix="For example clinician='Dr Lee, GP', clears='return to running'",
+        )
+    clearance = Clearance(
+        runner=runner,
+        given_at=_aware(when, "clearance"),
+        clinician=clinician.strip(),
+        clears=clears.strip(),
+    )
+    session.add(clearance)
+    session.flush()
+    return clearance
+
+
+def has_clearance(
+    session: Session,
+    runner: Runner,
+    *,
+    clears: str | None = None,
+    since: datetime | None = None,
+) -> bool:
+    """Whether the runner has a clearance, optionally for ``clears`` (exact) given since a time."""
+    query = select(Clearance.id).where(Clearance.runner_id == runner.id)
+    if clears is not None:
+        query = query.where(Clearance.clears == clears.strip())
+    if since is not None:
+        query = query.where(Clearance.given_at >= _aware(since, "cut-off"))
+    return session.scalar(query.limit(1)) is not None
+
+
+def _check_kind(kind: str) -> RecordKind:
+    for known in RECORD_KINDS:
+        if kind == known:
+            return known
+    raise InputError(f"record kind {kind!r} is not one of {', '.join(RECORD_KINDS)}")
+
+
+def add_record(
+    session: Session,
+    runner: Runner,
+    kind: RecordKind,
+    summary: BaseModel | Mapping[str, Any],
+    *,
+    source_name: str | None = None,
+    when: datetime | None = None,
+) -> Record:
+    """Store a published summary (``upright.analysis/1``, ``.compare/1``, ``.run/1``, ``.imu/1``).
+
+    The schema version is read from the summary's ``schema_version`` field.
+    """
+    _check_kind(kind)
+    data = summary.model_dump(mode="json") if isinstance(summary, BaseModel) else dict(summary)
+    version = data.get("schema_version")
+    if not isinstance(version, str) or not version.startswith("upright."):
+        raise InputError(
+            f"the {kind} summary has no upright schema_version (found {version!r})",
+            fix="Store a summary built by upright (AnalysisSummary, CompareSummary, ...)",
+        )
+    record = Record(
+        runner=runner,
+        kind=kind,
+        created_at=_aware(when, "record"),
+        source_name=source_name,
+        summary=data,
+        schema_version=version,
+    )
+    session.add(record)
+    session.flush()
+    return record
+
+
+def records(session: Session, runner: Runner, kind: RecordKind | None = None) -> Sequence[Record]:
+    """The runner's records, oldest first, optionally of one kind."""
+    query = select(Record).where(Record.runner_id == runner.id)
+    if kind is not None:
+        query = query.where(Record.kind == _check_kind(kind))
+    return session.scalars(query.order_by(Record.created_at, Record.id)).all()

@@ -1,0 +1,222 @@
+"""Backups: export one runner, restore into a fresh database, refuse bad files."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+
+from upright.assessment import evidence_from_answers, parse_answers, screen_red_flags, triage
+from upright.errors import CorruptFileError, InputError
+from upright.store import (
+    BACKUP_SCHEMA_VERSION,
+    Runner,
+    Store,
+    add_checkup,
+    add_clearance,
+    add_endurance_test,
+    add_record,
+    export_runner,
+    get_or_create_runner,
+    get_runner,
+    import_backup,
+    open_store,
+    read_backup,
+    write_backup,
+)
+
+T0 = datetime(2026, 3, 1, 8, 30, tzinfo=UTC)
+
+
+def _fill(store: Store, alias: str = "ana") -> None:
+    answers = parse_answers({"symptoms": {"pain_now": 3, "standing_ache": True}})
+    screen = screen_red_flags(answers.red_flags)
+    with store.session() as session:
+        runner = get_or_create_runner(
+            session, alias, sex="female", age_band="30-39", height_cm=168.0, running_history="5y"
+        )
+        add_checkup(
+            session,
+            runner,
+            answers,
+            screen=screen,
+            triage=triage(evidence_from_answers(answers), screen),
+            when=T0,
+        )
+        add_endurance_test(session, runner, "extensor", seconds=95.5, when=T0)
+        add_endurance_test(session, runner, "single_leg_bridge", reps=9, side="left", when=T0)
+        add_clearance(session, runner, "Dr Lee", "return to running", when=T0)
+        add_record(session, runner, "run", {"schema_version": "upright.run/1", "km": 10.0}, when=T0)
+
+
+@pytest.fixture
+def exported(store: Store) -> dict[str, Any]:
+    _fill(store)
+    with store.session() as session:
+        return export_runner(session, "ana", now=T0 + timedelta(days=1))
+
+
+@pytest.fixture
+def fresh(tmp_path: Path) -> Iterator[Store]:
+    """A second, empty database to restore into."""
+    opened = open_store(f"sqlite:///{tmp_path / 'fresh.db'}")
+    yield opened
+    opened.close()
+
+
+def test_export_is_one_json_document(exported: dict[str, Any]) -> None:
+    assert exported["schema_version"] == BACKUP_SCHEMA_VERSION
+    assert json.loads(json.dumps(exported)) == exported
+    assert exported["runner"]["alias"] == "ana"
+    assert len(exported["checkups"]) == 1
+    assert len(exported["endurance_tests"]) == 2
+    assert len(exported["clearances"]) == 1
+    assert len(exported["records"]) == 1
+
+
+def test_export_unknown_runner(store: Store) -> None:
+    with store.session() as session, pytest.raises(InputError, match="unknown runner 'bob'"):
+        export_runner(session, "bob")
+
+
+def test_export_import_reproduces_runner(
+    exported: dict[str, Any], fresh: Store, tmp_path: Path
+) -> None:
+    path = tmp_path / "ana.backup.json"
+    write_backup(path, exported)
+    with fresh.session() as session:
+        import_backup(session, read_backup(path))
+    with fresh.session() as session:
+        again = export_runner(session, "ana", now=T0 + timedelta(days=1))
+        runner = get_runner(session, "ana")
+        assert runner.height_cm == 168.0
+        assert runner.checkups[0].taken_at == T0
+    assert again == exported
+
+
+def test_duplicate_alias_is_refused(store: Store, exported: dict[str, Any]) -> None:
+    with (
+        store.session() as session,
+        pytest.raises(InputError, match=r"runner 'ana' already exists.*merge"),
+    ):
+        import_backup(session, exported)
+
+
+def test_merge_adds_only_missing_rows(store: Store, exported: dict[str, Any]) -> None:
+    with store.session() as session:
+        runner = get_runner(session, "ana")
+        add_endurance_test(session, runner, "extensor", seconds=120.0, when=T0 + timedelta(9))
+    doc = dict(exported)
+    doc["clearances"] = [
+        *exported["clearances"],
+        {"given_at": "2026-04-01T09:00:00+00:00", "clinician": "Physio", "clears": "racing"},
+    ]
+    with store.session() as session:
+        import_backup(session, doc, merge=True)
+    with store.session() as session:
+        runner = get_runner(session, "ana")
+        assert len(runner.checkups) == 1
+        assert len(runner.endurance_tests) == 3
+        assert [c.clears for c in runner.clearances] == ["return to running", "racing"]
+
+
+def test_import_is_all_or_nothing(fresh: Store, exported: dict[str, Any]) -> None:
+    """A failure after the import started leaves no runner behind."""
+    with pytest.raises(RuntimeError, match="disk full"), fresh.session() as session:
+        import_backup(session, exported)
+        raise RuntimeError("disk full")
+    with fresh.session() as session:
+        assert session.scalar(sa.select(sa.func.count()).select_from(Runner)) == 0
+
+
+def test_invalid_document_writes_nothing(fresh: Store, exported: dict[str, Any]) -> None:
+    bad = json.loads(json.dumps(exported))
+    bad["endurance_tests"][1]["side"] = "middle"
+    with fresh.session() as session:
+        with pytest.raises(InputError, match=r"endurance_tests\.1\.side"):
+            import_backup(session, bad)
+        assert session.scalar(sa.select(sa.func.count()).select_from(Runner)) == 0
+
+
+@pytest.mark.parametrize(
+    ("edit", "match"),
+    [
+        (
+            lambda d: d.update(schema_version="upright.backup/9"),
+            "schema_version is 'upright.backup/9'",
+        ),
+        (lambda d: d.pop("runner"), r"runner: Field required"),
+        (lambda d: d["runner"].update(created_at="2026-03-01T08:30:00"), r"runner\.created_at"),
+        (lambda d: d.update(surprise=1), r"surprise: Extra inputs are not permitted"),
+        (lambda d: d["records"][0].update(kind="video"), r"records\.0\.kind"),
+    ],
+)
+def test_invalid_documents_are_named(
+    fresh: Store, exported: dict[str, Any], edit: Any, match: str
+) -> None:
+    bad = json.loads(json.dumps(exported))
+    edit(bad)
+    with fresh.session() as session, pytest.raises(InputError, match=match):
+        import_backup(session, bad)
+
+
+def test_write_backup_is_atomic_and_refuses_invalid(
+    tmp_path: Path, exported: dict[str, Any]
+) -> None:
+    folder = tmp_path / "backups"
+    folder.mkdir()
+    path = folder / "ana.json"
+    write_backup(path, exported)
+    before = path.read_text(encoding="utf-8")
+    with pytest.raises(InputError, match=r"not an upright\.backup/1 document"):
+        write_backup(path, {"schema_version": "nope"})
+    assert path.read_text(encoding="utf-8") == before
+    assert [p.name for p in folder.iterdir()] == ["ana.json"]
+
+
+def test_interrupted_write_keeps_old_file(
+    tmp_path: Path, exported: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = tmp_path / "backups"
+    folder.mkdir()
+    path = folder / "ana.json"
+    path.write_text("old", encoding="utf-8")
+
+    def interrupted(*_args: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("upright.store.backup.os.replace", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        write_backup(path, exported)
+    assert path.read_text(encoding="utf-8") == "old"
+    assert [p.name for p in folder.iterdir()] == ["ana.json"]
+
+
+def test_missing_backup_file(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="backup file not found"):
+        read_backup(tmp_path / "absent.json")
+
+
+@pytest.mark.parametrize(
+    ("content", "match"),
+    [
+        (b"", r"not valid JSON \(line 1, column 1"),
+        (b'{"schema_version": "upright.backup/1", "runner": {', "not valid JSON"),
+        (b"[1, 2]", "expected a JSON object, found list"),
+        (b"\xff\xfe\x00garbage", "cannot read the backup file"),
+        (b'{"schema_version": "upright.backup/1"}', "invalid upright.backup/1 document"),
+        (b'{"hello": 1}', "not an upright.backup/1 document"),
+    ],
+)
+def test_corrupt_backup_files(tmp_path: Path, content: bytes, match: str) -> None:
+    path = tmp_path / "broken.json"
+    path.write_bytes(content)
+    with pytest.raises(CorruptFileError, match=match) as info:
+        read_backup(path)
+    assert info.value.path == path
+    assert str(path) in str(info.value)

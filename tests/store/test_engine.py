@@ -1,0 +1,175 @@
+"""Opening the database: URL resolution, migrations, sessions that roll back."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from upright.errors import StoreError
+from upright.store import (
+    Runner,
+    Store,
+    data_dir,
+    database_url,
+    find_runner,
+    get_or_create_runner,
+    open_store,
+)
+
+TABLES = {"alembic_version", "runner", "checkup", "endurance_test", "clearance", "record"}
+
+
+def _tables(store: Store) -> set[str]:
+    return set(sa.inspect(store.engine).get_table_names())
+
+
+def test_migrations_create_schema_on_empty_file(db_url: str, tmp_path: Path) -> None:
+    assert not (tmp_path / "data").exists()
+    store = open_store(db_url)
+    try:
+        assert (tmp_path / "data" / "upright.db").is_file()
+        assert _tables(store) == TABLES
+        with store.engine.connect() as conn:
+            assert conn.scalar(sa.text("SELECT version_num FROM alembic_version")) == "0001"
+    finally:
+        store.close()
+
+
+def test_migrations_are_idempotent(db_url: str) -> None:
+    first = open_store(db_url)
+    with first.session() as session:
+        get_or_create_runner(session, "ana")
+    first.close()
+    second = open_store(db_url)
+    try:
+        assert _tables(second) == TABLES
+        with second.session() as session:
+            assert session.scalar(sa.select(sa.func.count()).select_from(Runner)) == 1
+        with second.engine.connect() as conn:
+            assert conn.scalar(sa.text("SELECT count(*) FROM alembic_version")) == 1
+    finally:
+        second.close()
+
+
+def test_database_from_a_newer_upright_is_refused(db_url: str) -> None:
+    store = open_store(db_url)
+    with store.engine.begin() as conn:
+        conn.execute(sa.text("UPDATE alembic_version SET version_num = '9999'"))
+    store.close()
+    with pytest.raises(StoreError, match=r"schema this upright does not know.*newer upright"):
+        open_store(db_url)
+
+
+def test_downgrade_then_upgrade(store: Store) -> None:
+    from alembic import command
+    from alembic.config import Config
+
+    from upright.store.engine import _MIGRATIONS, migrate
+
+    config = Config()
+    config.set_main_option("script_location", str(_MIGRATIONS))
+    with store.engine.begin() as conn:
+        config.attributes["connection"] = conn
+        command.downgrade(config, "base")
+    assert _tables(store) == {"alembic_version"}
+    migrate(store.engine)
+    assert _tables(store) == TABLES
+
+
+def test_schema_matches_models(store: Store) -> None:
+    """The migration and the ORM models describe the same columns."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    from upright.store.models import Base
+
+    with store.engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+    assert diff == []
+
+
+def test_session_commits_on_success(store: Store) -> None:
+    with store.session() as session:
+        get_or_create_runner(session, "ana")
+    with store.session() as session:
+        assert find_runner(session, "ana") is not None
+
+
+def test_session_rolls_back_on_exception(store: Store) -> None:
+    with pytest.raises(RuntimeError, match="interrupted"), store.session() as session:
+        get_or_create_runner(session, "ana")
+        raise RuntimeError("interrupted")
+    with store.session() as session:
+        assert find_runner(session, "ana") is None
+
+
+def test_session_rolls_back_on_keyboard_interrupt(store: Store) -> None:
+    with pytest.raises(KeyboardInterrupt), store.session() as session:
+        get_or_create_runner(session, "ana")
+        raise KeyboardInterrupt
+    with store.session() as session:
+        assert session.scalar(sa.select(sa.func.count()).select_from(Runner)) == 0
+
+
+def test_database_url_env_is_honoured(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    target = tmp_path / "elsewhere" / "mine.db"
+    monkeypatch.setenv("UPRIGHT_DATABASE_URL", f"sqlite:///{target}")
+    monkeypatch.setenv("UPRIGHT_DATA_DIR", str(tmp_path / "unused"))
+    assert database_url() == f"sqlite:///{target}"
+    store = open_store()
+    try:
+        with store.session() as session:
+            get_or_create_runner(session, "ana")
+    finally:
+        store.close()
+    assert target.is_file()
+    assert not (tmp_path / "unused").exists()
+
+
+def test_default_is_sqlite_in_data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("UPRIGHT_DATABASE_URL", raising=False)
+    monkeypatch.setenv("UPRIGHT_DATA_DIR", str(tmp_path / "updata"))
+    assert data_dir() == tmp_path / "updata"
+    store = open_store()
+    store.close()
+    assert (tmp_path / "updata" / "upright.db").is_file()
+
+
+def test_default_data_dir_without_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("UPRIGHT_DATA_DIR", raising=False)
+    monkeypatch.delenv("XDG_DATA_HOME", raising=False)
+    monkeypatch.setenv("HOME", str(tmp_path))
+    assert data_dir() == tmp_path / ".local" / "share" / "upright"
+
+
+def test_malformed_url_is_a_store_error() -> None:
+    with pytest.raises(StoreError, match="cannot open the database URL 'not a url'"):
+        open_store("not a url")
+
+
+def test_missing_driver_is_a_store_error() -> None:
+    with pytest.raises(StoreError, match=r"cannot open the database URL.*nosuchdialect"):
+        open_store("nosuchdialect://user@host/db")
+
+
+def test_unopenable_sqlite_file_is_a_store_error(tmp_path: Path) -> None:
+    folder = tmp_path / "a_folder.db"
+    folder.mkdir()
+    with pytest.raises(StoreError, match="cannot open or migrate the database"):
+        open_store(f"sqlite:///{folder}")
+
+
+def test_uncreatable_data_folder_is_a_store_error(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    with pytest.raises(StoreError, match="cannot create the database folder"):
+        open_store(f"sqlite:///{blocker / 'sub' / 'upright.db'}")
+
+
+def test_not_a_database_file_is_a_store_error(tmp_path: Path) -> None:
+    bogus = tmp_path / "bogus.db"
+    bogus.write_bytes(b"this is not sqlite" * 100)
+    with pytest.raises(StoreError, match="cannot open or migrate"):
+        open_store(f"sqlite:///{bogus}")
