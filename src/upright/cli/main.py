@@ -349,5 +349,127 @@ def imu(
     run_guarded(action)
 
 
+class SexChoice(StrEnum):
+    male = "male"
+    female = "female"
+
+
+class PopulationChoice(StrEnum):
+    general = "general"
+    athlete = "athlete"
+
+
+EvidenceFiles = Annotated[
+    list[Path] | None,
+    typer.Option(
+        "--evidence",
+        help="summary.json of upright analyze, compare, import or imu (repeat for several).",
+    ),
+]
+_EXIT_HELP = (
+    "Exit codes: 0 done; 2 bad input; 3 EMERGENCY: a red-flag answer means seek "
+    "emergency care now (the advice is printed and nothing else is done)."
+)
+
+
+@app.command(epilog=_EXIT_HELP)
+def checkup(
+    answers: Annotated[
+        Path | None,
+        typer.Option("--answers", help="Answers file (YAML or JSON); see --template."),
+    ] = None,
+    evidence: EvidenceFiles = None,
+    template: Annotated[
+        bool, typer.Option("--template", help="Print an answers file with every key explained.")
+    ] = False,
+    start_back_wording: Annotated[
+        Path | None,
+        typer.Option(
+            "--start-back-wording",
+            help="Licensed STarT Back wording (JSON); default: a marked paraphrase.",
+        ),
+    ] = None,
+    json_out: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
+) -> None:
+    """Check-up: red flags first, symptoms, STarT Back, endurance, evidence, triage.
+
+    Without --answers or --template it asks the questions, red flags first, and stops at
+    once on an emergency answer. Exit 3 = seek emergency care now.
+    """
+    from upright.cli.checkup import CheckupJob, run_checkup_command
+
+    job = CheckupJob(
+        answers=answers,
+        evidence=list(evidence or []),
+        start_back_wording=start_back_wording,
+        template=template,
+    )
+    run_guarded(lambda: run_checkup_command(job, json_out, console))
+
+
+@app.command(epilog=_EXIT_HELP)
+def triage(
+    answers: Annotated[
+        Path, typer.Option("--answers", help="Answers file (YAML or JSON).", show_default=False)
+    ],
+    evidence: EvidenceFiles = None,
+    json_out: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
+) -> None:
+    """Each cause (weakness, posture, fatigue): likely/possible/unlikely, with reasons.
+
+    The red-flag screen runs first; exit 3 = seek emergency care now.
+    """
+    from upright.cli.checkup import run_triage_command
+
+    run_guarded(lambda: run_triage_command(answers, list(evidence or []), json_out, console))
+
+
+@app.command("test")
+def endurance_test(
+    results: Annotated[
+        list[str] | None,
+        typer.Argument(
+            help="Typed results KEY=VALUE: flexor, extensor, side_left, side_right, "
+            "supine_bridge, plank (seconds); slb_left, slb_right (reps).",
+            show_default=False,
+        ),
+    ] = None,
+    typed: Annotated[
+        bool,
+        typer.Option(
+            "--times",
+            help="Take typed results (e.g. --times flexor=120 extensor=95 side_left=60 "
+            "side_right=58). Without results: a guided timer (get ready 5 s, count down, "
+            "press Enter the moment position is lost).",
+        ),
+    ] = False,
+    sex: Annotated[SexChoice | None, typer.Option(help="Chooses the norms by sex.")] = None,
+    population: Annotated[
+        PopulationChoice, typer.Option(help="general or athlete norms.")
+    ] = PopulationChoice.general,
+    previous: Annotated[
+        Path | None,
+        typer.Option("--previous", help="A previous `upright test --json` saved to a file."),
+    ] = None,
+    json_out: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
+) -> None:
+    """Endurance tests (McGill battery): protocols, norms, ratios, change vs last time."""
+    from upright.cli.checkup import EnduranceJob, run_test_command
+
+    job = EnduranceJob(
+        times=_split_times(results or []),
+        typed=typed,
+        sex=None if sex is None else ("male" if sex == SexChoice.male else "female"),
+        population="athlete" if population == PopulationChoice.athlete else "general",
+        previous=previous,
+    )
+    run_guarded(lambda: run_test_command(job, json_out, console))
+
+
+def _split_times(items: list[str]) -> list[str]:
+    """``--times "flexor=1 extensor=2"`` or repeated ``--times`` both work."""
+    return [part for item in items for part in item.replace(",", " ").split()]
+
+
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(app())

@@ -1,0 +1,360 @@
+"""``upright checkup``, ``upright triage`` and ``upright test``: wiring and Rich output.
+
+The red-flag screen is always shown first. An emergency prints its advice prominently
+and the command exits with :data:`EXIT_EMERGENCY`.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.panel import Panel
+from rich.table import Table
+
+from upright.assessment.answers import Answers, SymptomQuestion
+from upright.assessment.endurance import EnduranceAssessment
+from upright.assessment.questionnaires import StartBackResult
+from upright.assessment.redflags import RedFlagQuestion, RedFlagScreen, screen_red_flags
+from upright.assessment.triage import TriageResult
+from upright.errors import InputError
+from upright.services.checkup import (
+    CheckupResult,
+    RedFlagReply,
+    answers_from_interview,
+    ask_red_flags,
+    ask_symptoms,
+    read_answers,
+    read_start_back_wording,
+    run_checkup,
+    run_triage,
+    template_text,
+)
+from upright.services.endurance_test import (
+    PROTOCOLS,
+    EnduranceTestReport,
+    TimerIO,
+    build_results,
+    parse_times,
+    protocol_note,
+    read_previous,
+    run_endurance_test,
+    time_hold,
+)
+from upright.summary import DISCLAIMER
+
+__all__ = [
+    "EXIT_EMERGENCY",
+    "CheckupJob",
+    "EnduranceJob",
+    "run_checkup_command",
+    "run_test_command",
+    "run_triage_command",
+]
+
+#: Exit code of a check-up whose red-flag screen says: emergency care now.
+EXIT_EMERGENCY = 3
+
+_VERDICT_COLOURS = {
+    "likely": "red",
+    "possible": "yellow",
+    "unlikely": "green",
+    "not enough evidence": "dim",
+}
+_SCREEN_COLOURS = {
+    "emergency": "bold white on red",
+    "same_day": "bold red",
+    "review": "bold yellow",
+    "incomplete": "yellow",
+    "clear": "green",
+}
+
+
+@dataclass(frozen=True)
+class CheckupJob:
+    """What ``upright checkup`` was asked to do."""
+
+    answers: Path | None
+    evidence: list[Path]
+    start_back_wording: Path | None = None
+    template: bool = False
+
+
+@dataclass(frozen=True)
+class EnduranceJob:
+    """What ``upright test`` was asked to do."""
+
+    times: list[str]
+    typed: bool
+    sex: Literal["male", "female"] | None
+    population: Literal["general", "athlete"]
+    previous: Path | None
+
+
+# -- checkup -------------------------------------------------------------------------
+
+
+def run_checkup_command(job: CheckupJob, json_out: bool, console: Console) -> None:
+    """Template, answers file or interview -> check-up; exit 3 on an emergency."""
+    if job.template:
+        print(template_text(), end="")
+        return
+    wording = read_start_back_wording(job.start_back_wording)
+    if job.answers is not None:
+        answers = read_answers(job.answers)
+    else:  # with --json, questions go to stderr so stdout stays JSON
+        answers = _interview(Console(stderr=True) if json_out else console, err=json_out)
+    result = run_checkup(answers, job.evidence, wording)
+    if json_out:
+        print(result.model_dump_json(indent=2))
+    else:
+        print_checkup(result, console)
+    if result.status == "emergency":
+        raise typer.Exit(EXIT_EMERGENCY)
+
+
+def _interview(console: Console, err: bool) -> Answers:
+    console.print("[bold]Red-flag questions first.[/bold] Answer yes, no or unsure.")
+    red_flags = ask_red_flags(lambda q: _ask_red_flag(q, err))
+    screen = screen_red_flags(red_flags)
+    if screen.stop_everything:
+        print_emergency(screen, console)
+        raise typer.Exit(EXIT_EMERGENCY)
+    console.print("[bold]Symptoms.[/bold] Press Enter to skip a question.")
+    symptoms = ask_symptoms(lambda q: _ask_symptom(q, err))
+    return answers_from_interview(red_flags, symptoms)
+
+
+def _ask_red_flag(question: RedFlagQuestion, err: bool) -> RedFlagReply:
+    while True:
+        reply = typer.prompt(f"{question.question} [yes/no/unsure]", err=err).strip().lower()
+        if reply in ("y", "yes"):
+            return "yes"
+        if reply in ("n", "no"):
+            return "no"
+        if reply in ("u", "unsure", "?"):
+            return "unsure"
+
+
+def _ask_symptom(question: SymptomQuestion, err: bool) -> str:
+    hint = {
+        "nprs": "0-10",
+        "onset": "e.g. '6 km' or '30 min'",
+        "yes_no": "yes/no",
+        "number": "number",
+        "choice": "/".join(question.choices or []),
+    }[question.type]
+    reply: str = typer.prompt(
+        f"{question.question} [{hint}]", default="", show_default=False, err=err
+    )
+    return reply
+
+
+def print_emergency(screen: RedFlagScreen, console: Console) -> None:
+    """The emergency advice, impossible to miss."""
+    reasons = "\n".join(f"- {escape(h.question)}" for h in screen.hits if h.level == "emergency")
+    console.print(
+        Panel(
+            f"[bold]{escape(screen.advice)}[/bold]\n\nBecause you answered yes to:\n{reasons}",
+            title="SEEK EMERGENCY CARE NOW",
+            style="bold white on red",
+        )
+    )
+
+
+def print_screen(screen: RedFlagScreen, console: Console) -> None:
+    """The red-flag screen: status, each yes, the unanswered count, advice."""
+    if screen.stop_everything:
+        print_emergency(screen, console)
+        return
+    colour = _SCREEN_COLOURS[screen.status]
+    console.print(f"[{colour}]Red-flag screen: {screen.status}[/{colour}]")
+    for hit in screen.hits:
+        console.print(f"  yes: {escape(hit.question)} [dim]({escape(hit.source)})[/dim]")
+    if screen.unanswered:
+        console.print(f"  unanswered: {', '.join(screen.unanswered)}")
+    console.print(escape(screen.advice))
+    if screen.plan_blocked:
+        console.print("[bold]The exercise plan is blocked.[/bold]")
+
+
+def print_checkup(result: CheckupResult, console: Console) -> None:
+    """The whole check-up, screen first."""
+    print_screen(result.red_flags, console)
+    if result.status == "emergency":
+        console.print(f"[italic]{DISCLAIMER}[/italic]")
+        return
+    if result.symptoms:
+        table = Table(title="Symptoms", title_justify="left")
+        for col in ("question", "answer", "informs"):
+            table.add_column(col)
+        for line in result.symptoms:
+            answer = _answer_text(line.answer)
+            table.add_row(escape(line.question), escape(answer), ", ".join(line.informs))
+        console.print(table)
+    if result.start_back is not None:
+        _print_start_back(result.start_back, bool(result.start_back_paraphrase), console)
+    if result.endurance is not None:
+        print_endurance(result.endurance, console)
+    if result.triage is not None:
+        print_triage(result.triage, console, result.measured_without_finding)
+    for note in result.notes or []:
+        console.print(f"[dim]Note: {escape(note)}.[/dim]")
+    console.print(f"[italic]{DISCLAIMER}[/italic]")
+
+
+def _answer_text(answer: object) -> str:
+    if answer is None:
+        return "not answered"
+    if isinstance(answer, bool):
+        return "yes" if answer else "no"
+    if isinstance(answer, dict):
+        km, minute = answer.get("km"), answer.get("minute")
+        return f"{km:g} km" if km is not None else f"{minute:g} min"
+    return str(answer)
+
+
+def _print_start_back(sb: StartBackResult, paraphrase: bool, console: Console) -> None:
+    risk = sb.risk or "withheld"
+    console.print(f"[bold]STarT Back:[/bold] {risk}. {escape(sb.reason)}")
+    if paraphrase:
+        console.print("[dim]Item wording: placeholder paraphrase, not the licensed text.[/dim]")
+
+
+# -- triage --------------------------------------------------------------------------
+
+
+def run_triage_command(
+    answers_file: Path, evidence: list[Path], json_out: bool, console: Console
+) -> None:
+    """Screen, then each cause's verdict; exit 3 on an emergency."""
+    report = run_triage(read_answers(answers_file), evidence)
+    if json_out:
+        print(report.model_dump_json(indent=2))
+    else:
+        print_screen(report.red_flags, console)
+        if report.triage is not None:
+            print_triage(report.triage, console, report.measured_without_finding)
+        for source in report.evidence_sources:
+            console.print(f"[dim]Evidence: {escape(source.file)} ({source.kind}).[/dim]")
+        for note in report.notes:
+            console.print(f"[dim]Note: {escape(note)}.[/dim]")
+        console.print(f"[italic]{DISCLAIMER}[/italic]")
+    if report.red_flags.stop_everything:
+        raise typer.Exit(EXIT_EMERGENCY)
+
+
+def print_triage(
+    result: TriageResult, console: Console, measured: dict[str, list[str]] | None = None
+) -> None:
+    """Each cause: verdict, reasons with values and sources, values measured that reached
+    no threshold, and what to record next."""
+    if result.stopped:
+        return
+    for v in result.verdicts:
+        colour = _VERDICT_COLOURS[v.verdict]
+        console.print(f"\n[bold]{escape(v.title)}[/bold]: [{colour}]{v.verdict}[/{colour}]")
+        for f in v.findings:
+            sign = "+" if f.effect == "supports" else "-"
+            console.print(f"  {sign} {escape(f.reason)} [dim]({escape(f.source)})[/dim]")
+        for detail in (measured or {}).get(v.cause, []):
+            console.print(f"  = measured, no threshold reached: {escape(detail)}")
+        for hint in v.record_next:
+            console.print(f"  [cyan]record next:[/cyan] {escape(hint)}")
+        console.print(f"  [dim]{escape(v.caution)}[/dim]")
+
+
+# -- test ----------------------------------------------------------------------------
+
+
+def run_test_command(
+    job: EnduranceJob,
+    json_out: bool,
+    console: Console,
+    timer: TimerIO | None = None,
+) -> EnduranceTestReport:
+    """Protocols, then typed times or the guided timer, then norms, ratios and change."""
+    if job.typed and not job.times:
+        raise InputError("--times needs results", fix="Write e.g. --times flexor=120 extensor=95")
+    typed = job.typed or bool(job.times)
+    values = parse_times(job.times) if typed else {}
+    if not json_out:
+        print_protocols(console)
+    if not typed:
+        values = _timed(timer or terminal_timer(console))
+    results = build_results(values, job.sex, job.population)
+    previous = read_previous(job.previous) if job.previous is not None else None
+    report = run_endurance_test(results, previous, job.previous)
+    if json_out:
+        print(report.model_dump_json(indent=2))
+    else:
+        print_endurance(report.assessment, console)
+        console.print(f"[italic]{DISCLAIMER}[/italic]")
+    return report
+
+
+def print_protocols(console: Console) -> None:
+    """Each test's protocol in words (CLINICAL.md section 4)."""
+    for p in PROTOCOLS:
+        console.print(f"[bold]{p.name}[/bold] (--times {p.key}=SECONDS)")
+        console.print(f"  {escape(p.steps)}\n  {escape(p.stop_when)}")
+    console.print(
+        "[bold]Single-leg bridge test[/bold] (--times slb_left=REPS slb_right=REPS): heel on "
+        "a 60 cm box, bridge up and down on one leg until you cannot keep form."
+    )
+    console.print(f"[dim]{escape(protocol_note())}[/dim]\n")
+
+
+def _timed(io: TimerIO) -> dict[str, float | int]:
+    values: dict[str, float | int] = {}
+    for protocol in PROTOCOLS[:4]:
+        values[protocol.key] = time_hold(protocol, io)
+    return values
+
+
+def terminal_timer(console: Console) -> TimerIO:
+    """The real clock, sleep and Enter key."""
+
+    def wait_enter() -> None:
+        input()
+
+    say: Callable[[str], None] = console.print
+    return TimerIO(clock=time.monotonic, sleep=time.sleep, wait_enter=wait_enter, say=say)
+
+
+def print_endurance(a: EnduranceAssessment, console: Console) -> None:
+    """Holds against norms, ratio flags, bridges, and change vs the previous session."""
+    table = Table(title=f"Endurance against {escape(a.norm_label)}", title_justify="left")
+    for col in ("test", "held (s)", "norm (s)", "z", "% of mean", "status"):
+        table.add_column(col, justify="left" if col in ("test", "status") else "right")
+    for c in a.comparisons:
+        norm = f"{c.norm_mean_s:g}" + (f" +/- {c.norm_sd_s:g}" if c.norm_sd_s else "")
+        colour = "red" if c.status in ("below", "below mean") else "green"
+        z = "-" if c.z is None else f"{c.z:+.2f}"
+        table.add_row(
+            c.test, f"{c.value_s:g}", norm, z, f"{c.percent_of_mean:g}", f"[{colour}]{c.status}"
+        )
+    console.print(table)
+    for r in a.ratios:
+        colour = "dim" if r.flagged is None else ("red" if r.flagged else "green")
+        console.print(f"[{colour}]{escape(r.reason)}[/{colour}]")
+    if a.sorensen_under_176_men:
+        console.print("[red]Biering-Sorensen under 176 s (Biering-Sorensen 1984, men).[/red]")
+    for h in a.holds:
+        console.print(f"{h.test}: {h.value_s:g} s, nearer the {h.nearer} ({h.source}).")
+    for rep in a.single_leg_bridge:
+        console.print(f"Single-leg bridge, {rep.leg}: {rep.reps} reps ({rep.rating}).")
+    for ch in a.changes:
+        mdc = "no MDC" if ch.mdc_s is None else f"MDC {ch.mdc_s:g} s"
+        console.print(
+            f"Change {ch.test}: {ch.previous_s:g} -> {ch.current_s:g} s "
+            f"({ch.change_s:+g} s, {mdc}): {ch.verdict}"
+        )
+    for note in a.notes:
+        console.print(f"[dim]Note: {escape(note)}[/dim]")

@@ -1,0 +1,252 @@
+"""``upright test``: the endurance protocols in words, typed or timed results, norms and
+change against a previous session (CLINICAL.md section 4).
+
+The guided timer takes its clock, its pause and its "Enter pressed" wait as arguments,
+so it runs in tests without a terminal or real time.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Final, Literal
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from upright.assessment.endurance import (
+    SORENSEN_CAP_S,
+    EnduranceAssessment,
+    EnduranceResults,
+    assess_endurance,
+)
+from upright.errors import InputError
+from upright.summary import DISCLAIMER
+
+__all__ = [
+    "GET_READY_S",
+    "PROTOCOLS",
+    "TIME_KEYS",
+    "EnduranceTestReport",
+    "Protocol",
+    "TimerIO",
+    "build_results",
+    "parse_times",
+    "read_previous",
+    "run_endurance_test",
+    "time_hold",
+]
+
+#: Seconds of "get ready" countdown before the clock starts [design choice].
+GET_READY_S: Final = 5
+
+
+@dataclass(frozen=True)
+class Protocol:
+    """One test: its ``--times`` key, the results field it fills, how to do it."""
+
+    key: str
+    field: str
+    name: str
+    steps: str
+    stop_when: str
+    cap_s: float | None = None
+
+
+#: Protocols: McGill, Childs & Liebenson 1999 (Arch Phys Med Rehabil 80:941); home
+#: version with a partner holding the legs (Reiman 2010, JSCR 24:730); bridge and plank
+#: holds Schellenberg 2007 (AJPMR 86:380). CLINICAL.md section 4.
+PROTOCOLS: Final[tuple[Protocol, ...]] = (
+    Protocol(
+        "flexor",
+        "flexor_s",
+        "Trunk flexor endurance",
+        "Sit with your back against a support at 60 degrees from the floor, knees and hips "
+        "bent to 90 degrees, feet held down, arms crossed on your chest. Your partner moves "
+        "the support 10 cm back and starts the clock.",
+        "Stop the moment your back touches the support or your trunk drops below 60 degrees.",
+    ),
+    Protocol(
+        "extensor",
+        "extensor_s",
+        "Biering-Sorensen extensor endurance",
+        "Lie face down with your hip bones (iliac crests) at the edge of a table or bench, "
+        "legs held down by a partner or strap, arms crossed on your chest. Hold your trunk "
+        "horizontal, in line with your legs.",
+        "Stop when your trunk drops more than 10 degrees below horizontal, or at 240 s.",
+        SORENSEN_CAP_S,
+    ),
+    Protocol(
+        "side_right",
+        "side_bridge_right_s",
+        "Side bridge, right side down",
+        "Lie on your right side, legs straight, top foot in front of the lower one, resting "
+        "on your right forearm. Lift your hips so your body makes a straight line from head "
+        "to feet; left arm across your chest.",
+        "Stop when your hip drops from the straight line.",
+    ),
+    Protocol(
+        "side_left",
+        "side_bridge_left_s",
+        "Side bridge, left side down",
+        "As the right side, lying on your left side on your left forearm.",
+        "Stop when your hip drops from the straight line.",
+    ),
+    Protocol(
+        "supine_bridge",
+        "supine_bridge_s",
+        "Supine bridge hold",
+        "Lie on your back, knees bent, feet flat; lift your hips so shoulders, hips and "
+        "knees are in a line.",
+        "Stop when your hips drop from the line.",
+    ),
+    Protocol(
+        "plank",
+        "prone_plank_s",
+        "Prone plank",
+        "Rest on forearms and toes, body in a straight line from head to heels.",
+        "Stop when your hips sag or rise out of the line.",
+    ),
+)
+#: Rep counts, typed only (no timer): single-leg bridge test (Freckleton 2014).
+_REPS: Final = {
+    "slb_left": "single_leg_bridge_left_reps",
+    "slb_right": "single_leg_bridge_right_reps",
+}
+TIME_KEYS: Final = (*(p.key for p in PROTOCOLS), *_REPS)
+_FIELD_OF: Final = {**{p.key: p.field for p in PROTOCOLS}, **_REPS}
+
+_ORDER_NOTE = (
+    "Do the tests in a random order with about 5 minutes' rest between them, and stop the "
+    "clock the moment position is lost (McGill 1999). A partner holding your legs makes "
+    "the home version reliable (Reiman 2010)."
+)
+
+
+class EnduranceTestReport(BaseModel):
+    """What ``upright test --json`` prints; ``--previous`` reads it back."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    schema_version: Literal["upright.endurance-test/1"] = "upright.endurance-test/1"
+    results: EnduranceResults
+    assessment: EnduranceAssessment
+    previous_file: str | None
+    protocol_note: str = _ORDER_NOTE
+    disclaimer: str = DISCLAIMER
+
+
+def parse_times(items: list[str]) -> dict[str, float | int]:
+    """Parse ``KEY=VALUE`` items (``flexor=120 side_left=60 slb_left=22``).
+
+    Raises
+    ------
+    InputError
+        A malformed item, an unknown key, a repeated key or a value that is not a number.
+    """
+    out: dict[str, float | int] = {}
+    for item in items:
+        key, sep, raw = item.partition("=")
+        key = key.strip()
+        if not sep:
+            raise InputError(f"--times: {item!r} is not KEY=SECONDS", fix="Write e.g. flexor=120")
+        if key not in _FIELD_OF:
+            raise InputError(
+                f"--times: unknown test {key!r}", fix=f"Use keys: {', '.join(TIME_KEYS)}"
+            )
+        if key in out:
+            raise InputError(f"--times: {key} given twice", fix="Give each test once")
+        try:
+            value: float | int = int(raw) if key in _REPS else float(raw)
+        except ValueError:
+            kind = "a whole number of reps" if key in _REPS else "seconds as a number"
+            raise InputError(f"--times: {key}={raw!r}", fix=f"Give {kind}") from None
+        out[key] = value
+    return out
+
+
+def build_results(
+    values: dict[str, float | int],
+    sex: Literal["male", "female"] | None,
+    population: Literal["general", "athlete"],
+) -> EnduranceResults:
+    """Validate typed or timed values into :class:`EnduranceResults`, naming bad keys."""
+    data: dict[str, Any] = {_FIELD_OF[k]: v for k, v in values.items()}
+    data.update(sex=sex, population=population)
+    try:
+        return EnduranceResults.model_validate(data)
+    except ValidationError as exc:
+        back = {v: k for k, v in _FIELD_OF.items()}
+        problems = "; ".join(
+            f"{back.get(str(e['loc'][0]), e['loc'][0])}: {e['msg']} (got {e['input']!r})"
+            for e in exc.errors()
+        )
+        raise InputError(f"--times: {problems}", fix="Give seconds within the protocol") from None
+
+
+def read_previous(path: Path) -> EnduranceResults:
+    """The results of a previous ``upright test --json`` saved to ``path``."""
+    try:
+        data = json.loads(path.read_text("utf-8"))
+    except FileNotFoundError:
+        raise InputError("previous result not found", path=path) from None
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise InputError(f"not valid JSON ({exc})", path=path) from None
+    try:
+        return EnduranceTestReport.model_validate(data).results
+    except ValidationError:
+        raise InputError(
+            "not the output of upright test --json",
+            path=path,
+            fix="Save a previous `upright test ... --json` to a file and give that",
+        ) from None
+
+
+def run_endurance_test(
+    results: EnduranceResults, previous: EnduranceResults | None, previous_file: Path | None
+) -> EnduranceTestReport:
+    """Compare the results with norms, ratio limits and the previous session (MDC)."""
+    return EnduranceTestReport(
+        results=results,
+        assessment=assess_endurance(results, previous),
+        previous_file=None if previous_file is None else str(previous_file),
+    )
+
+
+@dataclass(frozen=True)
+class TimerIO:
+    """What the guided timer needs from the world: injected so tests need no terminal."""
+
+    clock: Callable[[], float]
+    sleep: Callable[[float], None]
+    wait_enter: Callable[[], None]
+    say: Callable[[str], None]
+
+
+def time_hold(protocol: Protocol, io: TimerIO, get_ready_s: int = GET_READY_S) -> float:
+    """Guide one hold: get ready, count down, time until Enter; seconds, capped.
+
+    Returns
+    -------
+    float
+        The hold in seconds, rounded to 0.1 s, and no longer than the protocol's cap.
+    """
+    io.say(f"{protocol.name}: get into position. Starting in {get_ready_s} s.")
+    for left in range(get_ready_s, 0, -1):
+        io.say(f"{left}...")
+        io.sleep(1.0)
+    io.say(f"GO. {protocol.stop_when} Press Enter then.")
+    start = io.clock()
+    io.wait_enter()
+    held = max(0.0, io.clock() - start)
+    if protocol.cap_s is not None and held > protocol.cap_s:
+        io.say(f"Capped at {protocol.cap_s:g} s (the protocol stops there).")
+        held = protocol.cap_s
+    io.say(f"{protocol.name}: {held:.1f} s.")
+    return round(held, 1)
+
+
+def protocol_note() -> str:
+    """The order and rest rule that applies to the whole battery."""
+    return _ORDER_NOTE

@@ -1,0 +1,237 @@
+"""``upright checkup``, ``triage`` and ``test``: exit codes, advice, JSON, disclaimer."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from rich.console import Console
+from typer.testing import CliRunner, Result
+
+from upright.assessment.redflags import RED_FLAG_KEYS, red_flag_questions
+from upright.cli.checkup import EXIT_EMERGENCY, EnduranceJob, run_test_command
+from upright.cli.jobs import run_demo_job
+from upright.cli.main import app
+from upright.services.endurance_test import TimerIO
+
+runner = CliRunner()
+LEVEL_KEY = {q.level: q.key for q in reversed(red_flag_questions())}
+DISCLAIMER_START = "upright is a training and self-management aid"
+
+
+def invoke(*args: str, stdin: str | None = None) -> Result:
+    return runner.invoke(app, list(args), input=stdin, env={"COLUMNS": "200"})
+
+
+def flat(text: str) -> str:
+    return " ".join(text.split())
+
+
+def answers_file(tmp_path: Path, data: Any, name: str = "answers.yaml") -> Path:
+    path = tmp_path / name
+    path.write_text(yaml.safe_dump(data), encoding="utf-8")
+    return path
+
+
+def flags(**overrides: bool | None) -> dict[str, bool | None]:
+    return dict.fromkeys(RED_FLAG_KEYS, False) | overrides
+
+
+@pytest.fixture(scope="module")
+def demo_summary(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("demo") / "out"
+    run_demo_job(out, duration_s=20, annotate=False)
+    return out / "summary.json"
+
+
+def test_emergency_exit_3_with_advice(tmp_path: Path) -> None:
+    path = answers_file(tmp_path, {"red_flags": flags(**{LEVEL_KEY["emergency"]: True})})
+    result = invoke("checkup", "--answers", str(path))
+    assert result.exit_code == EXIT_EMERGENCY == 3
+    out = flat(result.output)
+    assert "SEEK EMERGENCY CARE NOW" in out
+    assert "Symptoms" not in out and "record next" not in out
+    assert DISCLAIMER_START in out
+
+
+def test_emergency_json(tmp_path: Path) -> None:
+    path = answers_file(tmp_path, {"red_flags": flags(**{LEVEL_KEY["emergency"]: True})})
+    result = invoke("checkup", "--answers", str(path), "--json")
+    assert result.exit_code == 3
+    data = json.loads(result.stdout)
+    assert data["status"] == "emergency"
+    assert data["triage"] is None and data["symptoms"] is None
+
+
+def test_triage_emergency_exit_3(tmp_path: Path) -> None:
+    path = answers_file(tmp_path, {"red_flags": flags(**{LEVEL_KEY["emergency"]: True})})
+    result = invoke("triage", "--answers", str(path))
+    assert result.exit_code == 3
+    assert "SEEK EMERGENCY CARE NOW" in result.output
+
+
+@pytest.mark.parametrize("level", ["same_day", "review"])
+def test_same_day_review_block_plan(tmp_path: Path, level: str) -> None:
+    path = answers_file(tmp_path, {"red_flags": flags(**{LEVEL_KEY[level]: True})})
+    result = invoke("checkup", "--answers", str(path))
+    assert result.exit_code == 0, result.output
+    assert f"Red-flag screen: {level}" in result.output
+    assert "The exercise plan is blocked" in result.output
+    assert DISCLAIMER_START in flat(result.output)
+
+
+def test_unanswered_is_incomplete(tmp_path: Path) -> None:
+    path = answers_file(tmp_path, {"red_flags": flags(**{RED_FLAG_KEYS[0]: None})})
+    result = invoke("checkup", "--answers", str(path), "--json")
+    assert result.exit_code == 0
+    # the prompts went to stderr; CliRunner echoes the typed replies into stdout
+    data = json.loads(result.stdout[result.stdout.index("{") :])
+    assert "Red-flag questions" not in result.stdout
+    assert data["red_flags"]["status"] == "incomplete"
+    assert data["plan_blocked"] is True
+
+
+def test_template_round_trips(tmp_path: Path) -> None:
+    result = invoke("checkup", "--template")
+    assert result.exit_code == 0
+    data = yaml.safe_load(result.stdout)
+    data["red_flags"] = flags()
+    data["symptoms"] |= {"pain_now": 2, "standing_ache": False, "pain_onset": {"minute": 30}}
+    data["endurance"] |= {"side_bridge_left_s": 60, "side_bridge_right_s": 50}
+    path = answers_file(tmp_path, data)
+    checked = invoke("checkup", "--answers", str(path), "--json")
+    assert checked.exit_code == 0, checked.output
+    assert json.loads(checked.stdout)["red_flags"]["status"] == "clear"
+
+
+@pytest.mark.parametrize(
+    ("data", "key"),
+    [
+        ({"red_flags": {"made_up_flag": True}}, "made_up_flag"),
+        ({"symptoms": {"standing_ache": "often"}}, "symptoms.standing_ache"),
+        ({"symptoms": {"pain_now": 12}}, "symptoms.pain_now"),
+        ({"start_back": {"bothersomeness": "awful"}}, "start_back.bothersomeness"),
+        ({"walking": 3}, "walking"),
+    ],
+)
+def test_bad_answers_exit_2_naming_key(tmp_path: Path, data: Any, key: str) -> None:
+    result = invoke("checkup", "--answers", str(answers_file(tmp_path, data)))
+    assert result.exit_code == 2
+    assert key in flat(result.output)
+
+
+def test_empty_answers_exit_2(tmp_path: Path) -> None:
+    path = tmp_path / "answers.json"
+    path.write_text("{}", encoding="utf-8")
+    result = invoke("checkup", "--answers", str(path))
+    assert result.exit_code == 2
+    assert "empty" in flat(result.output)
+
+
+def test_triage_with_demo_evidence(tmp_path: Path, demo_summary: Path) -> None:
+    path = answers_file(tmp_path, {"red_flags": flags(), "symptoms": {"standing_ache": True}})
+    plain = invoke("triage", "--answers", str(path))
+    with_ev = invoke("triage", "--answers", str(path), "--evidence", str(demo_summary))
+    assert plain.exit_code == with_ev.exit_code == 0, with_ev.output
+    assert "trunk lean change" not in flat(plain.output)
+    assert "trunk lean change +" in flat(with_ev.output)
+    # the demo's lean (8 deg) sits between the posture thresholds: shown, not dropped
+    assert "measured, no threshold reached: median lean" in flat(with_ev.output)
+    for word in ("Weakness", "Running posture", "Fatigue-driven", "record next"):
+        assert word in with_ev.output
+    assert DISCLAIMER_START in flat(with_ev.output)
+    data = json.loads(
+        invoke("triage", "--answers", str(path), "--evidence", str(demo_summary), "--json").stdout
+    )
+    assert data["evidence_sources"][0]["kind"] == "analysis"
+
+
+def test_checkup_bad_evidence_exit_2(tmp_path: Path) -> None:
+    path = answers_file(tmp_path, {"red_flags": flags()})
+    other = tmp_path / "summary.json"
+    other.write_text('{"schema_version": "someone.else/1"}', encoding="utf-8")
+    result = invoke("checkup", "--answers", str(path), "--evidence", str(other))
+    assert result.exit_code == 2
+    assert "schema_version" in flat(result.output)
+
+
+def test_interactive_emergency_stops_at_once() -> None:
+    # no to the first question, yes to the second (an emergency): nothing else is asked
+    result = invoke("checkup", stdin="no\nyes\n")
+    assert result.exit_code == 3
+    assert "SEEK EMERGENCY CARE NOW" in result.output
+    assert red_flag_questions()[2].question not in result.output
+
+
+def test_interactive_unsure_is_incomplete() -> None:
+    replies = ["no"] * (len(RED_FLAG_KEYS) - 1) + ["unsure"] + [""] * 20
+    result = invoke("checkup", "--json", stdin="\n".join(replies) + "\n")
+    assert result.exit_code == 0, result.output
+    # the prompts went to stderr; CliRunner echoes the typed replies into stdout
+    data = json.loads(result.stdout[result.stdout.index("{") :])
+    assert "Red-flag questions" not in result.stdout
+    assert data["red_flags"]["status"] == "incomplete"
+
+
+def test_test_typed_times_json(tmp_path: Path) -> None:
+    args = ["test", "--times", "flexor=120", "extensor=95", "side_left=60", "side_right=58"]
+    result = invoke(*args, "--sex", "female", "--json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    ratios = {r["name"]: r["flagged"] for r in data["assessment"]["ratios"]}
+    assert ratios["flexor/extensor"] is True
+    assert data["disclaimer"].startswith(DISCLAIMER_START)
+    prev = tmp_path / "prev.json"
+    prev.write_text(result.stdout, encoding="utf-8")
+    again = invoke("test", "--times", "extensor=150", "--previous", str(prev))
+    assert again.exit_code == 0, again.output
+    assert "Change extensor: 95 -> 150 s (+55 s, MDC 48 s): improved" in flat(again.output)
+    assert "Biering-Sorensen" in again.output and DISCLAIMER_START in flat(again.output)
+
+
+def test_test_bad_times_exit_2() -> None:
+    result = invoke("test", "--times", "hamstring=30")
+    assert result.exit_code == 2
+    assert "hamstring" in result.output
+
+
+def test_test_bad_previous_exit_2(tmp_path: Path) -> None:
+    prev = tmp_path / "prev.json"
+    prev.write_text('{"a": 1}', encoding="utf-8")
+    result = invoke("test", "--times", "flexor=100", "--previous", str(prev))
+    assert result.exit_code == 2
+    assert "upright test --json" in flat(result.output)
+
+
+def test_test_guided_timer_with_fake_clock() -> None:
+    now = [0.0]
+    holds = iter([100.0, 250.0, 55.0, 61.0])  # flexor, extensor (capped), right, left
+
+    def sleep(s: float) -> None:
+        now[0] += s
+
+    def enter() -> None:
+        now[0] += next(holds)
+
+    io = TimerIO(clock=lambda: now[0], sleep=sleep, wait_enter=enter, say=lambda s: None)
+    job = EnduranceJob(times=[], typed=False, sex=None, population="general", previous=None)
+    console = Console(record=True, width=200)
+    report = run_test_command(job, False, console, timer=io)
+    r = report.results
+    assert (r.flexor_s, r.extensor_s, r.side_bridge_right_s, r.side_bridge_left_s) == (
+        100.0,
+        240.0,
+        55.0,
+        61.0,
+    )
+    text = console.export_text()
+    assert "Trunk flexor endurance" in text and "Endurance against" in text
+
+
+def test_help_documents_exit_3() -> None:
+    result = invoke("checkup", "--help")
+    assert result.exit_code == 0
+    assert "3 EMERGENCY" in flat(result.output)
