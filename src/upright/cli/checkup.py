@@ -84,6 +84,7 @@ class CheckupJob:
     evidence: list[Path]
     start_back_wording: Path | None = None
     template: bool = False
+    runner: str | None = None
 
 
 @dataclass(frozen=True)
@@ -95,6 +96,7 @@ class EnduranceJob:
     sex: Literal["male", "female"] | None
     population: Literal["general", "athlete"]
     previous: Path | None
+    runner: str | None = None
 
 
 # -- checkup -------------------------------------------------------------------------
@@ -106,11 +108,20 @@ def run_checkup_command(job: CheckupJob, json_out: bool, console: Console) -> No
         print(template_text(), end="")
         return
     wording = read_start_back_wording(job.start_back_wording)
+    if job.runner is not None:  # a wrong alias fails before the questions
+        from upright.services.runner_record import check_runner
+
+        check_runner(job.runner)
     if job.answers is not None:
         answers = read_answers(job.answers)
     else:  # with --json, questions go to stderr so stdout stays JSON
         answers = _interview(Console(stderr=True) if json_out else console, err=json_out)
-    result = run_checkup(answers, job.evidence, wording)
+    if job.runner is not None:
+        from upright.services.runner_record import checkup_for_runner
+
+        result = checkup_for_runner(job.runner, answers, job.evidence, wording)
+    else:
+        result = run_checkup(answers, job.evidence, wording)
     if json_out:
         print(result.model_dump_json(indent=2))
     else:
@@ -231,10 +242,26 @@ def _print_start_back(sb: StartBackResult, paraphrase: bool, console: Console) -
 
 
 def run_triage_command(
-    answers_file: Path, evidence: list[Path], json_out: bool, console: Console
+    answers_file: Path | None,
+    evidence: list[Path],
+    json_out: bool,
+    console: Console,
+    runner: str | None = None,
 ) -> None:
-    """Screen, then each cause's verdict; exit 3 on an emergency."""
-    report = run_triage(read_answers(answers_file), evidence)
+    """Screen, then each cause's verdict; exit 3 on an emergency.
+
+    With ``runner``, the runner's stored records are evidence too, and without an answers
+    file the runner's latest stored check-up answers are used.
+    """
+    answers = read_answers(answers_file) if answers_file is not None else None
+    if runner is not None:
+        from upright.services.runner_record import triage_for_runner
+
+        report = triage_for_runner(runner, answers, evidence)
+    elif answers is None:
+        raise InputError("triage needs answers", fix="Give --answers FILE, or --runner ALIAS")
+    else:
+        report = run_triage(answers, evidence)
     if json_out:
         print(report.model_dump_json(indent=2))
     else:
@@ -284,13 +311,22 @@ def run_test_command(
         raise InputError("--times needs results", fix="Write e.g. --times flexor=120 extensor=95")
     typed = job.typed or bool(job.times)
     values = parse_times(job.times) if typed else {}
+    if job.runner is not None:  # a wrong alias fails before the timer
+        from upright.services.runner_record import check_runner
+
+        check_runner(job.runner)
     if not json_out:
         print_protocols(console)
     if not typed:
         values = _timed(timer or terminal_timer(console))
     results = build_results(values, job.sex, job.population)
     previous = read_previous(job.previous) if job.previous is not None else None
-    report = run_endurance_test(results, previous, job.previous)
+    if job.runner is not None:
+        from upright.services.runner_record import endurance_for_runner
+
+        report = endurance_for_runner(job.runner, results, previous, job.previous)
+    else:
+        report = run_endurance_test(results, previous, job.previous)
     if json_out:
         print(report.model_dump_json(indent=2))
     else:

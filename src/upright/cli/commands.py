@@ -23,7 +23,7 @@ from rich.progress import (
 from rich.table import Table
 
 from upright.services.analyze import Analysis, AnalysisOptions
-from upright.summary import DISCLAIMER
+from upright.summary import DISCLAIMER, AnalysisSummary
 
 __all__ = ["AnalyzeRequest", "RichProgress", "print_analysis", "run_analyze", "run_demo"]
 
@@ -101,12 +101,14 @@ class RichProgress:
             self._progress.advance(self._task, n)
 
 
-def _default_out(request: AnalyzeRequest) -> Path:
+def default_out(request: AnalyzeRequest) -> Path:
+    if request.out is not None:
+        return request.out
     src = request.video or request.keypoints or Path("upright")
     return Path.cwd() / f"{src.stem or src.name}-upright"
 
 
-def run_analyze(request: AnalyzeRequest, console: Console) -> None:
+def run_analyze(request: AnalyzeRequest, console: Console) -> AnalysisSummary:
     from upright.cli.jobs import AnalyzeJob, run_analyze_job
 
     options = AnalysisOptions(
@@ -115,7 +117,7 @@ def run_analyze(request: AnalyzeRequest, console: Console) -> None:
         direction=_choice("direction", request.direction, _DIRECTIONS),
         height_cm=request.height_cm,
     )
-    out = request.out or _default_out(request)
+    out = default_out(request)
     job = AnalyzeJob(
         out_dir=out,
         video=request.video,
@@ -131,6 +133,7 @@ def run_analyze(request: AnalyzeRequest, console: Console) -> None:
         print(analysis.summary.model_dump_json(indent=2))
     else:
         print_analysis(analysis, out, console)
+    return analysis.summary
 
 
 def run_demo(

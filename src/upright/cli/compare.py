@@ -101,12 +101,13 @@ def run_compare_job(job: CompareJob, console: Console | None = None) -> Comparis
     return comparison
 
 
-def run_compare_command(job: CompareJob, json_out: bool, console: Console) -> None:
+def run_compare_command(job: CompareJob, json_out: bool, console: Console) -> CompareSummary:
     comparison = run_compare_job(job, Console(stderr=True))
     if json_out:
         print(comparison.summary.model_dump_json(indent=2))
     else:
         print_comparison(comparison.summary, job.out_dir, console)
+    return comparison.summary
 
 
 def _metric_table(m: MetricComparisonSummary, unit: Literal["km", "min"]) -> Table:

@@ -65,7 +65,7 @@ def run_imu_job(job: ImuJob) -> ImuImport:
     return imu
 
 
-def run_imu_command(job: ImuJob, json_out: bool, console: Console) -> None:
+def run_imu_command(job: ImuJob, json_out: bool, console: Console) -> ImuSummary:
     """Run the job, then print the summary (JSON to stdout with ``json_out``)."""
     with Console(stderr=True).status("Reading the sensor file and measuring the run"):
         imu = run_imu_job(job)
@@ -73,6 +73,7 @@ def run_imu_command(job: ImuJob, json_out: bool, console: Console) -> None:
         print(imu.summary.model_dump_json(indent=2))
     else:
         print_imu(imu.summary, job.out_dir, console)
+    return imu.summary
 
 
 def _header(s: ImuSummary) -> str:

@@ -67,6 +67,14 @@ HeightCm = Annotated[
     typer.Option("--height-cm", min=80, max=250, help="Runner's height, for cm figures."),
 ]
 Workers = Annotated[int | None, typer.Option(min=1, max=64, help="Processes for pose estimation.")]
+RunnerAlias = Annotated[
+    str | None,
+    typer.Option(
+        "--runner",
+        help="Runner's alias in upright's database (see `upright profile`): read and "
+        "store this runner's record.",
+    ),
+]
 PainOnsetKm = Annotated[
     float | None,
     typer.Option("--pain-onset-km", min=0, help="Where in the run your back began to hurt."),
@@ -147,10 +155,16 @@ def analyze(
     ] = DirectionChoice.auto,
     height_cm: HeightCm = None,
     workers: Workers = None,
+    runner: RunnerAlias = None,
     json_out: JsonOut = False,
 ) -> None:
-    """Analyse a side-view running clip: trunk lean, head-trunk angle, gait, drift."""
-    from upright.cli.commands import AnalyzeRequest, run_analyze
+    """Analyse a side-view running clip: trunk lean, head-trunk angle, gait, drift.
+
+    With --runner the summary is stored as an analysis record after the output folder is
+    written; if that store write fails, the folder stays and the command exits 2.
+    """
+    from upright.cli.commands import AnalyzeRequest, default_out, run_analyze
+    from upright.cli.record import stored_run
 
     request = AnalyzeRequest(
         video=video,
@@ -165,7 +179,15 @@ def analyze(
         workers=workers,
         json_out=json_out,
     )
-    run_guarded(lambda: run_analyze(request, console))
+    run_guarded(
+        lambda: stored_run(
+            runner,
+            "analysis",
+            video or keypoints,
+            default_out(request),
+            lambda: run_analyze(request, console),
+        )
+    )
 
 
 @app.command()
@@ -198,9 +220,14 @@ def import_activity(
     ] = None,
     pain_onset_km: PainOnsetKm = None,
     pain_onset_min: PainOnsetMin = None,
+    runner: RunnerAlias = None,
     json_out: JsonOut = False,
 ) -> None:
-    """Import a run from a watch file (FIT, GPX, TCX): splits, thirds, fatigue signs."""
+    """Import a run from a watch file (FIT, GPX, TCX): splits, thirds, fatigue signs.
+
+    With --runner the summary is stored as a run record after the output folder is written.
+    """
+    from upright.cli.record import stored_run
     from upright.cli.run_import import ImportJob, default_out_dir, run_import_command
 
     job = ImportJob(
@@ -209,7 +236,11 @@ def import_activity(
         pain_onset_km=pain_onset_km,
         pain_onset_min=pain_onset_min,
     )
-    run_guarded(lambda: run_import_command(job, json_out, console))
+    run_guarded(
+        lambda: stored_run(
+            runner, "run", file, job.out_dir, lambda: run_import_command(job, json_out, console)
+        )
+    )
 
 
 class UnitChoice(StrEnum):
@@ -267,10 +298,16 @@ def compare(
             help="When (minutes from the start) it began to hurt (marked with --unit min).",
         ),
     ] = None,
+    runner: RunnerAlias = None,
     json_out: JsonOut = False,
 ) -> None:
-    """Compare clips filmed at known points of one run: change of trunk lean and head."""
+    """Compare clips filmed at known points of one run: change of trunk lean and head.
+
+    With --runner the summary is stored as a compare record after the output folder is
+    written.
+    """
     from upright.cli.compare import CompareJob, parse_clip_args, run_compare_command
+    from upright.cli.record import stored_run
     from upright.services.analyze import AnalysisOptions
     from upright.services.compare import CompareOptions
 
@@ -288,7 +325,13 @@ def compare(
             out_dir=out or Path.cwd() / "upright-compare",
             options=options,
         )
-        run_compare_command(job, json_out, console)
+        stored_run(
+            runner,
+            "compare",
+            None,
+            job.out_dir,
+            lambda: run_compare_command(job, json_out, console),
+        )
 
     run_guarded(action)
 
@@ -323,10 +366,15 @@ def imu(
     ] = None,
     pain_onset_km: PainOnsetKm = None,
     pain_onset_min: PainOnsetMin = None,
+    runner: RunnerAlias = None,
     json_out: JsonOut = False,
 ) -> None:
-    """Whole-run trunk (or pelvis) pitch, cadence and regularity from a worn sensor."""
+    """Whole-run trunk (or pelvis) pitch, cadence and regularity from a worn sensor.
+
+    With --runner the summary is stored as an imu record after the output folder is written.
+    """
     from upright.cli.imu import ImuJob, default_imu_out_dir, run_imu_command
+    from upright.cli.record import stored_run
     from upright.errors import InputError
 
     def action() -> None:
@@ -344,7 +392,9 @@ def imu(
             pain_onset_km=pain_onset_km,
             pain_onset_min=pain_onset_min,
         )
-        run_imu_command(job, json_out, console)
+        stored_run(
+            runner, "imu", file, job.out_dir, lambda: run_imu_command(job, json_out, console)
+        )
 
     run_guarded(action)
 
@@ -389,12 +439,15 @@ def checkup(
             help="Licensed STarT Back wording (JSON); default: a marked paraphrase.",
         ),
     ] = None,
+    runner: RunnerAlias = None,
     json_out: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
 ) -> None:
     """Check-up: red flags first, symptoms, STarT Back, endurance, evidence, triage.
 
     Without --answers or --template it asks the questions, red flags first, and stops at
-    once on an emergency answer. Exit 3 = seek emergency care now.
+    once on an emergency answer. Exit 3 = seek emergency care now. With --runner the
+    check-up is stored, the runner's records are evidence, and a stored clearance lifts
+    the plan block of a same-day or review-level flag (never of an emergency).
     """
     from upright.cli.checkup import CheckupJob, run_checkup_command
 
@@ -403,6 +456,7 @@ def checkup(
         evidence=list(evidence or []),
         start_back_wording=start_back_wording,
         template=template,
+        runner=runner,
     )
     run_guarded(lambda: run_checkup_command(job, json_out, console))
 
@@ -410,18 +464,27 @@ def checkup(
 @app.command(epilog=_EXIT_HELP)
 def triage(
     answers: Annotated[
-        Path, typer.Option("--answers", help="Answers file (YAML or JSON).", show_default=False)
-    ],
+        Path | None,
+        typer.Option(
+            "--answers",
+            help="Answers file (YAML or JSON) [default with --runner: the latest stored check-up].",
+            show_default=False,
+        ),
+    ] = None,
     evidence: EvidenceFiles = None,
+    runner: RunnerAlias = None,
     json_out: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
 ) -> None:
     """Each cause (weakness, posture, fatigue): likely/possible/unlikely, with reasons.
 
-    The red-flag screen runs first; exit 3 = seek emergency care now.
+    The red-flag screen runs first; exit 3 = seek emergency care now. With --runner the
+    runner's stored records are evidence too.
     """
     from upright.cli.checkup import run_triage_command
 
-    run_guarded(lambda: run_triage_command(answers, list(evidence or []), json_out, console))
+    run_guarded(
+        lambda: run_triage_command(answers, list(evidence or []), json_out, console, runner)
+    )
 
 
 @app.command("test")
@@ -449,8 +512,13 @@ def endurance_test(
     ] = PopulationChoice.general,
     previous: Annotated[
         Path | None,
-        typer.Option("--previous", help="A previous `upright test --json` saved to a file."),
+        typer.Option(
+            "--previous",
+            help="A previous `upright test --json` saved to a file [default with --runner: "
+            "the runner's last stored result of each test].",
+        ),
     ] = None,
+    runner: RunnerAlias = None,
     json_out: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
 ) -> None:
     """Endurance tests (McGill battery): protocols, norms, ratios, change vs last time."""
@@ -462,6 +530,7 @@ def endurance_test(
         sex=None if sex is None else ("male" if sex == SexChoice.male else "female"),
         population="athlete" if population == PopulationChoice.athlete else "general",
         previous=previous,
+        runner=runner,
     )
     run_guarded(lambda: run_test_command(job, json_out, console))
 
@@ -469,6 +538,94 @@ def endurance_test(
 def _split_times(items: list[str]) -> list[str]:
     """``--times "flexor=1 extensor=2"`` or repeated ``--times`` both work."""
     return [part for item in items for part in item.replace(",", " ").split()]
+
+
+_STORE_HELP = (
+    "The database is UPRIGHT_DATABASE_URL, or upright.db in UPRIGHT_DATA_DIR "
+    "(default ~/.local/share/upright)."
+)
+RequiredRunner = Annotated[
+    str, typer.Option("--runner", help="Runner's alias (a name or nickname).", show_default=False)
+]
+
+
+@app.command(epilog=_STORE_HELP)
+def profile(
+    runner: RequiredRunner,
+    sex: Annotated[SexChoice | None, typer.Option(help="Sex, for the norms.")] = None,
+    age_band: Annotated[
+        str | None, typer.Option("--age-band", help="Age band, e.g. 30-39.")
+    ] = None,
+    height_cm: HeightCm = None,
+    history: Annotated[
+        str | None, typer.Option("--history", help="Running history in your own words.")
+    ] = None,
+    json_out: Annotated[bool, typer.Option("--json", help="Print the profile as JSON.")] = False,
+) -> None:
+    """Create or update a runner's profile; show it with a summary of what is stored."""
+    from upright.cli.record import run_profile_command
+
+    run_guarded(
+        lambda: run_profile_command(
+            runner,
+            sex=None if sex is None else sex.value,
+            age_band=age_band,
+            height_cm=height_cm,
+            history=history,
+            json_out=json_out,
+            console=console,
+        )
+    )
+
+
+@app.command(epilog=_STORE_HELP)
+def clearance(
+    runner: RequiredRunner,
+    clinician: Annotated[
+        str,
+        typer.Option("--clinician", help="Who cleared you, e.g. 'Dr Lee, GP'.", show_default=False),
+    ],
+    clears: Annotated[
+        str | None,
+        typer.Option("--clears", help="What it clears, in your words [default: exercise plan]."),
+    ] = None,
+) -> None:
+    """Record that a clinician has cleared the runner to exercise.
+
+    It lifts the plan block of same-day and review-level red flags; never an emergency.
+    """
+    from upright.cli.record import run_clearance_command
+
+    run_guarded(lambda: run_clearance_command(runner, clinician, clears, console))
+
+
+@app.command(epilog=_STORE_HELP)
+def export(
+    runner: RequiredRunner,
+    out: Annotated[
+        Path, typer.Option("--out", help="Backup file to write (JSON).", show_default=False)
+    ],
+) -> None:
+    """Write a runner's whole record to one JSON file (upright.backup/1)."""
+    from upright.cli.record import run_export_command
+
+    run_guarded(lambda: run_export_command(runner, out, console))
+
+
+@app.command("import-backup", epilog=_STORE_HELP)
+def import_backup(
+    file: Annotated[
+        Path, typer.Argument(help="A backup written by `upright export`.", show_default=False)
+    ],
+    merge: Annotated[
+        bool,
+        typer.Option("--merge", help="Add to an existing runner of that alias (else refuse)."),
+    ] = False,
+) -> None:
+    """Restore a runner from a backup file, all or nothing."""
+    from upright.cli.record import run_import_backup_command
+
+    run_guarded(lambda: run_import_backup_command(file, merge, console))
 
 
 if __name__ == "__main__":  # pragma: no cover

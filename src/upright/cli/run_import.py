@@ -53,7 +53,7 @@ def run_import_job(job: ImportJob) -> RunImport:
     return run
 
 
-def run_import_command(job: ImportJob, json_out: bool, console: Console) -> None:
+def run_import_command(job: ImportJob, json_out: bool, console: Console) -> RunSummary:
     """Run the job, then print the summary (JSON to stdout with ``json_out``)."""
     with Console(stderr=True).status("Reading the activity and measuring the run"):
         run = run_import_job(job)
@@ -61,6 +61,7 @@ def run_import_command(job: ImportJob, json_out: bool, console: Console) -> None
         print(run.summary.model_dump_json(indent=2))
     else:
         print_run(run.summary, job.out_dir, console)
+    return run.summary
 
 
 def _duration(seconds: float) -> str:

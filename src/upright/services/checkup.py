@@ -8,7 +8,7 @@ clearance is recorded; an unanswered red-flag question leaves the screen incompl
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Final, Literal
 
@@ -165,6 +165,7 @@ def run_checkup(
     answers: Answers,
     evidence_paths: list[Path] | None = None,
     wording: StartBackWording | None = None,
+    stored_evidence: Sequence[tuple[str, Mapping[str, Any]]] = (),
 ) -> CheckupResult:
     """Run the whole check-up on validated answers.
 
@@ -173,7 +174,7 @@ def run_checkup(
     screen = _screen(answers)
     if screen.stop_everything:
         return CheckupResult(status="emergency", red_flags=screen, plan_blocked=True)
-    measured = read_evidence(list(evidence_paths or []))
+    measured = read_evidence(list(evidence_paths or []), stored_evidence)
     wording = wording or default_start_back_wording()
     notes = list(measured.notes)
     start_back = None
@@ -203,12 +204,16 @@ def run_checkup(
     )
 
 
-def run_triage(answers: Answers, evidence_paths: list[Path] | None = None) -> TriageReport:
+def run_triage(
+    answers: Answers,
+    evidence_paths: list[Path] | None = None,
+    stored_evidence: Sequence[tuple[str, Mapping[str, Any]]] = (),
+) -> TriageReport:
     """The red-flag screen, then (unless it is an emergency) the triage of the causes."""
     screen = _screen(answers)
     if screen.stop_everything:
         return TriageReport(red_flags=screen, triage=None, evidence_sources=[], notes=[])
-    measured = read_evidence(list(evidence_paths or []))
+    measured = read_evidence(list(evidence_paths or []), stored_evidence)
     result = _triage(answers, measured, screen)
     return TriageReport(
         red_flags=screen,

@@ -8,6 +8,7 @@ class. When two files give the same field, the first file given wins and a note 
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, Literal
 
@@ -55,8 +56,13 @@ class MeasuredEvidence(BaseModel):
     notes: list[str]
 
 
-def read_evidence(paths: list[Path]) -> MeasuredEvidence:
-    """Read every summary file and merge the evidence fields they fill.
+def read_evidence(
+    paths: list[Path], stored: Sequence[tuple[str, Mapping[str, Any]]] = ()
+) -> MeasuredEvidence:
+    """Read every summary file, then every stored summary, and merge their evidence fields.
+
+    ``stored`` holds (label, summary) pairs, e.g. a runner's records from the database;
+    files given on the command line come first, so they win over stored records.
 
     Raises
     ------
@@ -67,11 +73,13 @@ def read_evidence(paths: list[Path]) -> MeasuredEvidence:
     merged: dict[str, Any] = {}
     sources: list[EvidenceSource] = []
     notes: list[str] = []
-    for path in paths:
-        source = _read_one(path)
+    read = [_read_one(path) for path in paths]
+    read += [_from_data(dict(data), label, None) for label, data in stored]
+    for source in read:
         sources.append(source)
         if source.synthetic:
-            notes.append(f"{path.name}: a SYNTHETIC demo runner, not a measurement of you")
+            name = Path(source.file).name
+            notes.append(f"{name}: a SYNTHETIC demo runner, not a measurement of you")
         for key, value in source.fields.items():
             if key in merged:
                 notes.append(f"{key} given by more than one file; the first one is used")
@@ -89,6 +97,10 @@ def _read_one(path: Path) -> EvidenceSource:
         raise InputError(
             f"not valid JSON ({exc})", path=path, fix="Give the summary.json upright wrote"
         ) from None
+    return _from_data(data, str(path), path)
+
+
+def _from_data(data: Any, label: str, path: Path | None) -> EvidenceSource:
     version = data.get("schema_version") if isinstance(data, dict) else None
     if version not in _KINDS:
         raise UnsupportedFormatError(
@@ -110,7 +122,7 @@ def _read_one(path: Path) -> EvidenceSource:
         ) from None
     fields = _FIELDS[kind](summary)
     return EvidenceSource(
-        file=str(path),
+        file=label,
         kind=kind,
         schema_version=version,
         synthetic=bool(getattr(summary, "synthetic", False)),

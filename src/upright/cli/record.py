@@ -1,0 +1,117 @@
+"""``upright profile``, ``clearance``, ``export`` and ``import-backup``: wiring and output.
+
+The work is done by :mod:`upright.services.runner_record`; this module only prints.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from pydantic import BaseModel
+from rich.console import Console
+from rich.markup import escape
+
+from upright.services.runner_record import (
+    DEFAULT_CLEARS,
+    ProfileReport,
+    check_runner,
+    export_record,
+    import_record,
+    record_clearance,
+    store_summary,
+    update_profile,
+)
+from upright.store import RecordKind
+
+__all__ = [
+    "print_profile",
+    "run_clearance_command",
+    "run_export_command",
+    "run_import_backup_command",
+    "run_profile_command",
+    "stored_run",
+]
+
+
+def run_profile_command(
+    alias: str,
+    *,
+    sex: str | None,
+    age_band: str | None,
+    height_cm: float | None,
+    history: str | None,
+    json_out: bool,
+    console: Console,
+) -> None:
+    """Create or update the runner's profile, then print it with the history's counts."""
+    report = update_profile(
+        alias, sex=sex, age_band=age_band, height_cm=height_cm, running_history=history
+    )
+    if json_out:
+        print(report.model_dump_json(indent=2))
+    else:
+        print_profile(report, console)
+
+
+def print_profile(report: ProfileReport, console: Console) -> None:
+    """The profile, then how much is stored."""
+    console.print(f"[bold]Runner {escape(report.alias)}[/bold] (since {report.created_at[:10]})")
+    for label, value in (
+        ("sex", report.sex),
+        ("age band", report.age_band),
+        ("height", None if report.height_cm is None else f"{report.height_cm:g} cm"),
+        ("running history", report.running_history),
+    ):
+        console.print(f"  {label}: {escape(str(value)) if value is not None else '-'}")
+    kinds = ", ".join(f"{n} {k}" for k, n in sorted(report.records.items())) or "none"
+    console.print(
+        f"  stored: {report.checkups} check-up(s), {report.endurance_tests} endurance "
+        f"result(s), records: {kinds}, {report.clearances} clearance(s)"
+    )
+    console.print(f"[dim]Database: {escape(report.database)}[/dim]")
+
+
+def run_clearance_command(alias: str, clinician: str, clears: str | None, console: Console) -> None:
+    """Store a clinician's clearance."""
+    what = clears or DEFAULT_CLEARS
+    record_clearance(alias, clinician, what)
+    console.print(
+        f"Stored: {escape(clinician)} cleared {escape(alias)} ({escape(what)}). Same-day and "
+        "review-level red flags no longer block the plan; an emergency always does."
+    )
+
+
+def run_export_command(alias: str, out: Path, console: Console) -> None:
+    """Write the runner's whole record to one JSON file."""
+    doc = export_record(alias, out)
+    counts = ", ".join(
+        f"{len(doc[k])} {k.replace('_', ' ')}"
+        for k in ("checkups", "endurance_tests", "clearances", "records")
+    )
+    console.print(f"Wrote {escape(str(out))} ({doc['schema_version']}): {counts}.")
+
+
+def run_import_backup_command(file: Path, merge: bool, console: Console) -> None:
+    """Restore a backup file, all or nothing."""
+    alias = import_record(file, merge)
+    console.print(f"Restored runner {escape(alias)} from {escape(str(file))}.")
+
+
+def stored_run(
+    alias: str | None,
+    kind: RecordKind,
+    source: Path | None,
+    out_dir: Path,
+    run: Callable[[], BaseModel],
+) -> None:
+    """Run a command and, with a runner, store its summary as a record afterwards.
+
+    The runner is looked up first, so a wrong alias fails before the (long) run.
+    """
+    if alias is not None:
+        check_runner(alias)
+    summary = run()
+    if alias is not None:
+        store_summary(alias, kind, summary, None if source is None else source.name, out_dir)
+        Console(stderr=True).print(f"Stored as a {kind} record of runner {escape(alias)}.")
