@@ -114,4 +114,5 @@ def stored_run(
     summary = run()
     if alias is not None:
         store_summary(alias, kind, summary, None if source is None else source.name, out_dir)
-        Console(stderr=True).print(f"Stored as a {kind} record of runner {escape(alias)}.")
+        article = "an" if kind[0] in "aeiou" else "a"
+        Console(stderr=True).print(f"Stored as {article} {kind} record of runner {escape(alias)}.")
