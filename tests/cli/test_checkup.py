@@ -11,6 +11,7 @@ import yaml
 from rich.console import Console
 from typer.testing import CliRunner, Result
 
+from upright.assessment.questionnaires import ODI_SECTIONS
 from upright.assessment.redflags import RED_FLAG_KEYS, red_flag_questions
 from upright.cli.checkup import EXIT_EMERGENCY, EnduranceJob, run_test_command
 from upright.cli.jobs import run_demo_job
@@ -206,17 +207,28 @@ def test_test_bad_previous_exit_2(tmp_path: Path) -> None:
     assert "upright test --json" in flat(result.output)
 
 
-def test_test_guided_timer_with_fake_clock() -> None:
+def _fake_timer(holds: list[float], replies: list[str]) -> tuple[TimerIO, list[str]]:
     now = [0.0]
-    holds = iter([100.0, 250.0, 55.0, 61.0])  # flexor, extensor (capped), right, left
+    hold_iter, reply_iter = iter(holds), iter(replies)
+    asked: list[str] = []
 
     def sleep(s: float) -> None:
         now[0] += s
 
     def enter() -> None:
-        now[0] += next(holds)
+        now[0] += next(hold_iter)
 
-    io = TimerIO(clock=lambda: now[0], sleep=sleep, wait_enter=enter, say=lambda s: None)
+    def ask(prompt: str) -> str:
+        asked.append(prompt)
+        return next(reply_iter)
+
+    io = TimerIO(clock=lambda: now[0], sleep=sleep, wait_enter=enter, say=lambda s: None, ask=ask)
+    return io, asked
+
+
+def test_test_guided_timer_with_fake_clock() -> None:
+    # flexor, extensor (capped), right, left, supine bridge, plank; then reps typed
+    io, asked = _fake_timer([100.0, 250.0, 55.0, 61.0, 150.0, 90.0], ["22", "18"])
     job = EnduranceJob(times=[], typed=False, sex=None, population="general", previous=None)
     console = Console(record=True, width=200)
     report = run_test_command(job, False, console, timer=io)
@@ -227,8 +239,76 @@ def test_test_guided_timer_with_fake_clock() -> None:
         55.0,
         61.0,
     )
+    assert (r.supine_bridge_s, r.prone_plank_s) == (150.0, 90.0)
+    assert (r.single_leg_bridge_left_reps, r.single_leg_bridge_right_reps) == (22, 18)
+    assert len(asked) == 2 and "reps" in asked[0]
     text = console.export_text()
     assert "Trunk flexor endurance" in text and "Endurance against" in text
+    assert "Single-leg bridge, left: 22 reps" in text
+
+
+def test_test_guided_timer_reps_retry_and_skip() -> None:
+    io, asked = _fake_timer([60.0] * 6, ["ten", "-3", "12", ""])
+    job = EnduranceJob(times=[], typed=False, sex=None, population="general", previous=None)
+    report = run_test_command(job, True, Console(record=True, width=200), timer=io)
+    r = report.results
+    assert (r.supine_bridge_s, r.prone_plank_s) == (60.0, 60.0)
+    assert r.single_leg_bridge_left_reps == 12  # asked again until a whole number
+    assert r.single_leg_bridge_right_reps is None  # blank skips the side
+    assert len(asked) == 4
+
+
+def _odi_wording_file(tmp_path: Path) -> Path:
+    sections = {k: [f"{k} statement {i}" for i in range(6)] for k in ODI_SECTIONS}
+    path = tmp_path / "odi.json"
+    path.write_text(
+        json.dumps({"copyright_notice": "ODI (c) licensed copy", "sections": sections}),
+        encoding="utf-8",
+    )
+    return path
+
+
+def _odi_answers(tmp_path: Path) -> Path:
+    odi = dict.fromkeys(ODI_SECTIONS, None) | {"pain_intensity": 2, "walking": 1, "lifting": 3}
+    return answers_file(tmp_path, {"red_flags": flags(), "odi": odi})
+
+
+def test_checkup_scores_odi_with_wording(tmp_path: Path) -> None:
+    answers, wording = _odi_answers(tmp_path), _odi_wording_file(tmp_path)
+    result = invoke("checkup", "--answers", str(answers), "--odi-wording", str(wording), "--json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["odi"]["score_pct"] == 40.0  # 6 / (5 x 3) x 100
+    assert data["odi"]["band"] == "moderate"
+    assert data["odi"]["sections_answered"] == 3
+    assert data["odi_copyright_notice"] == "ODI (c) licensed copy"
+    assert not any("ODI not scored" in n for n in data["notes"])
+    text = flat(invoke("checkup", "--answers", str(answers), "--odi-wording", str(wording)).stdout)
+    assert "Oswestry Disability Index: 40% (moderate)" in text
+    assert "ODI (c) licensed copy" in text
+
+
+def test_checkup_odi_unscored_without_wording(tmp_path: Path) -> None:
+    answers = _odi_answers(tmp_path)
+    data = json.loads(invoke("checkup", "--answers", str(answers), "--json").stdout)
+    assert data["odi"] is None
+    text = flat(invoke("checkup", "--answers", str(answers)).stdout)
+    assert "ODI not scored" in text and "proprietary" in text
+    assert "--odi-wording" in text
+
+
+@pytest.mark.parametrize(
+    "content",
+    ["not json", '{"sections": {"walking": ["a"]}}', "[1, 2]", None],
+)
+def test_checkup_bad_odi_wording_exit_2(tmp_path: Path, content: str | None) -> None:
+    wording = tmp_path / "bad_odi.json"
+    if content is not None:
+        wording.write_text(content, encoding="utf-8")
+    answers = _odi_answers(tmp_path)
+    result = invoke("checkup", "--answers", str(answers), "--odi-wording", str(wording))
+    assert result.exit_code == 2
+    assert "bad_odi.json" in flat(result.output)
 
 
 def test_help_documents_exit_3() -> None:

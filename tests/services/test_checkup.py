@@ -26,6 +26,7 @@ from upright.services.endurance_test import (
     PROTOCOLS,
     TimerIO,
     build_results,
+    count_reps,
     parse_times,
     run_endurance_test,
     time_hold,
@@ -361,3 +362,23 @@ def test_timer_counts_down_then_times_until_enter() -> None:
 def test_timer_caps_sorensen_at_240() -> None:
     extensor = next(p for p in PROTOCOLS if p.key == "extensor")
     assert time_hold(extensor, FakeClock(hold_s=300.0).io()) == 240.0
+
+
+def test_reps_prompt_retries_then_skips_on_blank() -> None:
+    replies = iter(["x", "7", ""])
+    said: list[str] = []
+    io = TimerIO(
+        clock=lambda: 0.0,
+        sleep=lambda s: None,
+        wait_enter=lambda: None,
+        say=said.append,
+        ask=lambda prompt: next(replies),
+    )
+    assert count_reps("left", io) == 7
+    assert count_reps("right", io) is None
+    assert any("not a whole number" in s for s in said)
+
+
+def test_timer_default_ask_skips_reps() -> None:
+    io = FakeClock(hold_s=10.0).io()
+    assert count_reps("left", io) is None

@@ -20,7 +20,7 @@ from rich.table import Table
 
 from upright.assessment.answers import Answers, SymptomQuestion
 from upright.assessment.endurance import EnduranceAssessment
-from upright.assessment.questionnaires import StartBackResult
+from upright.assessment.questionnaires import OdiResult, StartBackResult
 from upright.assessment.redflags import RedFlagQuestion, RedFlagScreen, screen_red_flags
 from upright.assessment.triage import TriageResult
 from upright.errors import InputError
@@ -31,6 +31,7 @@ from upright.services.checkup import (
     ask_red_flags,
     ask_symptoms,
     read_answers,
+    read_odi_wording,
     read_start_back_wording,
     run_checkup,
     run_triage,
@@ -38,9 +39,11 @@ from upright.services.checkup import (
 )
 from upright.services.endurance_test import (
     PROTOCOLS,
+    REP_SIDES,
     EnduranceTestReport,
     TimerIO,
     build_results,
+    count_reps,
     parse_times,
     protocol_note,
     read_previous,
@@ -83,6 +86,7 @@ class CheckupJob:
     answers: Path | None
     evidence: list[Path]
     start_back_wording: Path | None = None
+    odi_wording: Path | None = None
     template: bool = False
     runner: str | None = None
 
@@ -108,6 +112,7 @@ def run_checkup_command(job: CheckupJob, json_out: bool, console: Console) -> No
         print(template_text(), end="")
         return
     wording = read_start_back_wording(job.start_back_wording)
+    odi_wording = read_odi_wording(job.odi_wording)  # a bad file fails before the questions
     if job.runner is not None:  # a wrong alias fails before the questions
         from upright.services.runner_record import check_runner
 
@@ -119,9 +124,9 @@ def run_checkup_command(job: CheckupJob, json_out: bool, console: Console) -> No
     if job.runner is not None:
         from upright.services.runner_record import checkup_for_runner
 
-        result = checkup_for_runner(job.runner, answers, job.evidence, wording)
+        result = checkup_for_runner(job.runner, answers, job.evidence, wording, odi_wording)
     else:
-        result = run_checkup(answers, job.evidence, wording)
+        result = run_checkup(answers, job.evidence, wording, odi_wording=odi_wording)
     if json_out:
         print(result.model_dump_json(indent=2))
     else:
@@ -211,6 +216,8 @@ def print_checkup(result: CheckupResult, console: Console) -> None:
         console.print(table)
     if result.start_back is not None:
         _print_start_back(result.start_back, bool(result.start_back_paraphrase), console)
+    if result.odi is not None:
+        _print_odi(result.odi, result.odi_copyright_notice, console)
     if result.endurance is not None:
         print_endurance(result.endurance, console)
     if result.triage is not None:
@@ -236,6 +243,15 @@ def _print_start_back(sb: StartBackResult, paraphrase: bool, console: Console) -
     console.print(f"[bold]STarT Back:[/bold] {risk}. {escape(sb.reason)}")
     if paraphrase:
         console.print("[dim]Item wording: placeholder paraphrase, not the licensed text.[/dim]")
+
+
+def _print_odi(odi: OdiResult, notice: str | None, console: Console) -> None:
+    console.print(
+        f"[bold]Oswestry Disability Index:[/bold] {odi.score_pct:g}% ({odi.band}), "
+        f"{odi.sections_answered} of 10 sections answered. {escape(odi.note)}"
+    )
+    if notice:
+        console.print(f"[dim]ODI wording: {escape(notice)}[/dim]")
 
 
 # -- triage --------------------------------------------------------------------------
@@ -348,9 +364,15 @@ def print_protocols(console: Console) -> None:
 
 
 def _timed(io: TimerIO) -> dict[str, float | int]:
+    """Every hold timed (McGill four, supine bridge, prone plank), then the single-leg
+    bridge reps typed at the prompt."""
     values: dict[str, float | int] = {}
-    for protocol in PROTOCOLS[:4]:
+    for protocol in PROTOCOLS:
         values[protocol.key] = time_hold(protocol, io)
+    for key, side in REP_SIDES:
+        reps = count_reps(side, io)
+        if reps is not None:
+            values[key] = reps
     return values
 
 
@@ -360,8 +382,11 @@ def terminal_timer(console: Console) -> TimerIO:
     def wait_enter() -> None:
         input()
 
+    def ask(prompt: str) -> str:
+        return console.input(f"{escape(prompt)}: ")
+
     say: Callable[[str], None] = console.print
-    return TimerIO(clock=time.monotonic, sleep=time.sleep, wait_enter=wait_enter, say=say)
+    return TimerIO(clock=time.monotonic, sleep=time.sleep, wait_enter=wait_enter, say=say, ask=ask)
 
 
 def print_endurance(a: EnduranceAssessment, console: Console) -> None:

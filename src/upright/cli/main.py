@@ -439,6 +439,14 @@ def checkup(
             help="Licensed STarT Back wording (JSON); default: a marked paraphrase.",
         ),
     ] = None,
+    odi_wording: Annotated[
+        Path | None,
+        typer.Option(
+            "--odi-wording",
+            help="Licensed Oswestry Disability Index wording (JSON). The ODI is proprietary: "
+            "without this file its answers are kept but not scored.",
+        ),
+    ] = None,
     runner: RunnerAlias = None,
     json_out: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
 ) -> None:
@@ -455,6 +463,7 @@ def checkup(
         answers=answers,
         evidence=list(evidence or []),
         start_back_wording=start_back_wording,
+        odi_wording=odi_wording,
         template=template,
         runner=runner,
     )
@@ -502,8 +511,9 @@ def endurance_test(
         typer.Option(
             "--times",
             help="Take typed results (e.g. --times flexor=120 extensor=95 side_left=60 "
-            "side_right=58). Without results: a guided timer (get ready 5 s, count down, "
-            "press Enter the moment position is lost).",
+            "side_right=58). Without results: a guided timer for each hold (McGill four, "
+            "supine bridge, prone plank: get ready 5 s, count down, press Enter the moment "
+            "position is lost), then the single-leg bridge reps typed at the prompt.",
         ),
     ] = False,
     sex: Annotated[SexChoice | None, typer.Option(help="Chooses the norms by sex.")] = None,

@@ -24,11 +24,15 @@ from upright.assessment.answers import (
 )
 from upright.assessment.endurance import EnduranceAssessment, assess_endurance
 from upright.assessment.questionnaires import (
+    OdiResult,
+    OdiWording,
     StartBackResult,
     StartBackWording,
     default_start_back_wording,
+    parse_odi_wording,
     parse_start_back_wording,
     read_wording_file,
+    score_odi,
     score_start_back,
 )
 from upright.assessment.redflags import (
@@ -57,6 +61,7 @@ __all__ = [
     "ask_red_flags",
     "ask_symptoms",
     "read_answers",
+    "read_odi_wording",
     "read_start_back_wording",
     "run_checkup",
     "run_triage",
@@ -89,6 +94,8 @@ class CheckupResult(_Model):
     symptoms: list[SymptomLine] | None = None
     start_back: StartBackResult | None = None
     start_back_paraphrase: bool | None = None
+    odi: OdiResult | None = None
+    odi_copyright_notice: str | None = None
     endurance: EnduranceAssessment | None = None
     evidence_sources: list[EvidenceSource] | None = None
     triage: TriageResult | None = None
@@ -153,6 +160,32 @@ def read_start_back_wording(path: Path | None) -> StartBackWording:
     return parse_start_back_wording(read_wording_file(path), source=str(path))
 
 
+def read_odi_wording(path: Path | None) -> OdiWording | None:
+    """The licensed ODI wording from ``path``; None (ODI not scored) without a file."""
+    if path is None:
+        return None
+    return parse_odi_wording(read_wording_file(path), source=str(path))
+
+
+#: Why the ODI is not scored without its wording (the questionnaire is proprietary).
+ODI_UNSCORED_NOTE: Final = (
+    "ODI not scored: the Oswestry Disability Index is proprietary (Mapi Research Trust), "
+    "so it is scored only with its licensed wording; supply it with --odi-wording FILE"
+)
+
+
+def _score_odi(answers: Answers, wording: OdiWording | None, notes: list[str]) -> OdiResult | None:
+    values = answers.odi.model_dump() if answers.odi is not None else {}
+    if not any(v is not None for v in values.values()):
+        if wording is not None:
+            notes.append("ODI wording supplied but no ODI section answered: ODI not scored")
+        return None
+    if wording is None:
+        notes.append(ODI_UNSCORED_NOTE)
+        return None
+    return score_odi(values, wording)
+
+
 def _screen(answers: Answers) -> RedFlagScreen:
     return screen_red_flags(answers.red_flags, clearance_recorded=answers.clearance_recorded)
 
@@ -166,6 +199,7 @@ def run_checkup(
     evidence_paths: list[Path] | None = None,
     wording: StartBackWording | None = None,
     stored_evidence: Sequence[tuple[str, Mapping[str, Any]]] = (),
+    odi_wording: OdiWording | None = None,
 ) -> CheckupResult:
     """Run the whole check-up on validated answers.
 
@@ -182,10 +216,7 @@ def run_checkup(
         start_back = score_start_back(answers.start_back.model_dump())
     else:
         notes.append("STarT Back not answered: psychosocial risk not scored")
-    if answers.odi is not None:
-        notes.append(
-            "ODI answers kept but not scored here: it is scored only with licensed wording"
-        )
+    odi = _score_odi(answers, odi_wording, notes)
     endurance = assess_endurance(answers.endurance) if answers.endurance is not None else None
     triaged = _triage(answers, measured, screen)
     evidence = evidence_from_answers(answers, **measured.fields)
@@ -196,6 +227,10 @@ def run_checkup(
         symptoms=_symptom_lines(answers),
         start_back=start_back,
         start_back_paraphrase=wording.paraphrase,
+        odi=odi,
+        odi_copyright_notice=(odi_wording.copyright_notice or None)
+        if odi and odi_wording
+        else None,
         endurance=endurance,
         evidence_sources=measured.sources,
         triage=triaged,

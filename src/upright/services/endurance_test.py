@@ -27,11 +27,13 @@ from upright.summary import DISCLAIMER
 __all__ = [
     "GET_READY_S",
     "PROTOCOLS",
+    "REP_SIDES",
     "TIME_KEYS",
     "EnduranceTestReport",
     "Protocol",
     "TimerIO",
     "build_results",
+    "count_reps",
     "parse_times",
     "read_previous",
     "run_endurance_test",
@@ -214,14 +216,23 @@ def run_endurance_test(
     )
 
 
+def _no_reply(prompt: str) -> str:
+    return ""
+
+
 @dataclass(frozen=True)
 class TimerIO:
-    """What the guided timer needs from the world: injected so tests need no terminal."""
+    """What the guided timer needs from the world: injected so tests need no terminal.
+
+    ``ask`` shows a prompt and returns the typed line (rep counts); the default answers
+    blank, which skips the rep test.
+    """
 
     clock: Callable[[], float]
     sleep: Callable[[float], None]
     wait_enter: Callable[[], None]
     say: Callable[[str], None]
+    ask: Callable[[str], str] = _no_reply
 
 
 def time_hold(protocol: Protocol, io: TimerIO, get_ready_s: int = GET_READY_S) -> float:
@@ -245,6 +256,27 @@ def time_hold(protocol: Protocol, io: TimerIO, get_ready_s: int = GET_READY_S) -
         held = protocol.cap_s
     io.say(f"{protocol.name}: {held:.1f} s.")
     return round(held, 1)
+
+
+#: The single-leg bridge sides asked for at the prompt, in order.
+REP_SIDES: Final = (("slb_left", "left"), ("slb_right", "right"))
+
+
+def count_reps(side: str, io: TimerIO) -> int | None:
+    """Ask for the single-leg bridge reps of one side (reps to failure, not a hold).
+
+    A blank reply skips the side (None); anything but a whole number >= 0 asks again.
+    """
+    while True:
+        raw = io.ask(f"Single-leg bridge, {side} leg: reps until form was lost (Enter to skip)")
+        raw = raw.strip()
+        if not raw:
+            io.say(f"Single-leg bridge, {side}: skipped.")
+            return None
+        if raw.isdigit():
+            io.say(f"Single-leg bridge, {side}: {int(raw)} reps.")
+            return int(raw)
+        io.say(f"{raw!r} is not a whole number of reps; type e.g. 22, or press Enter to skip.")
 
 
 def protocol_note() -> str:

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from upright.assessment.answers import Answers, Clearance, parse_answers
 from upright.assessment.endurance import EnduranceResults
-from upright.assessment.questionnaires import StartBackWording
+from upright.assessment.questionnaires import OdiWording, StartBackWording
 from upright.errors import InputError, StoreError
 from upright.services.checkup import CheckupResult, TriageReport, run_checkup, run_triage
 from upright.services.endurance_test import EnduranceTestReport, run_endurance_test
@@ -114,12 +114,15 @@ def checkup_for_runner(
     answers: Answers,
     evidence_paths: list[Path],
     wording: StartBackWording | None = None,
+    odi_wording: OdiWording | None = None,
 ) -> CheckupResult:
     """Run the check-up with the runner's clearances and records, and store it."""
     with _session("check-up") as session:
         runner = get_runner(session, alias)
         answers = _with_clearance(session, runner, answers)
-        result = run_checkup(answers, evidence_paths, wording, _stored_evidence(session, runner))
+        result = run_checkup(
+            answers, evidence_paths, wording, _stored_evidence(session, runner), odi_wording
+        )
         add_checkup(session, runner, answers, screen=result.red_flags, triage=result.triage)
         return result
 
