@@ -19,3 +19,17 @@ def shared_data() -> Path:
     if not path.is_dir():
         pytest.skip(f"shared recordings not found at {path} (not part of the repository)")
     return path
+
+
+@pytest.fixture(autouse=True)
+def _private_user_folders(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Keep every test away from the user's own cache and database.
+
+    Tests that check these variables set their own values on top.
+    """
+    home = tmp_path_factory.mktemp("user-folders")
+    monkeypatch.setenv("UPRIGHT_CACHE_DIR", str(home / "cache"))
+    monkeypatch.setenv("UPRIGHT_DATA_DIR", str(home / "data"))
+    monkeypatch.delenv("UPRIGHT_DATABASE_URL", raising=False)
