@@ -1,0 +1,145 @@
+"""The exercise catalogue of the core and glute program (CLINICAL.md section 5).
+
+The exercises are data (``data/exercises.json``) so a clinician can review them without
+reading code. :func:`load_catalogue` validates every entry and checks that each easier
+and harder neighbour names an exercise that exists.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from importlib import resources
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from upright.errors import InputError
+
+__all__ = [
+    "Catalogue",
+    "Dose",
+    "Exercise",
+    "Fault",
+    "Pattern",
+    "Stage",
+    "load_catalogue",
+    "validate_catalogue",
+]
+
+Stage = Literal[1, 2, 3]
+Pattern = Literal[
+    "anti-extension",
+    "anti-lateral-flexion",
+    "anti-rotation",
+    "hip-extension",
+    "hip-abduction",
+    "hinge",
+    "single-leg",
+    "drill",
+]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Fault(_Model):
+    """A common fault and how it feels or looks, so the user can spot it."""
+
+    fault: str = Field(min_length=1)
+    feels_like: str = Field(min_length=1)
+
+
+class Dose(_Model):
+    """How much of an exercise to do in one session."""
+
+    kind: Literal["hold_pyramid", "hold", "reps", "distance"]
+    text: str = Field(min_length=1)
+    per_side: bool
+    minutes: float = Field(gt=0, description="Time it takes in a session, rests included.")
+
+
+class Exercise(_Model):
+    """One exercise: how to do it, what to watch for, and where it sits in the ladder."""
+
+    key: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    name: str = Field(min_length=1)
+    stage: Stage
+    pattern: Pattern
+    muscles: list[str] = Field(min_length=1)
+    how: str = Field(min_length=1)
+    cues: list[str] = Field(min_length=1)
+    faults: list[Fault] = Field(min_length=1)
+    dose: Dose
+    easier: list[str]
+    harder: list[str]
+    source: str = Field(min_length=1)
+
+
+class Catalogue(_Model):
+    """Every exercise, by key."""
+
+    exercises: dict[str, Exercise]
+
+    def get(self, key: str) -> Exercise:
+        """Return the exercise ``key``; raise :class:`InputError` naming it if unknown."""
+        try:
+            return self.exercises[key]
+        except KeyError:
+            raise InputError(
+                f"exercise catalogue: no exercise {key!r}",
+                fix=f"Use one of: {', '.join(sorted(self.exercises))}",
+            ) from None
+
+    def by_stage(self, stage: Stage) -> list[Exercise]:
+        """Exercises of one stage, in catalogue order."""
+        return [e for e in self.exercises.values() if e.stage == stage]
+
+
+def validate_catalogue(raw: dict[str, Any], *, origin: str = "exercises.json") -> Catalogue:
+    """Validate a parsed catalogue ``{"exercises": [...]}``.
+
+    Raises
+    ------
+    InputError
+        An entry does not match the schema, a key is repeated, or an easier/harder
+        neighbour names an exercise that does not exist (the message names it).
+    """
+    entries = raw.get("exercises")
+    if not isinstance(entries, list) or not entries:
+        raise InputError(
+            f"{origin}: no 'exercises' list", fix="Give a non-empty list under 'exercises'"
+        )
+    exercises: dict[str, Exercise] = {}
+    for i, entry in enumerate(entries):
+        try:
+            ex = Exercise.model_validate(entry)
+        except ValidationError as exc:
+            raise InputError(
+                f"{origin}: exercise #{i} is invalid: {exc.errors()[0]['loc']} "
+                f"{exc.errors()[0]['msg']}",
+                fix="Correct the entry against upright.program.catalogue.Exercise",
+            ) from exc
+        if ex.key in exercises:
+            raise InputError(f"{origin}: exercise key {ex.key!r} appears twice")
+        exercises[ex.key] = ex
+    for ex in exercises.values():
+        for side in ("easier", "harder"):
+            for neighbour in getattr(ex, side):
+                if neighbour not in exercises:
+                    raise InputError(
+                        f"{origin}: exercise {ex.key!r} lists unknown {side} neighbour "
+                        f"{neighbour!r}",
+                        fix="Use the key of an exercise in the catalogue",
+                    )
+                if neighbour == ex.key:
+                    raise InputError(f"{origin}: exercise {ex.key!r} lists itself as {side}")
+    return Catalogue(exercises=exercises)
+
+
+@cache
+def load_catalogue() -> Catalogue:
+    """Load and validate the shipped catalogue ``data/exercises.json`` (cached)."""
+    text = resources.files("upright.program").joinpath("data", "exercises.json").read_text("utf-8")
+    return validate_catalogue(json.loads(text))
