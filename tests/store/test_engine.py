@@ -18,7 +18,16 @@ from upright.store import (
     open_store,
 )
 
-TABLES = {"alembic_version", "runner", "checkup", "endurance_test", "clearance", "record"}
+TABLES = {
+    "alembic_version",
+    "runner",
+    "checkup",
+    "endurance_test",
+    "clearance",
+    "record",
+    "session_log",
+    "run_log",
+}
 
 
 def _tables(store: Store) -> set[str]:
@@ -32,7 +41,7 @@ def test_migrations_create_schema_on_empty_file(db_url: str, tmp_path: Path) -> 
         assert (tmp_path / "data" / "upright.db").is_file()
         assert _tables(store) == TABLES
         with store.engine.connect() as conn:
-            assert conn.scalar(sa.text("SELECT version_num FROM alembic_version")) == "0001"
+            assert conn.scalar(sa.text("SELECT version_num FROM alembic_version")) == "0002"
     finally:
         store.close()
 

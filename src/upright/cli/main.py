@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
+from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, TypeVar
@@ -636,6 +637,174 @@ def import_backup(
     from upright.cli.record import run_import_backup_command
 
     run_guarded(lambda: run_import_backup_command(file, merge, console))
+
+
+_PLAN_HELP = (
+    "Exit codes: 0 done; 2 bad input, no stored check-up, or the plan is blocked by an open "
+    "same-day, review-level or unanswered red flag (a clinician clearance, `upright "
+    "clearance`, lifts same-day and review blocks); 3 EMERGENCY: the latest check-up "
+    "answered an emergency red flag, seek emergency care now. " + _STORE_HELP
+)
+
+
+@app.command(epilog=_PLAN_HELP)
+def plan(
+    runner: RequiredRunner,
+    sessions_per_week: Annotated[
+        int, typer.Option("--sessions-per-week", min=3, max=5, help="Sessions a week, 3-5.")
+    ] = 3,
+    weeks: Annotated[int, typer.Option("--weeks", min=1, max=52, help="Weeks of the plan.")] = 7,
+    start: Annotated[
+        datetime | None,
+        typer.Option(
+            "--start", formats=["%Y-%m-%d"], help="Date of the first session [default: today]."
+        ),
+    ] = None,
+    ics: Annotated[
+        Path | None, typer.Option("--ics", help="Also write the plan as an iCalendar file.")
+    ] = None,
+    json_out: Annotated[bool, typer.Option("--json", help="Print the plan as JSON.")] = False,
+) -> None:
+    """Weekly exercise plan from the runner's latest stored check-up.
+
+    Exit 2 while a red flag blocks it (until `upright clearance`), exit 3 on an emergency.
+    """
+    from upright.cli.plan import run_plan_command
+
+    run_guarded(
+        lambda: run_plan_command(
+            runner,
+            sessions_per_week,
+            weeks,
+            None if start is None else start.date(),
+            ics,
+            json_out,
+            console,
+        )
+    )
+
+
+log_app = typer.Typer(
+    help="Log an exercise session or a run, then get the progression or running advice.",
+    no_args_is_help=True,
+)
+app.add_typer(log_app, name="log")
+
+
+class FormChoice(StrEnum):
+    good = "good"
+    poor = "poor"
+
+
+LogDate = Annotated[
+    datetime | None,
+    typer.Option("--date", formats=["%Y-%m-%d"], help="Day it was done [default: today]."),
+]
+PainDuring = Annotated[
+    int, typer.Option("--pain-during", help="Worst back pain during it, 0-10.", show_default=False)
+]
+PainNextMorning = Annotated[
+    int | None, typer.Option("--pain-next-morning", help="Back pain the next morning, 0-10.")
+]
+_LOG_HELP = "Exit codes: 0 stored; 2 bad input, nothing stored. " + _STORE_HELP
+
+
+@log_app.command("session", epilog=_LOG_HELP)
+def log_session(
+    runner: RequiredRunner,
+    exercise: Annotated[
+        list[str],
+        typer.Option(
+            "--exercise",
+            help="KEY=HOLDS_OR_REPS (seconds held or reps done); repeat for each exercise.",
+            show_default=False,
+        ),
+    ],
+    form: Annotated[
+        FormChoice, typer.Option("--form", help="Form throughout.", show_default=False)
+    ],
+    pain_during: PainDuring,
+    pain_next_morning: PainNextMorning = None,
+    date: LogDate = None,
+    incomplete: Annotated[
+        bool, typer.Option("--incomplete", help="The whole prescribed session was not done.")
+    ] = False,
+    json_out: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
+) -> None:
+    """Log an exercise session, then: progress, hold or regress, and why."""
+    from upright.cli.log import print_session_logged
+    from upright.services.training_log import log_session as store_session
+
+    def action() -> None:
+        result = store_session(
+            runner,
+            exercises=exercise,
+            form=form.value,
+            pain_during=pain_during,
+            pain_next_morning=pain_next_morning,
+            day=None if date is None else date.date(),
+            completed=not incomplete,
+        )
+        if json_out:
+            print(result.model_dump_json(indent=2))
+        else:
+            print_session_logged(result, console)
+
+    run_guarded(action)
+
+
+@log_app.command("run", epilog=_LOG_HELP)
+def log_run(
+    runner: RequiredRunner,
+    pain_during: PainDuring,
+    file: Annotated[
+        Path | None,
+        typer.Argument(help="The run's FIT, GPX or TCX file (else type the distance/duration)."),
+    ] = None,
+    distance_km: Annotated[
+        float | None, typer.Option("--distance-km", help="Distance run (overrides the file).")
+    ] = None,
+    duration_min: Annotated[
+        float | None, typer.Option("--duration-min", help="Minutes run (overrides the file).")
+    ] = None,
+    pain_after: Annotated[
+        int | None, typer.Option("--pain-after", help="Back pain just after the run, 0-10.")
+    ] = None,
+    pain_next_morning: PainNextMorning = None,
+    pain_onset_km: Annotated[
+        float | None,
+        typer.Option("--pain-onset-km", help="Where in the run your back began to hurt."),
+    ] = None,
+    pain_onset_min: Annotated[
+        float | None,
+        typer.Option("--pain-onset-min", help="When (minutes from the start) it began to hurt."),
+    ] = None,
+    date: LogDate = None,
+    json_out: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
+) -> None:
+    """Log a run, then the running-load advice (pain-monitoring model)."""
+    from upright.cli.log import print_run_logged
+    from upright.services.training_log import log_run as store_run
+
+    def action() -> None:
+        result = store_run(
+            runner,
+            pain_during=pain_during,
+            file=file,
+            distance_km=distance_km,
+            duration_min=duration_min,
+            pain_after=pain_after,
+            pain_next_morning=pain_next_morning,
+            pain_onset_km=pain_onset_km,
+            pain_onset_min=pain_onset_min,
+            day=None if date is None else date.date(),
+        )
+        if json_out:
+            print(result.model_dump_json(indent=2))
+        else:
+            print_run_logged(result, console)
+
+    run_guarded(action)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -30,7 +30,9 @@ from upright.store.models import (
     EnduranceTest,
     Record,
     RecordKind,
+    RunLog,
     Runner,
+    SessionLog,
 )
 from upright.store.repository import (
     Side,
@@ -38,6 +40,8 @@ from upright.store.repository import (
     add_clearance,
     add_endurance_test,
     add_record,
+    add_run_log,
+    add_session_log,
     find_runner,
     get_or_create_runner,
     get_runner,
@@ -45,6 +49,8 @@ from upright.store.repository import (
     latest_checkup,
     previous_endurance,
     records,
+    run_logs,
+    session_logs,
 )
 
 __all__ = [
@@ -58,13 +64,17 @@ __all__ = [
     "EnduranceTest",
     "Record",
     "RecordKind",
+    "RunLog",
     "Runner",
+    "SessionLog",
     "Side",
     "Store",
     "add_checkup",
     "add_clearance",
     "add_endurance_test",
     "add_record",
+    "add_run_log",
+    "add_session_log",
     "data_dir",
     "database_url",
     "export_runner",
@@ -79,6 +89,8 @@ __all__ = [
     "previous_endurance",
     "read_backup",
     "records",
+    "run_logs",
+    "session_logs",
     "validate_backup",
     "write_backup",
 ]

@@ -11,7 +11,7 @@ import json
 import os
 import tempfile
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Final, Literal
 
@@ -20,7 +20,16 @@ from sqlalchemy.orm import Session
 
 from upright import __version__
 from upright.errors import CorruptFileError, InputError
-from upright.store.models import CheckUp, Clearance, EnduranceTest, Record, RecordKind, Runner
+from upright.store.models import (
+    CheckUp,
+    Clearance,
+    EnduranceTest,
+    Record,
+    RecordKind,
+    RunLog,
+    Runner,
+    SessionLog,
+)
 from upright.store.repository import find_runner, get_runner
 
 __all__ = [
@@ -80,6 +89,30 @@ class RecordDoc(_Model):
     schema_version: str
 
 
+class SessionLogDoc(_Model):
+    day: date
+    level: int = Field(ge=1, le=3)
+    exercises: dict[str, float]
+    completed: bool
+    form: Literal["good", "poor"]
+    pain_during: int = Field(ge=0, le=10)
+    pain_next_morning: int | None = Field(default=None, ge=0, le=10)
+    logged_at: AwareDatetime
+
+
+class RunLogDoc(_Model):
+    day: date
+    distance_km: float | None = Field(default=None, ge=0)
+    duration_min: float | None = Field(default=None, ge=0)
+    pain_during: int = Field(ge=0, le=10)
+    pain_after: int | None = Field(default=None, ge=0, le=10)
+    pain_next_morning: int | None = Field(default=None, ge=0, le=10)
+    pain_onset_km: float | None = Field(default=None, ge=0)
+    pain_onset_min: float | None = Field(default=None, ge=0)
+    source_name: str | None = None
+    logged_at: AwareDatetime
+
+
 class BackupDocument(_Model):
     """One runner with everything stored about them."""
 
@@ -91,6 +124,8 @@ class BackupDocument(_Model):
     endurance_tests: list[EnduranceTestDoc] = Field(default_factory=list)
     clearances: list[ClearanceDoc] = Field(default_factory=list)
     records: list[RecordDoc] = Field(default_factory=list)
+    session_logs: list[SessionLogDoc] = Field(default_factory=list)
+    run_logs: list[RunLogDoc] = Field(default_factory=list)
 
 
 def export_runner(session: Session, alias: str, *, now: datetime | None = None) -> dict[str, Any]:
@@ -136,6 +171,14 @@ def export_runner(session: Session, alias: str, *, now: datetime | None = None) 
         records=[
             RecordDoc.model_validate({k: getattr(r, k) for k in RecordDoc.model_fields})
             for r in runner.records
+        ],
+        session_logs=[
+            SessionLogDoc.model_validate({k: getattr(x, k) for k in SessionLogDoc.model_fields})
+            for x in runner.session_logs
+        ],
+        run_logs=[
+            RunLogDoc.model_validate({k: getattr(x, k) for k in RunLogDoc.model_fields})
+            for x in runner.run_logs
         ],
     )
     return doc.model_dump(mode="json")
@@ -193,6 +236,14 @@ def _add_missing(runner: Runner, doc: BackupDocument) -> None:
     for r in doc.records:
         if (r.kind, r.created_at, r.source_name) not in have_records:
             runner.records.append(Record(**r.model_dump()))
+    have_sessions = {x.logged_at for x in runner.session_logs}
+    for sl in doc.session_logs:
+        if sl.logged_at not in have_sessions:
+            runner.session_logs.append(SessionLog(**sl.model_dump()))
+    have_runs = {x.logged_at for x in runner.run_logs}
+    for rl in doc.run_logs:
+        if rl.logged_at not in have_runs:
+            runner.run_logs.append(RunLog(**rl.model_dump()))
 
 
 def import_backup(

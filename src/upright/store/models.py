@@ -8,10 +8,21 @@ into the model it came from. The schema itself is created by the Alembic migrati
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any, ClassVar, Literal, get_args
 
-from sqlalchemy import JSON, DateTime, Float, ForeignKey, Integer, String, Text, TypeDecorator
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    TypeDecorator,
+)
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -23,7 +34,9 @@ __all__ = [
     "EnduranceTest",
     "Record",
     "RecordKind",
+    "RunLog",
     "Runner",
+    "SessionLog",
     "utc_now",
 ]
 
@@ -91,6 +104,14 @@ class Runner(Base):
     records: Mapped[list[Record]] = relationship(
         back_populates="runner", cascade="all, delete-orphan", order_by="Record.created_at"
     )
+    session_logs: Mapped[list[SessionLog]] = relationship(
+        back_populates="runner",
+        cascade="all, delete-orphan",
+        order_by="SessionLog.day",
+    )
+    run_logs: Mapped[list[RunLog]] = relationship(
+        back_populates="runner", cascade="all, delete-orphan", order_by="RunLog.day"
+    )
 
 
 class CheckUp(Base):
@@ -154,3 +175,43 @@ class Record(Base):
     schema_version: Mapped[str] = mapped_column(String(40))
 
     runner: Mapped[Runner] = relationship(back_populates="records")
+
+
+class SessionLog(Base):
+    """One exercise session as logged: holds (s) or reps done per exercise key, form, pain."""
+
+    __tablename__ = "session_log"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    runner_id: Mapped[int] = mapped_column(ForeignKey("runner.id", ondelete="CASCADE"), index=True)
+    day: Mapped[date] = mapped_column(Date)
+    level: Mapped[int] = mapped_column(Integer)
+    exercises: Mapped[JsonDict]
+    completed: Mapped[bool] = mapped_column(Boolean)
+    form: Mapped[str] = mapped_column(String(10))
+    pain_during: Mapped[int] = mapped_column(Integer)
+    pain_next_morning: Mapped[int | None] = mapped_column(Integer)
+    logged_at: Mapped[datetime] = mapped_column(default=utc_now)
+
+    runner: Mapped[Runner] = relationship(back_populates="session_logs")
+
+
+class RunLog(Base):
+    """One run as logged: distance, duration, pain during/after/next morning, pain onset."""
+
+    __tablename__ = "run_log"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    runner_id: Mapped[int] = mapped_column(ForeignKey("runner.id", ondelete="CASCADE"), index=True)
+    day: Mapped[date] = mapped_column(Date)
+    distance_km: Mapped[float | None] = mapped_column(Float)
+    duration_min: Mapped[float | None] = mapped_column(Float)
+    pain_during: Mapped[int] = mapped_column(Integer)
+    pain_after: Mapped[int | None] = mapped_column(Integer)
+    pain_next_morning: Mapped[int | None] = mapped_column(Integer)
+    pain_onset_km: Mapped[float | None] = mapped_column(Float)
+    pain_onset_min: Mapped[float | None] = mapped_column(Float)
+    source_name: Mapped[str | None] = mapped_column(Text)
+    logged_at: Mapped[datetime] = mapped_column(default=utc_now)
+
+    runner: Mapped[Runner] = relationship(back_populates="run_logs")

@@ -7,7 +7,7 @@ adds or reads rows and flushes; committing or rolling back is the session's busi
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel
@@ -26,7 +26,9 @@ from upright.store.models import (
     EnduranceTest,
     Record,
     RecordKind,
+    RunLog,
     Runner,
+    SessionLog,
     utc_now,
 )
 
@@ -36,6 +38,8 @@ __all__ = [
     "add_clearance",
     "add_endurance_test",
     "add_record",
+    "add_run_log",
+    "add_session_log",
     "find_runner",
     "get_or_create_runner",
     "get_runner",
@@ -43,6 +47,8 @@ __all__ = [
     "latest_checkup",
     "previous_endurance",
     "records",
+    "run_logs",
+    "session_logs",
 ]
 
 Side = Literal["left", "right"]
@@ -293,3 +299,79 @@ def records(session: Session, runner: Runner, kind: RecordKind | None = None) ->
     if kind is not None:
         query = query.where(Record.kind == _check_kind(kind))
     return session.scalars(query.order_by(Record.created_at, Record.id)).all()
+
+
+def add_session_log(
+    session: Session,
+    runner: Runner,
+    *,
+    day: date,
+    level: int,
+    exercises: Mapping[str, float],
+    completed: bool,
+    form: Literal["good", "poor"],
+    pain_during: int,
+    pain_next_morning: int | None = None,
+    when: datetime | None = None,
+) -> SessionLog:
+    """Store one exercise session log (values are checked by the caller)."""
+    log = SessionLog(
+        runner=runner,
+        day=day,
+        level=level,
+        exercises=dict(exercises),
+        completed=completed,
+        form=form,
+        pain_during=pain_during,
+        pain_next_morning=pain_next_morning,
+        logged_at=_aware(when, "session log"),
+    )
+    session.add(log)
+    session.flush()
+    return log
+
+
+def session_logs(session: Session, runner: Runner) -> Sequence[SessionLog]:
+    """The runner's exercise session logs, oldest first."""
+    query = select(SessionLog).where(SessionLog.runner_id == runner.id)
+    return session.scalars(query.order_by(SessionLog.day, SessionLog.id)).all()
+
+
+def add_run_log(
+    session: Session,
+    runner: Runner,
+    *,
+    day: date,
+    pain_during: int,
+    distance_km: float | None = None,
+    duration_min: float | None = None,
+    pain_after: int | None = None,
+    pain_next_morning: int | None = None,
+    pain_onset_km: float | None = None,
+    pain_onset_min: float | None = None,
+    source_name: str | None = None,
+    when: datetime | None = None,
+) -> RunLog:
+    """Store one run log (values are checked by the caller)."""
+    log = RunLog(
+        runner=runner,
+        day=day,
+        distance_km=distance_km,
+        duration_min=duration_min,
+        pain_during=pain_during,
+        pain_after=pain_after,
+        pain_next_morning=pain_next_morning,
+        pain_onset_km=pain_onset_km,
+        pain_onset_min=pain_onset_min,
+        source_name=source_name,
+        logged_at=_aware(when, "run log"),
+    )
+    session.add(log)
+    session.flush()
+    return log
+
+
+def run_logs(session: Session, runner: Runner) -> Sequence[RunLog]:
+    """The runner's run logs, oldest first."""
+    query = select(RunLog).where(RunLog.runner_id == runner.id)
+    return session.scalars(query.order_by(RunLog.day, RunLog.id)).all()

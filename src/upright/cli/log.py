@@ -1,0 +1,43 @@
+"""``upright log session`` and ``upright log run``: store, then print the advice."""
+
+from __future__ import annotations
+
+from rich.console import Console
+from rich.markup import escape
+
+from upright.services.training_log import RunLogged, SessionLogged
+
+__all__ = ["print_run_logged", "print_session_logged"]
+
+_ACTION_COLOURS = {"progress": "green", "hold": "yellow", "regress": "red"}
+_ZONE_COLOURS = {"safe": "green", "acceptable": "yellow", "stop": "red"}
+
+
+def print_session_logged(result: SessionLogged, console: Console) -> None:
+    """The stored session, then progress/hold/regress with the reason."""
+    done = ", ".join(f"{k} {v:g}" for k, v in result.exercises.items())
+    console.print(
+        f"Session of {result.day.isoformat()} stored (stage {result.level}): {escape(done)}."
+    )
+    d = result.decision
+    colour = _ACTION_COLOURS[d.action]
+    console.print(
+        f"[bold {colour}]{d.action.upper()}[/bold {colour}] "
+        f"(stage {d.current_level} -> {d.new_level}): {escape(d.advice)}"
+    )
+
+
+def print_run_logged(result: RunLogged, console: Console) -> None:
+    """The stored run, then the running-load advice."""
+    parts = []
+    if result.distance_km is not None:
+        parts.append(f"{result.distance_km:g} km")
+    if result.duration_min is not None:
+        parts.append(f"{result.duration_min:g} min")
+    source = f" from {escape(result.source_name)}" if result.source_name else ""
+    console.print(f"Run of {result.day.isoformat()} stored{source}: {', '.join(parts)}.")
+    a = result.advice
+    colour = _ZONE_COLOURS[a.zone]
+    console.print(f"[bold {colour}]Pain zone: {a.zone}[/bold {colour}]. {escape(a.advice)}")
+    if a.reduce_next_run:
+        console.print("[bold]Reduce the next run.[/bold]")

@@ -1,0 +1,208 @@
+"""``upright plan`` (stored check-up, blocks, emergency, iCalendar) and ``upright log``."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+import yaml
+from typer.testing import CliRunner, Result
+
+from upright.assessment.redflags import RED_FLAG_KEYS, red_flag_questions
+from upright.cli.main import app
+
+runner = CliRunner()
+LEVEL_KEY = {q.level: q.key for q in reversed(red_flag_questions())}
+
+
+def invoke(*args: str) -> Result:
+    return runner.invoke(app, list(args), env={"COLUMNS": "200"})
+
+
+def stored_checkup(tmp_path: Path, alias: str = "ana", **overrides: bool | None) -> None:
+    data: dict[str, Any] = {"red_flags": dict.fromkeys(RED_FLAG_KEYS, False) | overrides}
+    path = tmp_path / "answers.yaml"
+    path.write_text(yaml.safe_dump(data), encoding="utf-8")
+    assert invoke("profile", "--runner", alias).exit_code == 0
+    invoke("checkup", "--runner", alias, "--answers", str(path))
+
+
+def test_plan_from_stored_checkup(tmp_path: Path) -> None:
+    stored_checkup(tmp_path)
+    result = invoke("plan", "--runner", "ana", "--start", "2026-01-05", "--sessions-per-week", "4")
+    assert result.exit_code == 0, result.output
+    assert "Schedule" in result.output
+    assert "2026-01-05" in result.output
+    data = json.loads(invoke("plan", "--runner", "ana", "--start", "2026-01-05", "--json").stdout)
+    assert not data["blocked"]
+    assert len(data["sessions"]) == 7 * 3
+
+
+def test_plan_without_checkup_says_run_checkup() -> None:
+    assert invoke("profile", "--runner", "bo").exit_code == 0
+    result = invoke("plan", "--runner", "bo")
+    assert result.exit_code == 2
+    assert "upright checkup --runner bo" in " ".join(result.output.split())
+
+
+def test_review_flag_blocks_until_clearance(tmp_path: Path) -> None:
+    stored_checkup(tmp_path, **{LEVEL_KEY["review"]: True})
+    blocked = invoke("plan", "--runner", "ana")
+    assert blocked.exit_code == 2
+    assert "blocked" in blocked.output
+    assert invoke("clearance", "--runner", "ana", "--clinician", "Dr Lee").exit_code == 0
+    assert invoke("plan", "--runner", "ana").exit_code == 0
+
+
+def test_emergency_exit_3_even_with_clearance(tmp_path: Path) -> None:
+    stored_checkup(tmp_path, **{LEVEL_KEY["emergency"]: True})
+    assert invoke("clearance", "--runner", "ana", "--clinician", "Dr Lee").exit_code == 0
+    result = invoke("plan", "--runner", "ana")
+    assert result.exit_code == 3
+    assert "blocked" in result.output
+
+
+def test_plan_ics_file(tmp_path: Path) -> None:
+    stored_checkup(tmp_path)
+    out = tmp_path / "plan.ics"
+    result = invoke("plan", "--runner", "ana", "--start", "2026-01-05", "--ics", str(out))
+    assert result.exit_code == 0, result.output
+    text = out.read_bytes().decode("utf-8")
+    assert text.startswith("BEGIN:VCALENDAR\r\n")
+    assert text.rstrip("\r\n").endswith("END:VCALENDAR")
+    assert text.count("BEGIN:VEVENT") == 21
+    assert "DTSTART;VALUE=DATE:20260105" in text
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".plan.ics")]
+
+
+# -- log session / log run -----------------------------------------------------------
+
+
+def _count(table: str) -> int:
+    from upright.store import open_store
+
+    store = open_store()
+    try:
+        with store.engine.connect() as conn:
+            return int(conn.scalar(sa.text(f"SELECT count(*) FROM {table}")) or 0)
+    finally:
+        store.close()
+
+
+def log_session(*extra: str, pain: str = "2", morning: str = "1") -> Result:
+    return invoke(
+        "log", "session", "--runner", "ana", "--date", "2026-01-05",
+        "--exercise", "side_plank=30", "--exercise", "bird_dog=8",
+        "--form", "good", "--pain-during", pain, "--pain-next-morning", morning,
+        "--json", *extra,
+    )  # fmt: skip
+
+
+def test_log_session_progresses_after_two_good_sessions() -> None:
+    assert invoke("profile", "--runner", "ana").exit_code == 0
+    first = log_session()
+    assert first.exit_code == 0, first.output
+    assert json.loads(first.stdout)["decision"]["action"] == "hold"
+    second = json.loads(log_session().stdout)
+    assert second["decision"]["action"] == "progress"
+    assert second["decision"]["new_level"] == 2
+    third = json.loads(log_session().stdout)
+    assert third["level"] == 2
+    assert _count("session_log") == 3
+    text = invoke(
+        "log", "session", "--runner", "ana", "--exercise", "side_plank=30",
+        "--form", "good", "--pain-during", "1",
+    )  # fmt: skip
+    assert text.exit_code == 0
+    assert "HOLD" in text.output
+
+
+def test_log_session_regresses_on_pain_6() -> None:
+    assert invoke("profile", "--runner", "ana").exit_code == 0
+    log_session()
+    log_session()
+    data = json.loads(log_session(pain="6", morning="6").stdout)
+    assert data["level"] == 2
+    assert data["decision"]["action"] == "regress"
+    assert data["decision"]["new_level"] == 1
+    assert "6/10" in data["decision"]["reason"]
+
+
+@pytest.mark.parametrize(
+    ("args", "named"),
+    [
+        (["--exercise", "side_plank=-5", "--pain-during", "2"], "-5"),
+        (["--exercise", "side_plank=30", "--pain-during", "11"], "11"),
+        (["--exercise", "side_plank=30", "--pain-during", "2", "--date", "2999-01-01"], "future"),
+        (["--exercise", "handstand=30", "--pain-during", "2"], "handstand"),
+    ],
+)
+def test_bad_session_logs_store_nothing(args: list[str], named: str) -> None:
+    assert invoke("profile", "--runner", "ana").exit_code == 0
+    result = invoke("log", "session", "--runner", "ana", "--form", "good", *args)
+    assert result.exit_code == 2
+    assert named in result.output
+    assert _count("session_log") == 0
+
+
+@pytest.mark.parametrize(
+    ("args", "named"),
+    [
+        (["--distance-km", "-1", "--pain-during", "2"], "-1"),
+        (["--duration-min", "-30", "--pain-during", "2"], "-30"),
+        (["--distance-km", "5", "--pain-during", "11"], "11"),
+        (["--distance-km", "5", "--pain-during", "1", "--date", "2999-01-01"], "future"),
+    ],
+)
+def test_bad_run_logs_store_nothing(args: list[str], named: str) -> None:
+    assert invoke("profile", "--runner", "ana").exit_code == 0
+    result = invoke("log", "run", "--runner", "ana", *args)
+    assert result.exit_code == 2
+    assert named in result.output
+    assert _count("run_log") == 0
+
+
+def test_log_run_from_fit(shared_data: Path) -> None:
+    assert invoke("profile", "--runner", "ana").exit_code == 0
+    fit = shared_data / "fit" / "activity-small-fenix2-run.fit"
+    result = invoke(
+        "log", "run", "--runner", "ana", str(fit), "--pain-during", "2",
+        "--pain-next-morning", "1", "--pain-onset-km", "6", "--json",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["distance_km"] == pytest.approx(9.0, abs=0.1)
+    assert data["duration_min"] == pytest.approx(47.2, abs=0.5)
+    assert data["day"] == "2015-08-15"
+    assert data["source_name"] == fit.name
+    assert data["advice"]["zone"] == "safe"
+    assert _count("run_log") == 1
+
+
+def test_log_run_typed_distance() -> None:
+    assert invoke("profile", "--runner", "ana").exit_code == 0
+    result = invoke(
+        "log", "run", "--runner", "ana", "--distance-km", "8", "--duration-min", "45",
+        "--pain-during", "4", "--pain-next-morning", "5",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "8 km" in result.output
+    assert "acceptable" in result.output
+    assert "Reduce the next run" in result.output
+    assert _count("run_log") == 1
+
+
+def test_logs_survive_export_and_import(tmp_path: Path) -> None:
+    assert invoke("profile", "--runner", "ana").exit_code == 0
+    log_session()
+    invoke("log", "run", "--runner", "ana", "--distance-km", "5", "--pain-during", "1")
+    out = tmp_path / "ana.json"
+    assert invoke("export", "--runner", "ana", "--out", str(out)).exit_code == 0
+    doc = json.loads(out.read_text("utf-8"))
+    assert len(doc["session_logs"]) == 1
+    assert len(doc["run_logs"]) == 1
+    assert invoke("import-backup", str(out), "--merge").exit_code == 0
+    assert _count("session_log") == 1
