@@ -76,6 +76,7 @@ RunnerAlias = Annotated[
         "store this runner's record.",
     ),
 ]
+JsonResult = Annotated[bool, typer.Option("--json", help="Print the result as JSON.")]
 PainOnsetKm = Annotated[
     float | None,
     typer.Option("--pain-onset-km", min=0, help="Where in the run your back began to hurt."),
@@ -449,7 +450,7 @@ def checkup(
         ),
     ] = None,
     runner: RunnerAlias = None,
-    json_out: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
+    json_out: JsonResult = False,
 ) -> None:
     """Check-up: red flags first, symptoms, STarT Back, endurance, evidence, triage.
 
@@ -483,7 +484,7 @@ def triage(
     ] = None,
     evidence: EvidenceFiles = None,
     runner: RunnerAlias = None,
-    json_out: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
+    json_out: JsonResult = False,
 ) -> None:
     """Each cause (weakness, posture, fatigue): likely/possible/unlikely, with reasons.
 
@@ -530,7 +531,7 @@ def endurance_test(
         ),
     ] = None,
     runner: RunnerAlias = None,
-    json_out: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
+    json_out: JsonResult = False,
 ) -> None:
     """Endurance tests (McGill battery): protocols, norms, ratios, change vs last time."""
     from upright.cli.checkup import EnduranceJob, run_test_command
@@ -729,7 +730,7 @@ def log_session(
     incomplete: Annotated[
         bool, typer.Option("--incomplete", help="The whole prescribed session was not done.")
     ] = False,
-    json_out: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
+    json_out: JsonResult = False,
 ) -> None:
     """Log an exercise session, then: progress, hold or regress, and why."""
     from upright.cli.log import print_session_logged
@@ -771,16 +772,10 @@ def log_run(
         int | None, typer.Option("--pain-after", help="Back pain just after the run, 0-10.")
     ] = None,
     pain_next_morning: PainNextMorning = None,
-    pain_onset_km: Annotated[
-        float | None,
-        typer.Option("--pain-onset-km", help="Where in the run your back began to hurt."),
-    ] = None,
-    pain_onset_min: Annotated[
-        float | None,
-        typer.Option("--pain-onset-min", help="When (minutes from the start) it began to hurt."),
-    ] = None,
+    pain_onset_km: PainOnsetKm = None,
+    pain_onset_min: PainOnsetMin = None,
     date: LogDate = None,
-    json_out: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
+    json_out: JsonResult = False,
 ) -> None:
     """Log a run, then the running-load advice (pain-monitoring model)."""
     from upright.cli.log import print_run_logged
