@@ -20,6 +20,7 @@ __all__ = [
     "QualityCheck",
     "SetupSummary",
     "SourceSummary",
+    "StridePoint",
     "Withheld",
     "schema_json",
 ]
@@ -112,6 +113,14 @@ class SetupSummary(_Model):
     processing: str
 
 
+class StridePoint(_Model):
+    """One stride's posture, for plots over time (e.g. the report's lean-over-time)."""
+
+    start_s: float = Field(description="Stride start (foot contact), seconds into the clip.")
+    trunk_lean_stance_deg: float | None
+    head_trunk_deg: float | None
+
+
 class AnalysisSummary(_Model):
     """Everything ``upright analyze`` measured on one clip."""
 
@@ -128,6 +137,10 @@ class AnalysisSummary(_Model):
     quality: list[QualityCheck]
     withheld: list[Withheld]
     notes: list[str]
+    strides: list[StridePoint] = Field(
+        default_factory=list,
+        description="Per-stride posture in time order (may be empty in older summaries).",
+    )
 
 
 def schema_json() -> str:

@@ -21,16 +21,19 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner, Result
 
+from upright.cli.jobs import DEMO_DATABASE, DEMO_LATER_CLIP
 from upright.cli.main import app
 from upright.io.keypoints import read_keypoints
 from upright.io.video import probe_video
 from upright.kinematics.strides import STRIDE_COLUMNS
 from upright.report.outputs import OUTPUT_FILES
+from upright.report.report_outputs import REPORT_FILES
+from upright.report.still import STILL_NAME
 from upright.services.demo import DEMO_SPEC
 
 UPRIGHT = Path(sys.executable).with_name("upright")
 DEMO_DURATION_S = 20.0
-ALL_OUTPUTS = {*OUTPUT_FILES, "annotated.mp4"}
+ALL_OUTPUTS = {*OUTPUT_FILES, "annotated.mp4", STILL_NAME}
 REAL_N_FRAMES = 360
 REAL_CADENCE_RANGE_SPM = (160.0, 178.0)  # true cadence about 169 steps/min
 PRE_EXISTING = "my_notes.txt"
@@ -162,7 +165,8 @@ def demo_out(demo_run: tuple[Result, Path]) -> Path:
 
 
 def test_demo_writes_every_output_and_the_truth(demo_out: Path) -> None:
-    assert {p.name for p in demo_out.iterdir()} == {*ALL_OUTPUTS, "TRUTH.txt"}
+    journey = {DEMO_DATABASE, DEMO_LATER_CLIP, *REPORT_FILES}
+    assert {p.name for p in demo_out.iterdir()} == {*ALL_OUTPUTS, "TRUTH.txt", *journey}
 
 
 def test_demo_is_labelled_synthetic(demo_run: tuple[Result, Path], demo_out: Path) -> None:

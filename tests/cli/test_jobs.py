@@ -16,6 +16,7 @@ from upright.errors import InputError, UnsupportedFormatError
 from upright.io.keypoints import write_keypoints_netcdf
 from upright.io.video import VideoWriter
 from upright.report.outputs import OUTPUT_FILES
+from upright.report.still import STILL_NAME
 from upright.services.analyze import AnalysisOptions
 from upright.synthetic.runner import RunnerSpec, simulate_run
 
@@ -129,7 +130,7 @@ def test_failing_annotation_leaves_the_folder_as_it_was(
     job = AnalyzeJob(out_dir=out_with_file, video=matching_clip, keypoints=synthetic_keypoints)
     with pytest.raises(OSError, match="No space left on device"):
         run_analyze_job(job)
-    assert staged == sorted(OUTPUT_FILES)
+    assert staged == sorted([*OUTPUT_FILES, STILL_NAME])
     assert folder_state(out_with_file) == before
 
 

@@ -9,10 +9,13 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 import yaml
+from rich.console import Console
 from typer.testing import CliRunner, Result
 
 from upright.assessment.redflags import RED_FLAG_KEYS, red_flag_questions
+from upright.cli.log import print_session_logged
 from upright.cli.main import app
+from upright.services.training_log import SessionLogged
 
 runner = CliRunner()
 LEVEL_KEY = {q.level: q.key for q in reversed(red_flag_questions())}
@@ -206,3 +209,57 @@ def test_logs_survive_export_and_import(tmp_path: Path) -> None:
     assert len(doc["run_logs"]) == 1
     assert invoke("import-backup", str(out), "--merge").exit_code == 0
     assert _count("session_log") == 1
+
+
+# -- the plan follows the logged sessions ------------------------------------------------
+
+
+def plan_output() -> str:
+    result = invoke("plan", "--runner", "ana", "--start", "2026-01-05")
+    assert result.exit_code == 0, result.output
+    return " ".join(result.output.split())
+
+
+def test_plan_moves_to_stage_2_after_two_good_logs_and_back_on_pain_7(tmp_path: Path) -> None:
+    stored_checkup(tmp_path)
+    before = plan_output()
+    assert "stage 1 (isometric holds)." in before
+    assert "Why stage 1: No sessions logged yet: start at stage 1" in before
+    log_session()
+    log_session()
+    after = plan_output()
+    assert "stage 2 (dynamic)." in after
+    assert "Why stage 2: After 2 logged sessions: 2 sessions in a row done in full" in after
+    assert "Dead bug with reach" in after and "Side plank:" not in after
+    data = json.loads(invoke("plan", "--runner", "ana", "--json").stdout)
+    assert data["stage"] == 2
+    assert {s["stage"] for s in data["sessions"]} == {2}
+    log_session(pain="7", morning="7")
+    regressed = plan_output()
+    assert "stage 1 (isometric holds)." in regressed
+    assert "Pain reached 7/10 during the last session" in regressed
+
+
+def test_log_session_says_the_next_stage_and_how_to_see_the_plan() -> None:
+    assert invoke("profile", "--runner", "ana").exit_code == 0
+    log_session()
+    result = invoke(
+        "log", "session", "--runner", "ana", "--date", "2026-01-07",
+        "--exercise", "side_plank=30", "--form", "good", "--pain-during", "1",
+        "--pain-next-morning", "0",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    text = " ".join(result.output.split())
+    assert "Next sessions are at stage 2: upright plan --runner" in text
+    assert "shows the updated schedule." in text
+
+
+def test_print_session_logged_names_the_runner() -> None:
+    assert invoke("profile", "--runner", "ana").exit_code == 0
+    logged = SessionLogged.model_validate_json(log_session().stdout)
+    console = Console(record=True, width=200)
+    print_session_logged(logged, console, runner="ana")
+    text = console.export_text()
+    assert "HOLD (stage 1 -> 1)" in text
+    hint = "Next sessions are at stage 1: upright plan --runner ana shows the updated schedule."
+    assert hint in text

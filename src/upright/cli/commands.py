@@ -140,21 +140,28 @@ def run_demo(
     out: Path, duration_s: float, annotate: bool, json_out: bool, console: Console
 ) -> None:
     from upright.cli.jobs import run_demo_job
+    from upright.cli.report import print_report_glance
 
     with RichProgress(Console(stderr=True)) as progress:
-        analysis = run_demo_job(out, duration_s=duration_s, annotate=annotate, progress=progress)
+        result = run_demo_job(out, duration_s=duration_s, annotate=annotate, progress=progress)
     if json_out:
-        print(analysis.summary.model_dump_json(indent=2))
+        print(result.analysis.summary.model_dump_json(indent=2))
         return
-    console.print(
-        Panel(
-            "[bold yellow]SYNTHETIC DEMO RUNNER[/bold yellow] - a kinematic model, "
-            "not a real recording. Its true lean grows from 6 to 11 deg; see "
-            "TRUTH.txt in the output folder.",
-            expand=False,
-        )
+    banner = Panel(
+        "[bold yellow]SYNTHETIC DEMO RUNNER[/bold yellow] - a kinematic model and made-up "
+        "logs, not a real person. Its true lean grows from 6 to 11 deg on day 1; see "
+        "TRUTH.txt in the output folder.",
+        expand=False,
     )
-    print_analysis(analysis, out, console)
+    console.print(banner)
+    console.print("[bold]Day 1: the runner's clip[/bold]")
+    print_analysis(result.analysis, out, console)
+    console.print(
+        "[bold]Three weeks later[/bold] (check-up, endurance tests, plan, 10 sessions and "
+        "6 runs logged, a second clip in later-clip/):"
+    )
+    print_report_glance(result.report, out, result.files, console)
+    console.print(banner)
 
 
 def _fmt(value: float | None, digits: int = 1) -> str:

@@ -6,18 +6,34 @@ unless every output succeeded.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal, Protocol
 
 from upright.report.annotate import annotate_frames, build_overlay, write_annotated_video
 from upright.report.outputs import staged_output, write_analysis_files
+from upright.report.still import STILL_NAME, still_frame_index, write_still
 from upright.services.analyze import Analysis, AnalysisOptions, analyze_keypoints
-from upright.services.demo import analyze_demo_runner, truth_text
+from upright.services.demo import DEMO_AFTER_SPEC, analyze_demo_runner, truth_text
 from upright.services.load import load_pose
+from upright.services.report import ReportData
 from upright.synthetic.runner import BANNER, render_frames
 
-__all__ = ["AnalyzeJob", "Progress", "run_analyze_job", "run_demo_job"]
+__all__ = [
+    "DEMO_DATABASE",
+    "DEMO_LATER_CLIP",
+    "AnalyzeJob",
+    "DemoResult",
+    "Progress",
+    "run_analyze_job",
+    "run_demo_job",
+    "run_report_job",
+]
+
+#: The demo's own database and its second (day-21) clip, inside the demo folder.
+DEMO_DATABASE = "upright-demo.db"
+DEMO_LATER_CLIP = "later-clip"
 
 
 class Progress(Protocol):
@@ -67,15 +83,31 @@ def run_analyze_job(job: AnalyzeJob, progress: Progress | None = None) -> Analys
     with staged_output(job.out_dir) as stage:
         progress.start("Writing results", None)
         write_analysis_files(analysis, stage)
+        if job.video is not None:
+            from upright.io.video import iter_frames
+
+            overlay = build_overlay(analysis)
+            index = still_frame_index(analysis, overlay.near_side)
+            frames = iter_frames(job.video, start_frame=index, stop_frame=index + 1)
+            write_still(((f.index, f.rgb) for f in frames), overlay, index, stage / STILL_NAME)
         if job.annotate and job.video is not None:
             progress.start("Annotated video", analysis.frames.shape[0])
             write_annotated_video(
                 job.video,
-                build_overlay(analysis),
+                overlay,
                 stage / "annotated.mp4",
                 progress=progress.advance,
             )
     return analysis
+
+
+@dataclass(frozen=True)
+class DemoResult:
+    """The demo's first-day analysis and the report of its whole journey."""
+
+    analysis: Analysis
+    report: ReportData
+    files: list[str]
 
 
 def run_demo_job(
@@ -84,23 +116,98 @@ def run_demo_job(
     duration_s: float = 60.0,
     annotate: bool = True,
     progress: Progress | None = None,
-) -> Analysis:
-    """Simulate the demo runner, analyse it, and write every output into ``out_dir``."""
+    today: dt.date | None = None,
+) -> DemoResult:
+    """The whole journey of the SYNTHETIC demo runner, written into ``out_dir``.
+
+    Day 1: analysis of the runner's clip (files at the top of ``out_dir``, as
+    ``upright analyze`` writes them, and TRUTH.txt), check-up, endurance test, triage
+    and plan; then three weeks of logged sessions and runs; on the last day a second
+    endurance test and a second clip (``later-clip/``); finally the report (HTML, PDF)
+    and the plan's calendar. Everything is stored in the demo's own database
+    (``upright-demo.db`` in ``out_dir``), never in the user's.
+    """
+    from upright.report.report_outputs import write_report_files
+    from upright.services.demo_journey import store_demo_journey
+    from upright.services.report import gather_report
+    from upright.store import using_database
+
     progress = progress or _Silent()
+    today = today or dt.date.today()
     progress.start("Building the synthetic runner", None)
     run, analysis = analyze_demo_runner(duration_s)
+    later_run, later = analyze_demo_runner(duration_s, DEMO_AFTER_SPEC)
     with staged_output(out_dir) as stage:
         progress.start("Writing results", None)
         write_analysis_files(analysis, stage)
         (stage / "TRUTH.txt").write_text(truth_text(run.spec), encoding="utf-8")
+        overlay = build_overlay(analysis, banner=BANNER)
+        index = still_frame_index(analysis, overlay.near_side)
+        drawn = ((i, rgb) for i, (_, rgb) in enumerate(render_frames(run)))
+        write_still(drawn, overlay, index, stage / STILL_NAME)
+        later_dir = stage / DEMO_LATER_CLIP
+        later_dir.mkdir()
+        write_analysis_files(later, later_dir)
+        (later_dir / "TRUTH.txt").write_text(truth_text(later_run.spec), encoding="utf-8")
+        later_overlay = build_overlay(later, banner=BANNER)
+        index = still_frame_index(later, later_overlay.near_side)
+        drawn = ((i, rgb) for i, (_, rgb) in enumerate(render_frames(later_run)))
+        write_still(drawn, later_overlay, index, later_dir / STILL_NAME)
+        progress.start("Three weeks of the demo runner's program", None)
+        with using_database(f"sqlite:///{stage / DEMO_DATABASE}"):
+            history = store_demo_journey(analysis, later, today)
+            report = gather_report(history.alias, today=today)
+        progress.start("Writing the report", None)
+        still = (later_dir / STILL_NAME).read_bytes()
+        files = write_report_files(report, stage, still_jpeg=still)
         if annotate:
             progress.start("Annotated video (synthetic)", int(run.ds.sizes["time"]))
             frames = ((i, rgb) for i, (_, rgb) in enumerate(render_frames(run)))
             annotate_frames(
                 frames,
-                build_overlay(analysis, banner=BANNER),
+                overlay,
                 stage / "annotated.mp4",
                 fps=run.spec.fps,
                 progress=progress.advance,
             )
-    return analysis
+    return DemoResult(analysis=analysis, report=report, files=files)
+
+
+def run_report_job(
+    alias: str,
+    out_dir: Path,
+    *,
+    analysis_dir: Path | None = None,
+    sessions_per_week: int = 3,
+    weeks: int = 7,
+    today: dt.date | None = None,
+) -> tuple[ReportData, list[str]]:
+    """Gather the runner's stored record and write the report's files into ``out_dir``.
+
+    ``analysis_dir`` is a folder ``upright analyze`` wrote; its ``frame.jpg`` becomes the
+    report's annotated still.
+    """
+    from upright.errors import InputError
+    from upright.report.report_outputs import write_report_files
+    from upright.services.report import gather_report
+
+    still: bytes | None = None
+    if analysis_dir is not None:
+        if not analysis_dir.is_dir():
+            raise InputError(
+                "no such analysis folder",
+                path=analysis_dir,
+                fix="Give the folder upright analyze wrote (it holds summary.json)",
+            )
+        frame = analysis_dir / STILL_NAME
+        if not frame.is_file():
+            raise InputError(
+                f"the analysis folder has no {STILL_NAME}",
+                path=analysis_dir,
+                fix="Analyse the video again with this version of upright, or leave out --analysis",
+            )
+        still = frame.read_bytes()
+    data = gather_report(alias, sessions_per_week=sessions_per_week, weeks=weeks, today=today)
+    with staged_output(out_dir) as stage:
+        files = write_report_files(data, stage, still_jpeg=still)
+    return data, files

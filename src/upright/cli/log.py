@@ -13,8 +13,13 @@ _ACTION_COLOURS = {"progress": "green", "hold": "yellow", "regress": "red"}
 _ZONE_COLOURS = {"safe": "green", "acceptable": "yellow", "stop": "red"}
 
 
-def print_session_logged(result: SessionLogged, console: Console) -> None:
-    """The stored session, then progress/hold/regress with the reason."""
+def print_session_logged(
+    result: SessionLogged, console: Console, runner: str | None = None
+) -> None:
+    """The stored session, progress/hold/regress with the reason, then the next stage.
+
+    ``runner`` is the alias put in the ``upright plan --runner`` hint (ALIAS when None).
+    """
     done = ", ".join(f"{k} {v:g}" for k, v in result.exercises.items())
     console.print(
         f"Session of {result.day.isoformat()} stored (stage {result.level}): {escape(done)}."
@@ -24,6 +29,11 @@ def print_session_logged(result: SessionLogged, console: Console) -> None:
     console.print(
         f"[bold {colour}]{d.action.upper()}[/bold {colour}] "
         f"(stage {d.current_level} -> {d.new_level}): {escape(d.advice)}"
+    )
+    alias = "ALIAS" if runner is None else runner
+    console.print(
+        f"Next sessions are at stage {d.new_level}: "
+        f"upright plan --runner {escape(alias)} shows the updated schedule."
     )
 
 

@@ -6,6 +6,7 @@ message and exit code 2, never a traceback.
 
 from __future__ import annotations
 
+import re
 import sys
 from collections.abc import Callable
 from datetime import datetime
@@ -685,6 +686,52 @@ def plan(
     )
 
 
+@app.command(epilog=_STORE_HELP)
+def report(
+    runner: RequiredRunner,
+    out: Annotated[
+        Path | None, typer.Option("--out", help="Output folder [default: ./ALIAS-report].")
+    ] = None,
+    analysis: Annotated[
+        Path | None,
+        typer.Option(
+            "--analysis",
+            help="A folder upright analyze wrote: its annotated frame goes into the report.",
+        ),
+    ] = None,
+    sessions_per_week: Annotated[
+        int, typer.Option("--sessions-per-week", min=3, max=5, help="Sessions a week, 3-5.")
+    ] = 3,
+    weeks: Annotated[int, typer.Option("--weeks", min=1, max=52, help="Weeks of the plan.")] = 7,
+    json_out: Annotated[bool, typer.Option("--json", help="Print report.json.")] = False,
+) -> None:
+    """One report of the runner's record: HTML (works offline) and PDF, plus plan.ics.
+
+    Red flags, triage with its reasons, posture, endurance against norms, the plan at the
+    current stage, and pain, endurance and lean over time.
+    """
+    from upright.cli.jobs import run_report_job
+    from upright.cli.report import print_report_glance
+
+    safe = re.sub(r"[^A-Za-z0-9_.-]+", "-", runner.strip()).strip("-.") or "runner"
+    folder = out or Path(f"{safe}-report")
+
+    def action() -> None:
+        data, files = run_report_job(
+            runner,
+            folder,
+            analysis_dir=analysis,
+            sessions_per_week=sessions_per_week,
+            weeks=weeks,
+        )
+        if json_out:
+            print(data.model_dump_json(indent=2))
+        else:
+            print_report_glance(data, folder, files, console)
+
+    run_guarded(action)
+
+
 log_app = typer.Typer(
     help="Log an exercise session or a run, then get the progression or running advice.",
     no_args_is_help=True,
@@ -749,7 +796,7 @@ def log_session(
         if json_out:
             print(result.model_dump_json(indent=2))
         else:
-            print_session_logged(result, console)
+            print_session_logged(result, console, runner=runner)
 
     run_guarded(action)
 

@@ -12,6 +12,7 @@ from rich.table import Table
 
 from upright.cli.checkup import EXIT_EMERGENCY
 from upright.program import Plan, plan_to_ics
+from upright.program.plan import STAGE_SOURCE, STAGE_TITLES
 
 __all__ = ["EXIT_BLOCKED", "print_plan", "run_plan_command"]
 
@@ -51,15 +52,19 @@ def run_plan_command(
 
 
 def print_plan(plan: Plan, console: Console) -> None:
-    """The schedule as a table (week, date, exercises with dose), or the block reason."""
+    """The stage and why, the schedule table and the choices behind it; or the block."""
     if plan.blocked:
         console.print("[bold red]The exercise plan is blocked.[/bold red]")
         console.print(escape(plan.blocked_reason))
         return
     console.print(
         f"[bold]Exercise plan[/bold]: {plan.weeks} weeks, {plan.sessions_per_week} sessions "
-        f"a week from {plan.start_date.isoformat()}, stage {plan.stage}."
+        f"a week from {plan.start_date.isoformat()}, stage {plan.stage} "
+        f"({STAGE_TITLES[plan.stage]})."
     )
+    for choice in plan.choices:
+        if choice.source == STAGE_SOURCE:
+            console.print(f"Why stage {plan.stage}: {escape(choice.reason)}")
     table = Table(title="Schedule", title_justify="left", show_lines=True)
     for col in ("week", "date", "exercises (dose)", "min"):
         table.add_column(col, justify="right" if col in ("week", "min") else "left")
@@ -73,6 +78,8 @@ def print_plan(plan: Plan, console: Console) -> None:
         )
     console.print(table)
     for choice in plan.choices:
+        if choice.source == STAGE_SOURCE:
+            continue
         console.print(
             f"- {escape(choice.what)}: {escape(choice.reason)} [dim]({escape(choice.source)})[/dim]"
         )

@@ -59,7 +59,10 @@ def staged_output(out_dir: Path) -> Iterator[Path]:
     try:
         yield stage
         for item in sorted(stage.iterdir()):
-            os.replace(item, out_dir / item.name)
+            target = out_dir / item.name
+            if item.is_dir() and target.is_dir():
+                shutil.rmtree(target)  # a sub-folder of an earlier run of the same job
+            os.replace(item, target)
         ok = True
     finally:
         shutil.rmtree(stage, ignore_errors=True)

@@ -33,6 +33,7 @@ from upright.summary import (
     QualityCheck,
     SetupSummary,
     SourceSummary,
+    StridePoint,
     Withheld,
 )
 
@@ -397,5 +398,26 @@ def analyze_keypoints(
         quality=checks,
         withheld=withheld,
         notes=notes,
+        strides=_stride_points(strides),
     )
     return Analysis(summary, ds, clean, frames, events, strides)
+
+
+def _stride_points(strides: pd.DataFrame) -> list[StridePoint]:
+    def numbers(column: str, digits: int) -> list[float | None]:
+        values = strides[column].to_numpy(dtype=float)
+        return [round(float(x), digits) if np.isfinite(x) else None for x in values]
+
+    return [
+        StridePoint(
+            start_s=start if start is not None else float("nan"),
+            trunk_lean_stance_deg=lean,
+            head_trunk_deg=head,
+        )
+        for start, lean, head in zip(
+            numbers("start_s", 4),
+            numbers("trunk_lean_stance_deg", 3),
+            numbers("head_trunk_deg", 3),
+            strict=True,
+        )
+    ]

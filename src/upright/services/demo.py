@@ -7,17 +7,35 @@ from dataclasses import replace
 from upright.services.analyze import Analysis, AnalysisOptions, analyze_keypoints
 from upright.synthetic.runner import RunnerSpec, SyntheticRun, simulate_run
 
-__all__ = ["DEMO_HEIGHT_CM", "DEMO_SPEC", "analyze_demo_runner", "truth_text"]
+__all__ = [
+    "DEMO_AFTER_SPEC",
+    "DEMO_HEIGHT_CM",
+    "DEMO_SPEC",
+    "analyze_demo_runner",
+    "truth_text",
+]
 
 #: The demo runner: lean grows from 6 to 11 deg over the run (a fatigue drift), the head
 #: extends from 8 to 14 deg against the trunk; 170 steps per minute on a treadmill.
 DEMO_SPEC = RunnerSpec()
+#: The same runner three weeks into the program (the demo journey's second clip): less
+#: lean and less drift (4 -> 6.5 deg), the head less extended (6 -> 8 deg).
+DEMO_AFTER_SPEC = replace(
+    DEMO_SPEC,
+    trunk_lean_start_deg=4.0,
+    trunk_lean_end_deg=6.5,
+    head_trunk_deg=6.0,
+    head_trunk_end_deg=8.0,
+    seed=DEMO_SPEC.seed + 1,
+)
 DEMO_HEIGHT_CM = 175.0
 
 
-def analyze_demo_runner(duration_s: float = 60.0) -> tuple[SyntheticRun, Analysis]:
-    """Simulate the demo runner for ``duration_s`` and analyse its keypoints."""
-    spec = replace(DEMO_SPEC, duration_s=duration_s)
+def analyze_demo_runner(
+    duration_s: float = 60.0, spec: RunnerSpec = DEMO_SPEC
+) -> tuple[SyntheticRun, Analysis]:
+    """Simulate the demo runner (``spec``) for ``duration_s`` and analyse its keypoints."""
+    spec = replace(spec, duration_s=duration_s)
     run = simulate_run(spec)
     analysis = analyze_keypoints(
         run.ds,

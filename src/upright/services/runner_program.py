@@ -1,5 +1,7 @@
 """The exercise plan of a stored runner: built from the latest stored check-up.
 
+The plan is built at the stage the runner's stored session logs lead to (the progression
+rule, CLINICAL.md s5; stage 1 before any log), so it updates after each logged session.
 A stored clinician clearance lifts the block of a same-day or review-level red flag;
 an emergency never lifts.
 """
@@ -9,7 +11,9 @@ from __future__ import annotations
 import datetime as dt
 import os
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Final
 
 from upright.assessment.answers import parse_answers
 from upright.assessment.triage import evidence_from_answers, triage
@@ -17,24 +21,44 @@ from upright.errors import InputError
 from upright.program import Plan, build_plan
 from upright.services.checkup import run_triage
 from upright.services.runner_record import _session, _stored_evidence, _with_clearance
-from upright.store import get_runner, latest_checkup
+from upright.services.training_log import _decide_at, level_after
+from upright.store import SessionLog, get_runner, latest_checkup, session_logs
 
-__all__ = ["RunnerPlan", "plan_for_runner", "write_text_atomic"]
+__all__ = ["NO_LOGS_REASON", "RunnerPlan", "plan_for_runner", "write_text_atomic"]
+
+#: Why a runner without session logs is at stage 1.
+NO_LOGS_REASON: Final = "No sessions logged yet: start at stage 1"
 
 
 class RunnerPlan:
-    """The plan and whether its block (if any) is an emergency."""
+    """The plan, whether its block (if any) is an emergency, and the runner's level."""
 
-    def __init__(self, plan: Plan, emergency: bool, checkup_id: int) -> None:
+    def __init__(
+        self, plan: Plan, emergency: bool, checkup_id: int, *, level: int, level_reason: str
+    ) -> None:
         self.plan = plan
         self.emergency = emergency
         self.checkup_id = checkup_id
+        self.level = level
+        self.level_reason = level_reason
+
+
+def _level(logs: Sequence[SessionLog]) -> tuple[int, str]:
+    """The stage of the next session and why, from the stored logs (oldest first)."""
+    if not logs:
+        return 1, NO_LOGS_REASON
+    n = len(logs)
+    reason = _decide_at(logs).reason
+    return level_after(logs), f"After {n} logged session{'s' if n != 1 else ''}: {reason}"
 
 
 def plan_for_runner(
     alias: str, *, sessions_per_week: int, weeks: int, start_date: dt.date
 ) -> RunnerPlan:
-    """Build the plan from the runner's latest stored check-up (with any clearance).
+    """Build the plan from the latest stored check-up, at the level the logs lead to.
+
+    A stored clearance is applied to the check-up; the stage is the one the stored
+    session logs lead to, and the plan's first Choice says why.
 
     Raises
     ------
@@ -53,14 +77,27 @@ def plan_for_runner(
         answers = _with_clearance(session, runner, answers)
         report = run_triage(answers, [], _stored_evidence(session, runner))
         checkup_id = latest.id
+        level, level_reason = _level(session_logs(session, runner))
     screen = report.red_flags
     result = report.triage
     if result is None:
         result = triage(evidence_from_answers(answers), screen)
     plan = build_plan(
-        result, screen, sessions_per_week=sessions_per_week, weeks=weeks, start_date=start_date
+        result,
+        screen,
+        sessions_per_week=sessions_per_week,
+        weeks=weeks,
+        start_date=start_date,
+        stage=level,
+        stage_reason=level_reason,
     )
-    return RunnerPlan(plan, emergency=screen.stop_everything, checkup_id=checkup_id)
+    return RunnerPlan(
+        plan,
+        emergency=screen.stop_everything,
+        checkup_id=checkup_id,
+        level=level,
+        level_reason=level_reason,
+    )
 
 
 def write_text_atomic(path: Path, text: str) -> None:

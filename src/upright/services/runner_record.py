@@ -91,9 +91,11 @@ def _session(what: str) -> Iterator[Session]:
 
 
 def _stored_evidence(session: Session, runner: Runner) -> list[tuple[str, Mapping[str, Any]]]:
+    """The runner's stored summaries, newest first: when two give the same evidence field,
+    the latest measurement is the one used."""
     return [
         (f"stored {r.kind} record {r.id} ({r.source_name or 'no file'})", r.summary)
-        for r in records(session, runner)
+        for r in reversed(records(session, runner))
     ]
 
 

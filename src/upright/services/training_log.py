@@ -135,10 +135,16 @@ def _as_progress_log(log: SessionLog) -> ProgressLog:
 
 
 def _decide_at(logs: Sequence[SessionLog]) -> Decision:
-    """The decision after ``logs`` (oldest first): from the logs at the latest level."""
+    """The decision after ``logs`` (oldest first), from the latest unbroken run of logs at
+    the latest level: sessions before a move to another level do not count towards
+    "two in a row"."""
     level = logs[-1].level if logs else 1
-    at_level = [_as_progress_log(x) for x in logs if x.level == level]
-    return decide(at_level, level)
+    run: list[ProgressLog] = []
+    for log in reversed(logs):
+        if log.level != level:
+            break
+        run.append(_as_progress_log(log))
+    return decide(run[::-1], level)
 
 
 def level_after(logs: Sequence[SessionLog]) -> int:

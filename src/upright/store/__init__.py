@@ -22,6 +22,7 @@ from upright.store.engine import (
     database_url,
     migrate,
     open_store,
+    using_database,
 )
 from upright.store.models import (
     RECORD_KINDS,
@@ -91,6 +92,7 @@ __all__ = [
     "records",
     "run_logs",
     "session_logs",
+    "using_database",
     "validate_backup",
     "write_backup",
 ]

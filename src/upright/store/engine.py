@@ -3,7 +3,8 @@
 The URL is ``UPRIGHT_DATABASE_URL`` when set (any SQLAlchemy URL, for example
 ``postgresql+psycopg://user@host/upright``), otherwise a SQLite file ``upright.db`` in the
 user's data folder: ``$UPRIGHT_DATA_DIR``, else ``$XDG_DATA_HOME/upright``, else
-``~/.local/share/upright``.
+``~/.local/share/upright``. :func:`using_database` overrides both for a block of code
+(the demo keeps its own database inside its output folder).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +34,7 @@ __all__ = [
     "database_url",
     "migrate",
     "open_store",
+    "using_database",
 ]
 
 DATABASE_URL_ENV = "UPRIGHT_DATABASE_URL"
@@ -48,8 +51,24 @@ def data_dir() -> Path:
     return Path.home() / ".local" / "share" / "upright"
 
 
+_URL_OVERRIDE: ContextVar[str | None] = ContextVar("upright_database_url", default=None)
+
+
+@contextmanager
+def using_database(url: str) -> Iterator[None]:
+    """Within the block, :func:`database_url` is ``url`` (whatever the environment says)."""
+    token = _URL_OVERRIDE.set(url)
+    try:
+        yield
+    finally:
+        _URL_OVERRIDE.reset(token)
+
+
 def database_url() -> str:
-    """The database URL: ``UPRIGHT_DATABASE_URL`` or the default SQLite file."""
+    """The database URL: :func:`using_database`'s, ``UPRIGHT_DATABASE_URL``, or the default
+    SQLite file."""
+    if url := _URL_OVERRIDE.get():
+        return url
     if url := os.environ.get(DATABASE_URL_ENV):
         return url
     return f"sqlite:///{data_dir() / 'upright.db'}"

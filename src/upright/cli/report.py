@@ -1,0 +1,49 @@
+"""``upright report`` and the demo's closing lines: what the report found, where it is."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from rich.console import Console
+from rich.markup import escape
+
+from upright.report.report_charts import readable_test
+from upright.services.report import ReportData
+
+__all__ = ["print_report_glance"]
+
+
+def print_report_glance(data: ReportData, out: Path, files: list[str], console: Console) -> None:
+    """A few lines: red flags, likely causes, lean change, endurance, stage, and the files."""
+    if data.red_flags is None:
+        console.print("Red flags: [yellow]not screened yet[/yellow] (run upright checkup).")
+    else:
+        colour = "green" if data.red_flags.status == "clear" else "red"
+        console.print(f"Red flags: [{colour}]{escape(data.red_flags.status)}[/{colour}].")
+    if data.triage is not None and not data.triage.stopped:
+        verdicts = ", ".join(f"{v.cause} {v.verdict}" for v in data.triage.verdicts)
+        console.print(f"Triage: {escape(verdicts)}.")
+    if data.lean_change is not None:
+        c = data.lean_change
+        noise = "beyond noise" if c.beyond_noise else "within noise"
+        console.print(
+            f"Trunk lean since the first clip: {c.change_deg:+.1f} deg ({noise}, "
+            f"MDC {c.mdc95_deg:.1f} deg)."
+        )
+    if data.endurance is not None:
+        for change in data.endurance.changes:
+            name = readable_test(f"{change.test}_s")
+            console.print(
+                f"Endurance, {escape(name)}: {change.change_s:+.0f} s ({escape(change.verdict)})."
+            )
+    if data.plan is not None:
+        if data.plan.blocked:
+            console.print("[bold red]The exercise plan is blocked[/bold red] (see the report).")
+        else:
+            console.print(
+                f"Plan: stage {data.plan.stage}, {data.plan.sessions_per_week} sessions a week."
+            )
+    elif data.plan_note:
+        console.print(f"Plan: {escape(data.plan_note)}")
+    written = ", ".join(files)
+    console.print(f"Report written to [bold]{escape(str(out))}[/bold]: {escape(written)}")
