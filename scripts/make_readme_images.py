@@ -1,7 +1,8 @@
 """Regenerate the README pictures from the built-in SYNTHETIC demo (never from real data).
 
-Run: python scripts/make_readme_images.py
-Writes docs/images/demo_annotated_frame.png and docs/images/demo_posture.png.
+Run: python scripts/make_readme_images.py (needs the test extras, for pypdfium2)
+Writes docs/images/demo_annotated_frame.png, docs/images/demo_posture.png and
+docs/images/demo_report_page1.png (the first page of the demo's PDF report).
 """
 
 from __future__ import annotations
@@ -34,6 +35,10 @@ def main() -> None:
                 str(IMAGES / "demo_annotated_frame.png"),
                 cv2.cvtColor(cv2.resize(crop, None, fx=0.6, fy=0.6), cv2.COLOR_RGB2BGR),
             )
+        import pypdfium2
+
+        page = pypdfium2.PdfDocument(out / "report.pdf")[0]
+        page.render(scale=1.2).to_pil().save(IMAGES / "demo_report_page1.png", optimize=True)
     print(f"wrote {IMAGES}")
 
 

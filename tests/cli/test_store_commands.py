@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -144,6 +145,34 @@ def test_analyze_record_used_by_triage(tmp_path: Path) -> None:
     sources = json.loads(result.stdout)["evidence_sources"]
     assert [s["kind"] for s in sources] == ["analysis"]
     assert "stored analysis record" in sources[0]["file"]
+
+
+def test_second_analysis_says_whether_the_lean_moved_beyond_noise(tmp_path: Path) -> None:
+    """Same runner, lean 6 -> 11 deg, then 2 -> 4 deg: the second analysis reports a fall of
+    about 5.5 deg, beyond noise; the same clip again reports no change."""
+    make_runner()
+    clips = {
+        "before": RunnerSpec(duration_s=20),
+        "after": RunnerSpec(duration_s=20, trunk_lean_start_deg=2.0, trunk_lean_end_deg=4.0),
+    }
+    outputs = []
+    for name in ("before", "after", "after"):
+        nc = tmp_path / f"{name}.nc"
+        write_keypoints_netcdf(simulate_run(clips[name]).ds, nc)
+        result = invoke(
+            "analyze", "--keypoints", str(nc), "--no-annotate", "--out", str(tmp_path / name),
+            "--runner", "ana",
+        )  # fmt: skip
+        assert result.exit_code == 0, result.output
+        outputs.append(flat(result.stderr))
+    assert "first stored analysis" in outputs[0]
+    moved = re.search(
+        r"Trunk lean since the previous analysis: ([-+][\d.]+) deg, (\w+)", outputs[1]
+    )
+    assert moved is not None, outputs[1]
+    assert -6.5 < float(moved.group(1)) < -4.5
+    assert moved.group(2) == "beyond"
+    assert "+0.0 deg, within measurement noise" in outputs[2]
 
 
 def test_analyze_store_failure_exit_2_keeps_output(

@@ -115,4 +115,24 @@ def stored_run(
     if alias is not None:
         store_summary(alias, kind, summary, None if source is None else source.name, out_dir)
         article = "an" if kind[0] in "aeiou" else "a"
-        Console(stderr=True).print(f"Stored as {article} {kind} record of runner {escape(alias)}.")
+        err = Console(stderr=True)
+        err.print(f"Stored as {article} {kind} record of runner {escape(alias)}.")
+        if kind == "analysis":
+            _print_lean_change(alias, err)
+
+
+def _print_lean_change(alias: str, console: Console) -> None:
+    """Trunk lean against the runner's previous analysis: beyond measurement noise or not."""
+    from upright.services.report import lean_change_since_previous
+
+    change, note = lean_change_since_previous(alias)
+    if change is None:
+        console.print(escape(note))
+        return
+    verdict = "beyond measurement noise" if change.beyond_noise else "within measurement noise"
+    console.print(
+        f"Trunk lean since the previous analysis: {change.change_deg:+.1f} deg, {verdict} "
+        f"({escape(change.reason)})."
+    )
+    if note:
+        console.print(escape(note))

@@ -43,6 +43,7 @@ __all__ = [
     "RunRow",
     "SessionRow",
     "gather_report",
+    "lean_change_since_previous",
 ]
 
 REPORT_SCHEMA_VERSION: Final = "upright.report/1"
@@ -222,6 +223,23 @@ def _endurance(history: list[EndurancePoint], sex: str | None) -> EnduranceAsses
     return assess_endurance(now, before)
 
 
+def _stored_analyses(alias: str) -> list[tuple[dt.datetime, str, AnalysisSummary]]:
+    with _session("reading analyses") as session:
+        runner = get_runner(session, alias)
+        return [
+            (r.created_at, r.source_name or "no file", AnalysisSummary.model_validate(r.summary))
+            for r in records(session, runner, "analysis")
+        ]
+
+
+def lean_change_since_previous(alias: str) -> tuple[LeanChange | None, str]:
+    """Trunk lean of the runner's latest stored analysis against the one before it."""
+    analyses = _stored_analyses(alias)
+    if len(analyses) < 2:
+        return None, "This is the runner's first stored analysis."
+    return _lean_change(analyses[-2:])
+
+
 def gather_report(
     alias: str,
     *,
@@ -243,15 +261,12 @@ def gather_report(
     from upright.services.training_log import _decide_at
 
     today = today or dt.date.today()
+    analyses = _stored_analyses(alias)
     with _session("report") as session:
         runner = get_runner(session, alias)
         profile = (runner.sex, runner.age_band, runner.height_cm)
         checkup = runner.checkups[-1] if runner.checkups else None
         checkup_taken = checkup.taken_at if checkup is not None else None
-        analyses = [
-            (r.created_at, r.source_name or "no file", AnalysisSummary.model_validate(r.summary))
-            for r in records(session, runner, "analysis")
-        ]
         any_synthetic = any(
             bool(r.summary.get("synthetic", False)) for r in records(session, runner)
         )
