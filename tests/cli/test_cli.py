@@ -484,3 +484,35 @@ def test_default_output_folder_is_not_created_on_failure(in_tmp_cwd: Path, text_
     result = invoke("analyze", text_clip)
     assert result.exit_code == 2
     assert list(in_tmp_cwd.iterdir()) == []
+
+
+# ------------------------------------------------------------------ demo journey
+
+
+def test_demo_journey_reaches_the_report(demo_out: Path) -> None:
+    """The demo's three weeks: levels follow the progression rule, the second clip's lean
+    (true 4 -> 6.5 deg) is lower beyond noise, and every report file is there."""
+    data = json.loads((demo_out / "report.json").read_text(encoding="utf-8"))
+    assert data["synthetic"] is True
+    assert [s["level"] for s in data["sessions"]] == [1, 1, 1, 2, 2, 1, 1, 2, 2, 2]
+    assert len(data["runs"]) == 6
+    assert data["red_flags"]["status"] == "clear"
+    assert data["plan"]["stage"] == 2
+    assert data["lean_change"]["beyond_noise"] is True
+    later = load_summary(demo_out / DEMO_LATER_CLIP)
+    assert 4.5 < later["metrics"]["trunk_lean_stance_deg"]["value"] < 6.0
+    assert "SYNTHETIC DEMO RUNNER" in (demo_out / "report.html").read_text(encoding="utf-8")
+    assert (demo_out / "report.pdf").read_bytes().startswith(b"%PDF")
+    assert (demo_out / "plan.ics").read_text(encoding="utf-8").count("BEGIN:VEVENT") == 21
+
+
+def test_demo_never_touches_the_users_database(tmp_path: Path) -> None:
+    from upright.cli.jobs import run_demo_job
+    from upright.store import data_dir
+
+    out = tmp_path / "demo"
+    for _ in range(2):  # a second run into the same folder replaces the first
+        run_demo_job(out, duration_s=15.0, annotate=False)
+    assert not (data_dir() / "upright.db").exists()
+    assert (out / DEMO_DATABASE).is_file()
+    assert (out / DEMO_LATER_CLIP / "summary.json").is_file()
