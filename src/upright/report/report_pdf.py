@@ -9,50 +9,51 @@ every page's footer with the page number.
 The document is laid out twice in memory (the first pass counts the pages for "page N of
 M") and written to disk only when complete, through a temporary file in the target
 folder. Every text taken from the data is escaped for reportlab's paragraph markup.
-Text is set in DejaVu Sans, the font matplotlib ships, so names and symbols outside
-Latin-1 print.
+The generic building blocks (styles, fonts, markup helpers, tables, the page footer, the
+file write) live in :mod:`upright.report._pdf_kit`.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import functools
 import io
-import os
-import re
-import tempfile
-import textwrap
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
-from xml.sax.saxutils import escape
 
-from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
-from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.lib.utils import ImageReader
-from reportlab.platypus import (
-    Image,
-    KeepTogether,
-    Paragraph,
-    SimpleDocTemplate,
-    Spacer,
-    Table,
-    TableStyle,
-)
+from reportlab.platypus import KeepTogether, SimpleDocTemplate, Spacer, Table
 from reportlab.platypus.doctemplate import LayoutError
 
 from upright.assessment.endurance import EnduranceAssessment
-from upright.assessment.redflags import DISCLAIMER as SHORT_DISCLAIMER
 from upright.assessment.redflags import RedFlagScreen
 from upright.assessment.triage import CauseVerdict, Finding, TriageResult
 from upright.errors import InputError
 from upright.program import Plan
+from upright.report._pdf_kit import (
+    GREY,
+    MARGIN,
+    WIDTH,
+    box,
+    cells,
+    coloured,
+    day,
+    esc,
+    first_sentence,
+    grid,
+    heading,
+    image,
+    page_decorator,
+    para,
+    plain,
+    source,
+    styles,
+    write_atomic,
+)
 from upright.report.report_figures import SYNTHETIC_LABEL, lean_over_clip_png, progress_png
 from upright.services.report import EndurancePoint, LeanChange, ReportData
-from upright.summary import DISCLAIMER, AnalysisSummary
+from upright.summary import AnalysisSummary
 
 __all__ = ["SECTION_TITLES", "to_report_pdf", "write_report_pdf"]
 
@@ -65,14 +66,7 @@ SECTION_TITLES: Final = (
     "Progress over time",
     "Disclaimer",
 )
-_MARGIN: Final = 15 * mm
-_WIDTH: Final = A4[0] - 2 * _MARGIN
 _STILL_WIDTH: Final = 44 * mm
-_LONG_TEXT: Final = 360
-_GREY: Final = "#5c5c5c"
-_FONT: Final = "DejaVuSans"
-_BOLD: Final = "DejaVuSans-Bold"
-_ITALIC: Final = "DejaVuSans-Oblique"
 #: Background and border of the red-flag box per screen status.
 _STATUS_COLOURS: Final = {
     "clear": ("#e8f5e9", "#2e7d32"),
@@ -86,7 +80,7 @@ _VERDICT_COLOURS: Final = {
     "likely": "#b35900",
     "possible": "#8a6d00",
     "unlikely": "#2e7d32",
-    "not enough evidence": _GREY,
+    "not enough evidence": GREY,
 }
 _TESTS: Final = {
     "flexor": "Flexor",
@@ -109,146 +103,6 @@ _ENDURANCE_HEADER: Final = (
 )
 
 
-# -- text and styles -------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class _Styles:
-    title: Any
-    heading: Any
-    body: Any
-    cell: Any
-    small: Any
-
-
-@functools.cache
-def _styles() -> _Styles:
-    """Paragraph styles, with DejaVu Sans registered (from matplotlib's data folder)."""
-    _register_fonts()
-    body = ParagraphStyle("body", fontName=_FONT, fontSize=8.5, leading=11, spaceAfter=2)
-    return _Styles(
-        title=ParagraphStyle("title", parent=body, fontName=_BOLD, fontSize=16, leading=20),
-        heading=ParagraphStyle(
-            "heading",
-            parent=body,
-            fontName=_BOLD,
-            fontSize=11.5,
-            leading=14,
-            spaceBefore=7,
-            spaceAfter=3,
-            textColor=colors.HexColor("#1d3557"),
-        ),
-        body=body,
-        cell=ParagraphStyle("cell", parent=body, fontSize=7.8, leading=9.6, spaceAfter=0),
-        small=ParagraphStyle(
-            "small", parent=body, fontSize=7, leading=8.8, textColor=colors.HexColor(_GREY)
-        ),
-    )
-
-
-def _register_fonts() -> None:
-    import matplotlib
-    from reportlab.lib.fonts import addMapping
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.ttfonts import TTFont
-
-    folder = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
-    faces = {_FONT: "DejaVuSans", _BOLD: "DejaVuSans-Bold", _ITALIC: "DejaVuSans-Oblique"}
-    for name, file in faces.items():
-        pdfmetrics.registerFont(TTFont(name, str(folder / f"{file}.ttf")))
-    addMapping(_FONT, 0, 0, _FONT)
-    addMapping(_FONT, 1, 0, _BOLD)
-    addMapping(_FONT, 0, 1, _ITALIC)
-    addMapping(_FONT, 1, 1, _BOLD)
-
-
-def _e(text: object) -> str:
-    """Data text made safe for reportlab's paragraph markup."""
-    return escape(str(text))
-
-
-def _p(markup: str, style: Any = None) -> Any:
-    """A paragraph from markup whose data parts went through :func:`_e`."""
-    return Paragraph(markup, style if style is not None else _styles().body)
-
-
-def _coloured(text: str, colour: str, *, bold: bool = True) -> str:
-    inner = f"<b>{_e(text)}</b>" if bold else _e(text)
-    return f'<font color="{colour}">{inner}</font>'
-
-
-def _source(text: str) -> str:
-    return f'<font size="6.5" color="{_GREY}">({_e(text)})</font>'
-
-
-def _plain(text: str, limit: int = _LONG_TEXT) -> str:
-    """``text`` without the disclaimers it may repeat, shortened to ``limit`` characters
-    (the full disclaimer closes the report once)."""
-    for repeated in (DISCLAIMER, SHORT_DISCLAIMER):
-        text = text.replace(repeated, "")
-    return textwrap.shorten(text, width=limit, placeholder=" ...")
-
-
-def _first_sentence(text: str) -> str:
-    match = re.match(r"(.+?[.!?])(\s|$)", text.strip())
-    return match.group(1) if match else text.strip()
-
-
-def _heading(title: str) -> Any:
-    return _p(_e(title), _styles().heading)
-
-
-def _box(content: list[Any], background: str, border: str) -> Any:
-    """``content`` in a coloured box as wide as the page."""
-    table = Table([[content]], colWidths=[_WIDTH])
-    table.setStyle(
-        TableStyle(
-            [
-                ("BACKGROUND", (0, 0), (-1, -1), colors.HexColor(background)),
-                ("BOX", (0, 0), (-1, -1), 1.2, colors.HexColor(border)),
-                ("LEFTPADDING", (0, 0), (-1, -1), 6),
-                ("RIGHTPADDING", (0, 0), (-1, -1), 6),
-                ("TOPPADDING", (0, 0), (-1, -1), 4),
-                ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
-            ]
-        )
-    )
-    return table
-
-
-def _grid(rows: list[list[Any]], widths: Sequence[float], *, header: bool = True) -> Any:
-    """A compact table: light rules, a shaded header row when ``header``."""
-    table = Table(rows, colWidths=list(widths), repeatRows=1 if header else 0)
-    style = [
-        ("VALIGN", (0, 0), (-1, -1), "TOP"),
-        ("LINEBELOW", (0, 0), (-1, -1), 0.3, colors.HexColor("#c8c8c8")),
-        ("LEFTPADDING", (0, 0), (-1, -1), 3),
-        ("RIGHTPADDING", (0, 0), (-1, -1), 3),
-        ("TOPPADDING", (0, 0), (-1, -1), 2),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
-    ]
-    if header:
-        style.append(("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e9eef5")))
-    table.setStyle(TableStyle(style))
-    return table
-
-
-def _cells(*markup: str) -> list[Any]:
-    return [_p(m, _styles().cell) for m in markup]
-
-
-def _image(data: bytes, width: float) -> Any:
-    """An image flowable ``width`` wide, height from the image's aspect ratio."""
-    px_w, px_h = ImageReader(io.BytesIO(data)).getSize()
-    return Image(io.BytesIO(data), width=width, height=width * px_h / px_w)
-
-
-def _day(value: dt.datetime | dt.date | None) -> str:
-    if value is None:
-        return "not recorded"
-    return (value.date() if isinstance(value, dt.datetime) else value).isoformat()
-
-
 # -- header and red flags --------------------------------------------------------------
 
 
@@ -258,42 +112,42 @@ def _profile_line(data: ReportData) -> str:
         f"age {data.age_band}" if data.age_band else "age not recorded",
         f"{data.height_cm:.0f} cm" if data.height_cm is not None else "height not recorded",
     ]
-    checkup = f"check-up of {_day(data.checkup_taken)}" if data.checkup_taken else "no check-up"
-    return f"<b>Runner:</b> {_e(', '.join(parts))}; {_e(checkup)}; exercise level {data.level}."
+    checkup = f"check-up of {day(data.checkup_taken)}" if data.checkup_taken else "no check-up"
+    return f"<b>Runner:</b> {esc(', '.join(parts))}; {esc(checkup)}; exercise level {data.level}."
 
 
 def _header(data: ReportData) -> list[Any]:
-    s = _styles()
+    s = styles()
     created = data.created_utc[:10]
     story = [
-        _p(f"upright report - {_e(data.alias)}", s.title),
-        _p(f"{_e(created)} · upright {_e(data.upright_version)}", s.small),
+        para(f"upright report - {esc(data.alias)}", s.title),
+        para(f"{esc(created)} · upright {esc(data.upright_version)}", s.small),
     ]
     if data.synthetic:
-        banner = _p(
-            _coloured(SYNTHETIC_LABEL, "#ffffff")
-            + _coloured(
+        banner = para(
+            coloured(SYNTHETIC_LABEL, "#ffffff")
+            + coloured(
                 ": every number in this report is made up to show upright working.",
                 "#ffffff",
                 bold=False,
             ),
         )
-        story.append(_box([banner], "#c1121f", "#c1121f"))
-    story.append(_p(_profile_line(data)))
+        story.append(box([banner], "#c1121f", "#c1121f"))
+    story.append(para(_profile_line(data)))
     return story
 
 
 def _red_flag_lines(screen: RedFlagScreen) -> list[Any]:
-    s = _styles()
-    lines = [_p(f"<b>Status: {_e(screen.status.replace('_', ' ').upper())}</b>")]
+    s = styles()
+    lines = [para(f"<b>Status: {esc(screen.status.replace('_', ' ').upper())}</b>")]
     for hit in screen.hits:
         level = hit.level.replace("_", " ")
-        lines.append(_p(f"• <b>{_e(level)}</b>: {_e(hit.question)} {_source(hit.source)}"))
+        lines.append(para(f"• <b>{esc(level)}</b>: {esc(hit.question)} {source(hit.source)}"))
     if screen.unanswered:
-        lines.append(_p(f"Unanswered (never taken as a no): {_e(', '.join(screen.unanswered))}"))
+        lines.append(para(f"Unanswered (never taken as a no): {esc(', '.join(screen.unanswered))}"))
     if screen.clearance_recorded:
-        lines.append(_p("A clinician's clearance is recorded."))
-    lines.append(_p(_e(_plain(screen.advice)), s.cell))
+        lines.append(para("A clinician's clearance is recorded."))
+    lines.append(para(esc(plain(screen.advice)), s.cell))
     return lines
 
 
@@ -301,43 +155,47 @@ def _red_flags(data: ReportData) -> list[Any]:
     screen = data.red_flags
     if screen is None:
         content = [
-            _p("<b>Status: NO CHECK-UP STORED</b>"),
-            _p("No red-flag screen yet: the runner answers the check-up before any plan."),
+            para("<b>Status: NO CHECK-UP STORED</b>"),
+            para("No red-flag screen yet: the runner answers the check-up before any plan."),
         ]
     else:
         content = _red_flag_lines(screen)
     background, border = _STATUS_COLOURS[screen.status if screen is not None else None]
-    return [KeepTogether([_heading(SECTION_TITLES[0]), _box(content, background, border)])]
+    return [KeepTogether([heading(SECTION_TITLES[0]), box(content, background, border)])]
 
 
 # -- triage ----------------------------------------------------------------------------
 
 
 def _finding(f: Finding) -> str:
-    mark = _coloured("for", "#b35900") if f.effect == "supports" else _coloured("against", _GREY)
-    return f"{mark} {_e(f.reason)} {_source(f.source)}"
+    mark = coloured("for", "#b35900") if f.effect == "supports" else coloured("against", GREY)
+    return f"{mark} {esc(f.reason)} {source(f.source)}"
 
 
 def _verdict_row(v: CauseVerdict) -> list[Any]:
-    s = _styles()
-    reasons = [_p(_finding(f), s.cell) for f in v.findings] or [
-        _p("<i>no measured finding</i>", s.cell)
+    s = styles()
+    reasons = [para(_finding(f), s.cell) for f in v.findings] or [
+        para("<i>no measured finding</i>", s.cell)
     ]
     if v.record_next:
-        reasons.append(_p("<i>Record next:</i> " + _e(" ".join(v.record_next)), s.small))
-    colour = _VERDICT_COLOURS.get(v.verdict, _GREY)
-    return [_p(f"<b>{_e(v.title)}</b>", s.cell), _p(_coloured(v.verdict, colour), s.cell), reasons]
+        reasons.append(para("<i>Record next:</i> " + esc(" ".join(v.record_next)), s.small))
+    colour = _VERDICT_COLOURS.get(v.verdict, GREY)
+    return [
+        para(f"<b>{esc(v.title)}</b>", s.cell),
+        para(coloured(v.verdict, colour), s.cell),
+        reasons,
+    ]
 
 
 def _triage(triage: TriageResult | None) -> list[Any]:
-    heading = _heading(SECTION_TITLES[1])
+    head = heading(SECTION_TITLES[1])
     if triage is None:
-        return [heading, _p("No triage yet: it needs a stored check-up.")]
+        return [head, para("No triage yet: it needs a stored check-up.")]
     if triage.stopped:
-        return [heading, _p(_coloured(triage.stop_reason or "Triage stopped.", "#c1121f"))]
-    rows = [_cells("<b>Cause</b>", "<b>Verdict</b>", "<b>Measured reasons</b> (source)")]
+        return [head, para(coloured(triage.stop_reason or "Triage stopped.", "#c1121f"))]
+    rows = [cells("<b>Cause</b>", "<b>Verdict</b>", "<b>Measured reasons</b> (source)")]
     rows += [_verdict_row(v) for v in triage.verdicts]
-    return [heading, _grid(rows, [34 * mm, 24 * mm, _WIDTH - 58 * mm])]
+    return [head, grid(rows, [34 * mm, 24 * mm, WIDTH - 58 * mm])]
 
 
 # -- posture ---------------------------------------------------------------------------
@@ -364,19 +222,19 @@ def _drift_text(summary: AnalysisSummary) -> str:
 
 def _lean_change_text(change: LeanChange | None, note: str) -> str:
     if change is None:
-        return _e(note or "No earlier analysis to compare with.")
+        return esc(note or "No earlier analysis to compare with.")
     moved = "rose" if change.change_deg > 0 else "fell"
     verdict = (
-        _coloured("beyond measurement noise", "#1d3557")
+        coloured("beyond measurement noise", "#1d3557")
         if change.beyond_noise
         else "<b>not beyond measurement noise</b> (it must pass both the MDC and 3 deg)"
     )
     text = (
-        f"Trunk lean {moved} by {abs(change.change_deg):.1f} deg from {_e(change.first)} to "
-        f"{_e(change.latest)} (95% CI {change.ci95_low:+.1f} to {change.ci95_high:+.1f}; "
+        f"Trunk lean {moved} by {abs(change.change_deg):.1f} deg from {esc(change.first)} to "
+        f"{esc(change.latest)} (95% CI {change.ci95_low:+.1f} to {change.ci95_high:+.1f}; "
         f"MDC95 {change.mdc95_deg:.1f} deg): {verdict}."
     )
-    return text + (f" {_e(note)}" if note else "")
+    return text + (f" {esc(note)}" if note else "")
 
 
 def _quality_text(summary: AnalysisSummary) -> str:
@@ -393,7 +251,7 @@ def _posture_rows(data: ReportData, summary: AnalysisSummary) -> list[list[str]]
     return [
         [
             "Clip",
-            f"{_day(data.posture_when)}: {src.file} ({src.duration_s:.0f} s at "
+            f"{day(data.posture_when)}: {src.file} ({src.duration_s:.0f} s at "
             f"{src.fps:.0f} fps, {summary.setup.setting}; pose: {src.pose_source})",
         ],
         ["Trunk lean (stance, + forward)", _metric(summary, "trunk_lean_stance_deg")],
@@ -410,41 +268,41 @@ def _offset_note(summary: AnalysisSummary) -> str:
 
 
 def _posture_facts(data: ReportData, summary: AnalysisSummary, width: float) -> list[Any]:
-    s = _styles()
-    rows = [_cells(f"<b>{_e(k)}</b>", _e(v)) for k, v in _posture_rows(data, summary)]
+    s = styles()
+    rows = [cells(f"<b>{esc(k)}</b>", esc(v)) for k, v in _posture_rows(data, summary)]
     rows.append(
-        _cells(
+        cells(
             "<b>Lean across analyses</b>",
             _lean_change_text(data.lean_change, data.lean_change_note),
         )
     )
     return [
-        _grid(rows, [36 * mm, width - 36 * mm], header=False),
+        grid(rows, [36 * mm, width - 36 * mm], header=False),
         Spacer(1, 2),
-        _p(_e(_offset_note(summary)), s.small),
+        para(esc(_offset_note(summary)), s.small),
     ]
 
 
 def _posture(data: ReportData, still_jpeg: bytes | None) -> list[Any]:
-    heading = _heading(SECTION_TITLES[2])
+    head = heading(SECTION_TITLES[2])
     summary = data.posture
     if summary is None:
-        return [heading, _p("No video analysis stored yet.")]
+        return [head, para("No video analysis stored yet.")]
     if still_jpeg is None:
-        top = _posture_facts(data, summary, _WIDTH)
+        top = _posture_facts(data, summary, WIDTH)
     else:
-        facts = _posture_facts(data, summary, _WIDTH - _STILL_WIDTH - 4 * mm)
+        facts = _posture_facts(data, summary, WIDTH - _STILL_WIDTH - 4 * mm)
         top = [
             Table(
-                [[_image(still_jpeg, _STILL_WIDTH), facts]],
-                colWidths=[_STILL_WIDTH + 4 * mm, _WIDTH - _STILL_WIDTH - 4 * mm],
+                [[image(still_jpeg, _STILL_WIDTH), facts]],
+                colWidths=[_STILL_WIDTH + 4 * mm, WIDTH - _STILL_WIDTH - 4 * mm],
                 style=[("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0)],
             )
         ]
-    story = [KeepTogether([heading, *top])]
+    story = [KeepTogether([head, *top])]
     figure = lean_over_clip_png(data)
     if figure is not None:
-        story += [Spacer(1, 4), _image(figure, _WIDTH)]
+        story += [Spacer(1, 4), image(figure, WIDTH)]
     return story
 
 
@@ -483,41 +341,41 @@ def _change_cells(
 
 
 def _endurance_table(a: EnduranceAssessment, history: Sequence[EndurancePoint]) -> Any:
-    rows = [_cells(*(f"<b>{_e(h)}</b>" for h in _ENDURANCE_HEADER))]
+    rows = [cells(*(f"<b>{esc(h)}</b>" for h in _ENDURANCE_HEADER))]
     for test, (value, ref, status) in _norm_rows(a).items():
         colour = "#c1121f" if status.startswith(("below", "nearer back", "poor")) else "#000000"
-        standing = _coloured(status, colour, bold=colour != "#000000")
-        change = (_e(x) for x in _change_cells(test, a, history))
-        rows.append(_cells(_e(_TESTS.get(test, test)), _e(value), _e(ref), standing, *change))
+        standing = coloured(status, colour, bold=colour != "#000000")
+        change = (esc(x) for x in _change_cells(test, a, history))
+        rows.append(cells(esc(_TESTS.get(test, test)), esc(value), esc(ref), standing, *change))
     widths = [30 * mm, 17 * mm, 38 * mm, 30 * mm, 31 * mm, 14 * mm]
-    return _grid(rows, [*widths, _WIDTH - sum(widths)])
+    return grid(rows, [*widths, WIDTH - sum(widths)])
 
 
 def _ratio_lines(a: EnduranceAssessment) -> list[Any]:
-    s = _styles()
+    s = styles()
     lines = []
     for r in a.ratios:
         value = f"{r.value:.2f}" if r.value is not None else "not computed"
         if r.flagged:
-            verdict = _coloured("OUT OF RANGE", "#c1121f")
+            verdict = coloured("OUT OF RANGE", "#c1121f")
         else:
             verdict = "within range" if r.flagged is False else "not judged"
-        lines.append(f"{_e(r.name)} {_e(value)} (limit {_e(r.limit)}): {verdict}")
+        lines.append(f"{esc(r.name)} {esc(value)} (limit {esc(r.limit)}): {verdict}")
     text = "<b>Ratios</b> (McGill): " + "; ".join(lines) if lines else "<b>Ratios:</b> none"
     label_noted = any(a.norm_label in n for n in a.notes)
     notes = ([] if label_noted else [f"Norms: {a.norm_label}."]) + a.notes
     if a.sorensen_under_176_men:
         notes.insert(0, "Extensor hold under 176 s in a man (Biering-Sorensen 1984 risk cut-off).")
-    return [_p(text, s.cell), _p(_e(" ".join(notes)), s.small)]
+    return [para(text, s.cell), para(esc(" ".join(notes)), s.small)]
 
 
 def _endurance(data: ReportData) -> list[Any]:
-    heading = _heading(SECTION_TITLES[3])
+    head = heading(SECTION_TITLES[3])
     a = data.endurance
     if a is None:
-        return [heading, _p("No endurance test stored yet.")]
+        return [head, para("No endurance test stored yet.")]
     table = _endurance_table(a, data.endurance_history)
-    return [KeepTogether([heading, table]), Spacer(1, 2), *_ratio_lines(a)]
+    return [KeepTogether([head, table]), Spacer(1, 2), *_ratio_lines(a)]
 
 
 # -- plan ------------------------------------------------------------------------------
@@ -529,8 +387,8 @@ def _plan_blocked(data: ReportData) -> Any | None:
     if plan is not None and not plan.blocked:
         return None
     reason = plan.blocked_reason if plan is not None else data.plan_note
-    return _box(
-        [_p("<b>No plan:</b> " + _e(_plain(reason or "not built yet.")))], "#fff4e0", "#e08e0b"
+    return box(
+        [para("<b>No plan:</b> " + esc(plain(reason or "not built yet.")))], "#fff4e0", "#e08e0b"
     )
 
 
@@ -541,46 +399,46 @@ def _stage_line(data: ReportData, plan: Plan) -> str:
         why = "starting stage: no session logged yet."
     else:
         why = f"last decision {data.decision.action.upper()}: {data.decision.reason}"
-    return f"<b>{_e(stage)}</b> - {_e(why)}"
+    return f"<b>{esc(stage)}</b> - {esc(why)}"
 
 
 def _exercise_table(plan: Plan) -> list[Any]:
-    s = _styles()
+    s = styles()
     if not plan.sessions:
-        return [_p("The plan holds no sessions.")]
+        return [para("The plan holds no sessions.")]
     nxt = plan.sessions[0]
-    intro = _p(
+    intro = para(
         f"<b>Next session</b> {nxt.date.isoformat()} (week {nxt.week}), about "
         f"{nxt.duration_min:.0f} min; {plan.sessions_per_week} sessions a week for "
         f"{plan.weeks} weeks from {plan.start_date.isoformat()}."
     )
-    rows = [_cells("<b>Exercise</b>", "<b>Dose</b>", "<b>Min</b>", "<b>Why</b>")]
+    rows = [cells("<b>Exercise</b>", "<b>Dose</b>", "<b>Min</b>", "<b>Why</b>")]
     rows += [
         [
-            *_cells(f"<b>{_e(x.name)}</b>", _e(x.dose), f"{x.minutes:.0f}"),
-            _p(_e(_plain(x.reason, 140)), s.small),
+            *cells(f"<b>{esc(x.name)}</b>", esc(x.dose), f"{x.minutes:.0f}"),
+            para(esc(plain(x.reason, 140)), s.small),
         ]
         for x in nxt.exercises
     ]
-    return [intro, _grid(rows, [50 * mm, 52 * mm, 10 * mm, _WIDTH - 112 * mm])]
+    return [intro, grid(rows, [50 * mm, 52 * mm, 10 * mm, WIDTH - 112 * mm])]
 
 
 def _plan(data: ReportData) -> list[Any]:
-    s = _styles()
-    heading = _heading(SECTION_TITLES[4])
+    s = styles()
+    head = heading(SECTION_TITLES[4])
     blocked = _plan_blocked(data)
     if blocked is not None or data.plan is None:
-        return [KeepTogether([heading, blocked])]
+        return [KeepTogether([head, blocked])]
     plan = data.plan
-    cues = "".join(f"<br/>• {_e(c)}" for c in plan.posture_cues)
+    cues = "".join(f"<br/>• {esc(c)}" for c in plan.posture_cues)
     advice = [
         Spacer(1, 3),
-        _p(f"<b>Posture cues</b>{cues}" if cues else "<b>Posture cues:</b> none", s.cell),
+        para(f"<b>Posture cues</b>{cues}" if cues else "<b>Posture cues:</b> none", s.cell),
         Spacer(1, 2),
-        _p("<b>Running load:</b> " + _e(_plain(plan.running_load_advice)), s.cell),
-        _p("<b>Progression:</b> " + _e(_plain(plan.progression_rule)), s.small),
+        para("<b>Running load:</b> " + esc(plain(plan.running_load_advice)), s.cell),
+        para("<b>Progression:</b> " + esc(plain(plan.progression_rule)), s.small),
     ]
-    top = [heading, _p(_stage_line(data, plan)), *_exercise_table(plan)]
+    top = [head, para(_stage_line(data, plan)), *_exercise_table(plan)]
     return [KeepTogether(top), KeepTogether(advice)]
 
 
@@ -595,33 +453,33 @@ def _logs_line(data: ReportData) -> str:
             "" if last.pain_next_morning is None else f", {last.pain_next_morning}/10 next morning"
         )
         parts.append(
-            f"{len(data.sessions)} exercise sessions logged (latest {_day(last.day)}: "
+            f"{len(data.sessions)} exercise sessions logged (latest {day(last.day)}: "
             f"pain {last.pain_during}/10 during{morning})"
         )
     if data.runs:
         run = data.runs[-1]
         km = f"{run.distance_km:.1f} km, " if run.distance_km is not None else ""
         parts.append(
-            f"{len(data.runs)} runs logged (latest {_day(run.day)}: {km}"
+            f"{len(data.runs)} runs logged (latest {day(run.day)}: {km}"
             f"pain {run.pain_during}/10 during)"
         )
-    return _e("; ".join(parts) + ".") if parts else "No sessions or runs logged yet."
+    return esc("; ".join(parts) + ".") if parts else "No sessions or runs logged yet."
 
 
 def _progress(data: ReportData) -> list[Any]:
-    heading = _heading(SECTION_TITLES[5])
+    head = heading(SECTION_TITLES[5])
     figure = progress_png(data)
-    line = _p(_logs_line(data))
+    line = para(_logs_line(data))
     if figure is None:
-        return [heading, line, _p("Nothing logged, tested or analysed yet to plot.")]
-    return [KeepTogether([heading, line, _image(figure, _WIDTH * 0.92)])]
+        return [head, line, para("Nothing logged, tested or analysed yet to plot.")]
+    return [KeepTogether([head, line, image(figure, WIDTH * 0.92)])]
 
 
 def _closing(data: ReportData) -> list[Any]:
-    s = _styles()
+    s = styles()
     return [
         Spacer(1, 6),
-        KeepTogether([_heading(SECTION_TITLES[6]), _p(_e(data.disclaimer), s.cell)]),
+        KeepTogether([heading(SECTION_TITLES[6]), para(esc(data.disclaimer), s.cell)]),
     ]
 
 
@@ -641,44 +499,26 @@ def _story(data: ReportData, still_jpeg: bytes | None) -> list[Any]:
 # -- layout and writing ----------------------------------------------------------------
 
 
-def _page_decorator(data: ReportData, total: int | None) -> Any:
-    """Draws each page's footer (disclaimer's first sentence, page number) and, for the
-    synthetic runner, a label at the top."""
-    footer = _first_sentence(data.disclaimer)
-
-    def decorate(canvas: Any, doc: Any) -> None:
-        canvas.saveState()
-        canvas.setFont(_FONT, 6.5)
-        canvas.setFillColor(colors.HexColor(_GREY))
-        canvas.drawString(_MARGIN, 9 * mm, footer)
-        page = f"page {doc.page}" + (f" of {total}" if total else "")
-        canvas.drawRightString(A4[0] - _MARGIN, 9 * mm, page)
-        if doc.page > 1:
-            canvas.drawString(_MARGIN, A4[1] - 9 * mm, f"upright report - {data.alias}")
-        if data.synthetic:
-            canvas.setFont(_BOLD, 7.5)
-            canvas.setFillColor(colors.HexColor("#c1121f"))
-            canvas.drawRightString(A4[0] - _MARGIN, A4[1] - 9 * mm, SYNTHETIC_LABEL)
-        canvas.restoreState()
-
-    return decorate
-
-
 def _layout(data: ReportData, still_jpeg: bytes | None, total: int | None) -> tuple[bytes, int]:
     """The PDF bytes and their page count."""
     buffer = io.BytesIO()
     doc = SimpleDocTemplate(
         buffer,
         pagesize=A4,
-        leftMargin=_MARGIN,
-        rightMargin=_MARGIN,
+        leftMargin=MARGIN,
+        rightMargin=MARGIN,
         topMargin=13 * mm,
         bottomMargin=14 * mm,
         title=f"upright report - {data.alias}",
         author=f"upright {data.upright_version}",
         subject="Running posture and core check-up (self-management aid, not a medical device)",
     )
-    decorate = _page_decorator(data, total)
+    decorate = page_decorator(
+        first_sentence(data.disclaimer),
+        running_head=f"upright report - {data.alias}",
+        label=SYNTHETIC_LABEL if data.synthetic else None,
+        total=total,
+    )
     doc.build(_story(data, still_jpeg), onFirstPage=decorate, onLaterPages=decorate)
     return buffer.getvalue(), int(doc.page)
 
@@ -711,25 +551,6 @@ def to_report_pdf(data: ReportData, *, still_jpeg: bytes | None = None) -> bytes
     return pdf
 
 
-def _write_atomic(path: Path, content: bytes) -> None:
-    """``content`` to ``path`` through a temporary file in the same folder."""
-    folder = path.parent if str(path.parent) else Path(".")
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
-    except OSError as exc:
-        raise InputError(f"cannot write the PDF ({exc.strerror})", path=path) from exc
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(content)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600; give the file normal rights
-        os.replace(tmp, path)
-    except OSError as exc:
-        Path(tmp).unlink(missing_ok=True)
-        raise InputError(f"cannot write the PDF ({exc.strerror})", path=path) from exc
-
-
 def write_report_pdf(data: ReportData, path: Path, *, still_jpeg: bytes | None = None) -> None:
     """Write the report of one runner as an A4 PDF to ``path``, all or nothing.
 
@@ -754,4 +575,4 @@ def write_report_pdf(data: ReportData, path: Path, *, still_jpeg: bytes | None =
         pdf = to_report_pdf(data, still_jpeg=still_jpeg)
     except InputError as exc:
         raise InputError(exc.problem, path=path, fix=exc.fix) from exc
-    _write_atomic(path, pdf)
+    write_atomic(path, pdf)
