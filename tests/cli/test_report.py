@@ -84,3 +84,38 @@ def test_analysis_folder_without_a_frame_is_named(tmp_path: Path) -> None:
     result = invoke("report", "--runner", "di", "--out", tmp_path / "rep", "--analysis", folder)
     assert result.exit_code == 2
     assert "frame.jpg" in result.stderr
+
+
+def _jpeg(grey: int) -> bytes:
+    import cv2
+    import numpy as np
+
+    ok, data = cv2.imencode(".jpg", np.full((64, 36, 3), grey, np.uint8))
+    assert ok
+    return bytes(data.tobytes())
+
+
+def test_the_still_stored_with_the_latest_analysis_is_shown(tmp_path: Path) -> None:
+    """Without --analysis the report shows the still kept with the latest analysis."""
+    import base64
+
+    from upright.services.demo import analyze_demo_runner
+    from upright.store import add_record, get_runner, open_store
+
+    checkup(tmp_path, "ed")
+    _, analysis = analyze_demo_runner(15.0)
+    stills = tuple(_jpeg(grey) for grey in (60, 200))
+    store = open_store()
+    try:
+        with store.session() as session:
+            runner = get_runner(session, "ed")
+            for still in stills:
+                add_record(session, runner, "analysis", analysis.summary, still_jpeg=still)
+    finally:
+        store.close()
+    out = tmp_path / "rep"
+    result = invoke("report", "--runner", "ed", "--out", out)
+    assert result.exit_code == 0, result.output
+    html = (out / "report.html").read_text(encoding="utf-8")
+    assert base64.b64encode(stills[1]).decode("ascii") in html
+    assert base64.b64encode(stills[0]).decode("ascii") not in html

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -31,6 +32,8 @@ from upright.store import (
 )
 
 T0 = datetime(2026, 3, 1, 8, 30, tzinfo=UTC)
+#: Stands in for an annotated still: any bytes, including ones that are not text.
+STILL = bytes(range(256)) * 3
 
 
 def _fill(store: Store, alias: str = "ana") -> None:
@@ -52,6 +55,14 @@ def _fill(store: Store, alias: str = "ana") -> None:
         add_endurance_test(session, runner, "single_leg_bridge", reps=9, side="left", when=T0)
         add_clearance(session, runner, "Dr Lee", "return to running", when=T0)
         add_record(session, runner, "run", {"schema_version": "upright.run/1", "km": 10.0}, when=T0)
+        add_record(
+            session,
+            runner,
+            "analysis",
+            {"schema_version": "upright.analysis/1"},
+            when=T0,
+            still_jpeg=STILL,
+        )
 
 
 @pytest.fixture
@@ -76,7 +87,9 @@ def test_export_is_one_json_document(exported: dict[str, Any]) -> None:
     assert len(exported["checkups"]) == 1
     assert len(exported["endurance_tests"]) == 2
     assert len(exported["clearances"]) == 1
-    assert len(exported["records"]) == 1
+    assert len(exported["records"]) == 2
+    assert exported["records"][0]["still_jpeg_base64"] is None
+    assert base64.b64decode(exported["records"][1]["still_jpeg_base64"]) == STILL
 
 
 def test_export_unknown_runner(store: Store) -> None:
@@ -96,6 +109,7 @@ def test_export_import_reproduces_runner(
         runner = get_runner(session, "ana")
         assert runner.height_cm == 168.0
         assert runner.checkups[0].taken_at == T0
+        assert [r.still_jpeg for r in runner.records] == [None, STILL]
     assert again == exported
 
 
@@ -154,6 +168,10 @@ def test_invalid_document_writes_nothing(fresh: Store, exported: dict[str, Any])
         (lambda d: d["runner"].update(created_at="2026-03-01T08:30:00"), r"runner\.created_at"),
         (lambda d: d.update(surprise=1), r"surprise: Extra inputs are not permitted"),
         (lambda d: d["records"][0].update(kind="video"), r"records\.0\.kind"),
+        (
+            lambda d: d["records"][1].update(still_jpeg_base64="not base64!"),
+            r"records\.1\.still_jpeg_base64.*not base64",
+        ),
     ],
 )
 def test_invalid_documents_are_named(

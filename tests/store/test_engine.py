@@ -41,7 +41,7 @@ def test_migrations_create_schema_on_empty_file(db_url: str, tmp_path: Path) -> 
         assert (tmp_path / "data" / "upright.db").is_file()
         assert _tables(store) == TABLES
         with store.engine.connect() as conn:
-            assert conn.scalar(sa.text("SELECT version_num FROM alembic_version")) == "0002"
+            assert conn.scalar(sa.text("SELECT version_num FROM alembic_version")) == "0003"
     finally:
         store.close()
 
@@ -85,6 +85,34 @@ def test_downgrade_then_upgrade(store: Store) -> None:
     assert _tables(store) == {"alembic_version"}
     migrate(store.engine)
     assert _tables(store) == TABLES
+
+
+def test_upgrade_from_0002_keeps_records_and_adds_the_still(db_url: str) -> None:
+    """A database written before the annotated still existed upgrades in place."""
+    from alembic import command
+    from alembic.config import Config
+
+    from upright.store.engine import _MIGRATIONS, migrate
+
+    engine = sa.create_engine(db_url.replace("/data/", "/"))
+    config = Config()
+    config.set_main_option("script_location", str(_MIGRATIONS))
+    with engine.begin() as conn:
+        config.attributes["connection"] = conn
+        command.upgrade(config, "0002")
+        conn.execute(sa.text("INSERT INTO runner (alias, created_at) VALUES ('ana', '2026-01-01')"))
+        conn.execute(
+            sa.text(
+                "INSERT INTO record (runner_id, kind, created_at, summary, schema_version) "
+                "VALUES (1, 'run', '2026-01-02', '{}', 'upright.run/1')"
+            )
+        )
+    migrate(engine)
+    with engine.connect() as conn:
+        assert conn.scalar(sa.text("SELECT version_num FROM alembic_version")) == "0003"
+        rows = conn.execute(sa.text("SELECT kind, still_jpeg FROM record")).all()
+    engine.dispose()
+    assert [tuple(r) for r in rows] == [("run", None)]
 
 
 def test_schema_matches_models(store: Store) -> None:

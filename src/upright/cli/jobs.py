@@ -129,7 +129,7 @@ def run_demo_job(
     """
     from upright.report.report_outputs import write_report_files
     from upright.services.demo_journey import store_demo_journey
-    from upright.services.report import gather_report
+    from upright.services.report import gather_report, latest_analysis_still
     from upright.store import using_database
 
     progress = progress or _Silent()
@@ -154,11 +154,12 @@ def run_demo_job(
         drawn = ((i, rgb) for i, (_, rgb) in enumerate(render_frames(later_run)))
         write_still(drawn, later_overlay, index, later_dir / STILL_NAME)
         progress.start("Three weeks of the demo runner's program", None)
+        stills = ((stage / STILL_NAME).read_bytes(), (later_dir / STILL_NAME).read_bytes())
         with using_database(f"sqlite:///{stage / DEMO_DATABASE}"):
-            history = store_demo_journey(analysis, later, today)
+            history = store_demo_journey(analysis, later, today, stills=stills)
             report = gather_report(history.alias, today=today)
+            still = latest_analysis_still(history.alias)
         progress.start("Writing the report", None)
-        still = (later_dir / STILL_NAME).read_bytes()
         files = write_report_files(report, stage, still_jpeg=still)
         if annotate:
             progress.start("Annotated video (synthetic)", int(run.ds.sizes["time"]))
@@ -184,15 +185,17 @@ def run_report_job(
 ) -> tuple[ReportData, list[str]]:
     """Gather the runner's stored record and write the report's files into ``out_dir``.
 
-    ``analysis_dir`` is a folder ``upright analyze`` wrote; its ``frame.jpg`` becomes the
-    report's annotated still.
+    The annotated still is the one stored with the latest analysis, or ``frame.jpg`` of
+    ``analysis_dir`` (a folder ``upright analyze`` wrote) when given.
     """
     from upright.errors import InputError
     from upright.report.report_outputs import write_report_files
-    from upright.services.report import gather_report
+    from upright.services.report import gather_report, latest_analysis_still
 
     still: bytes | None = None
-    if analysis_dir is not None:
+    if analysis_dir is None:
+        still = latest_analysis_still(alias)
+    else:
         if not analysis_dir.is_dir():
             raise InputError(
                 "no such analysis folder",

@@ -696,7 +696,8 @@ def report(
         Path | None,
         typer.Option(
             "--analysis",
-            help="A folder upright analyze wrote: its annotated frame goes into the report.",
+            help="A folder upright analyze wrote: its frame.jpg goes into the report "
+            "[default: the frame stored with the latest analysis].",
         ),
     ] = None,
     sessions_per_week: Annotated[

@@ -113,7 +113,12 @@ def stored_run(
         check_runner(alias)
     summary = run()
     if alias is not None:
-        store_summary(alias, kind, summary, None if source is None else source.name, out_dir)
+        from upright.report.still import STILL_NAME
+
+        still = out_dir / STILL_NAME
+        still_jpeg = still.read_bytes() if kind == "analysis" and still.is_file() else None
+        name = None if source is None else source.name
+        store_summary(alias, kind, summary, name, out_dir, still_jpeg=still_jpeg)
         article = "an" if kind[0] in "aeiou" else "a"
         err = Console(stderr=True)
         err.print(f"Stored as {article} {kind} record of runner {escape(alias)}.")

@@ -137,7 +137,7 @@ def _store_endurance(alias: str, results: dict[str, float], when: dt.datetime) -
                 add_endurance_test(session, runner, key, seconds=value, side=side, when=when)
 
 
-def _store_analysis(alias: str, analysis: Analysis, when: dt.datetime) -> None:
+def _store_analysis(alias: str, analysis: Analysis, when: dt.datetime, still: bytes | None) -> None:
     with _session("demo analysis") as session:
         add_record(
             session,
@@ -146,19 +146,26 @@ def _store_analysis(alias: str, analysis: Analysis, when: dt.datetime) -> None:
             analysis.summary,
             source_name="synthetic demo runner",
             when=when,
+            still_jpeg=still,
         )
 
 
-def store_demo_journey(before: Analysis, after: Analysis, today: dt.date) -> DemoHistory:
+def store_demo_journey(
+    before: Analysis,
+    after: Analysis,
+    today: dt.date,
+    *,
+    stills: tuple[bytes | None, bytes | None] = (None, None),
+) -> DemoHistory:
     """Store the demo runner's three weeks ending ``today``; ``before`` and ``after`` are
-    the analyses of day 0 and of today."""
+    the analyses of day 0 and of today, ``stills`` their annotated frames."""
     first = today - dt.timedelta(days=DEMO_DAYS - 1)
     with _session("demo profile") as session:
         runner = get_or_create_runner(session, DEMO_ALIAS, sex="female", height_cm=175.0)
         runner.age_band = "30-39"
         runner.running_history = "SYNTHETIC demo runner: 25-35 km a week, half marathons"
         runner.created_at = _at(first, 7)
-    _store_analysis(DEMO_ALIAS, before, _at(first, 8))
+    _store_analysis(DEMO_ALIAS, before, _at(first, 8), stills[0])
     _store_endurance(DEMO_ALIAS, dict(_ENDURANCE[0]), _at(first, 9))
     checkup_for_runner(DEMO_ALIAS, parse_answers(_ANSWERS, source="demo answers"), [])
     with _session("demo check-up date") as session:
@@ -186,5 +193,5 @@ def store_demo_journey(before: Analysis, after: Analysis, today: dt.date) -> Dem
             today=today,
         )
     _store_endurance(DEMO_ALIAS, dict(_ENDURANCE[1]), _at(today, 9))
-    _store_analysis(DEMO_ALIAS, after, _at(today, 10))
+    _store_analysis(DEMO_ALIAS, after, _at(today, 10), stills[1])
     return DemoHistory(alias=DEMO_ALIAS, first_day=first, today=today)

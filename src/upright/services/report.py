@@ -43,6 +43,7 @@ __all__ = [
     "RunRow",
     "SessionRow",
     "gather_report",
+    "latest_analysis_still",
     "lean_change_since_previous",
 ]
 
@@ -230,6 +231,13 @@ def _stored_analyses(alias: str) -> list[tuple[dt.datetime, str, AnalysisSummary
             (r.created_at, r.source_name or "no file", AnalysisSummary.model_validate(r.summary))
             for r in records(session, runner, "analysis")
         ]
+
+
+def latest_analysis_still(alias: str) -> bytes | None:
+    """The annotated still kept with the runner's latest stored analysis, if any."""
+    with _session("reading the latest analysis") as session:
+        analyses = records(session, get_runner(session, alias), "analysis")
+        return analyses[-1].still_jpeg if analyses else None
 
 
 def lean_change_since_previous(alias: str) -> tuple[LeanChange | None, str]:

@@ -277,15 +277,27 @@ def check_runner(alias: str) -> None:
 
 
 def store_summary(
-    alias: str, kind: RecordKind, summary: BaseModel, source_name: str | None, out_dir: Path
+    alias: str,
+    kind: RecordKind,
+    summary: BaseModel,
+    source_name: str | None,
+    out_dir: Path,
+    still_jpeg: bytes | None = None,
 ) -> None:
-    """Store a published summary as one of the runner's records.
+    """Store a published summary (and an analysis's annotated still) as a runner's record.
 
     Called after the output folder was written: a failure here says so and names it.
     """
     try:
         with _session(f"storing the {kind} record") as session:
-            add_record(session, get_runner(session, alias), kind, summary, source_name=source_name)
+            add_record(
+                session,
+                get_runner(session, alias),
+                kind,
+                summary,
+                source_name=source_name,
+                still_jpeg=still_jpeg,
+            )
     except StoreError as exc:
         raise StoreError(
             f"{exc.problem} (the output folder {out_dir} was written, but the record of "

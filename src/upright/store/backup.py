@@ -7,6 +7,8 @@ and :func:`read_backup` reads and validates a backup file.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import json
 import os
 import tempfile
@@ -15,12 +17,20 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Final, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+)
 from sqlalchemy.orm import Session
 
 from upright import __version__
 from upright.errors import CorruptFileError, InputError
 from upright.store.models import (
+    RECORD_KINDS,
     CheckUp,
     Clearance,
     EnduranceTest,
@@ -87,6 +97,44 @@ class RecordDoc(_Model):
     source_name: str | None = None
     summary: dict[str, Any]
     schema_version: str
+    still_jpeg_base64: str | None = Field(
+        default=None, description="The analysis's annotated still, JPEG in base64."
+    )
+
+    @field_validator("still_jpeg_base64")
+    @classmethod
+    def _is_base64(cls, value: str | None) -> str | None:
+        if value is not None:
+            try:
+                base64.b64decode(value, validate=True)
+            except binascii.Error as exc:
+                raise ValueError(f"not base64 ({exc})") from None
+        return value
+
+    def to_row(self) -> Record:
+        """The ORM row, the still decoded."""
+        data = self.model_dump(exclude={"still_jpeg_base64"})
+        still = base64.b64decode(self.still_jpeg_base64) if self.still_jpeg_base64 else None
+        return Record(**data, still_jpeg=still)
+
+
+def _record_doc(r: Record) -> RecordDoc:
+    still = base64.b64encode(r.still_jpeg).decode("ascii") if r.still_jpeg else None
+    return RecordDoc(
+        kind=_record_kind(r.kind),
+        created_at=r.created_at,
+        source_name=r.source_name,
+        summary=r.summary,
+        schema_version=r.schema_version,
+        still_jpeg_base64=still,
+    )
+
+
+def _record_kind(kind: str) -> RecordKind:
+    for known in RECORD_KINDS:
+        if kind == known:
+            return known
+    raise InputError(f"stored record kind {kind!r} is not one of {', '.join(RECORD_KINDS)}")
 
 
 class SessionLogDoc(_Model):
@@ -168,10 +216,7 @@ def export_runner(session: Session, alias: str, *, now: datetime | None = None) 
             ClearanceDoc(given_at=c.given_at, clinician=c.clinician, clears=c.clears)
             for c in runner.clearances
         ],
-        records=[
-            RecordDoc.model_validate({k: getattr(r, k) for k in RecordDoc.model_fields})
-            for r in runner.records
-        ],
+        records=[_record_doc(r) for r in runner.records],
         session_logs=[
             SessionLogDoc.model_validate({k: getattr(x, k) for k in SessionLogDoc.model_fields})
             for x in runner.session_logs
@@ -235,7 +280,7 @@ def _add_missing(runner: Runner, doc: BackupDocument) -> None:
     have_records = {(r.kind, r.created_at, r.source_name) for r in runner.records}
     for r in doc.records:
         if (r.kind, r.created_at, r.source_name) not in have_records:
-            runner.records.append(Record(**r.model_dump()))
+            runner.records.append(r.to_row())
     have_sessions = {x.logged_at for x in runner.session_logs}
     for sl in doc.session_logs:
         if sl.logged_at not in have_sessions:

@@ -19,6 +19,7 @@ from sqlalchemy import (
     Float,
     ForeignKey,
     Integer,
+    LargeBinary,
     String,
     Text,
     TypeDecorator,
@@ -173,6 +174,8 @@ class Record(Base):
     source_name: Mapped[str | None] = mapped_column(Text)
     summary: Mapped[JsonDict]
     schema_version: Mapped[str] = mapped_column(String(40))
+    #: An annotated still of the runner (JPEG) for analyses of a video; None otherwise.
+    still_jpeg: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
 
     runner: Mapped[Runner] = relationship(back_populates="records")
 

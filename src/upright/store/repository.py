@@ -267,10 +267,12 @@ def add_record(
     *,
     source_name: str | None = None,
     when: datetime | None = None,
+    still_jpeg: bytes | None = None,
 ) -> Record:
     """Store a published summary (``upright.analysis/1``, ``.compare/1``, ``.run/1``, ``.imu/1``).
 
-    The schema version is read from the summary's ``schema_version`` field.
+    The schema version is read from the summary's ``schema_version`` field; ``still_jpeg``
+    is an annotated picture of the runner kept with an analysis.
     """
     _check_kind(kind)
     data = summary.model_dump(mode="json") if isinstance(summary, BaseModel) else dict(summary)
@@ -287,6 +289,7 @@ def add_record(
         source_name=source_name,
         summary=data,
         schema_version=version,
+        still_jpeg=still_jpeg,
     )
     session.add(record)
     session.flush()
