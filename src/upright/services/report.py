@@ -266,7 +266,7 @@ def gather_report(
     """
     from upright.services.runner_program import plan_for_runner
     from upright.services.runner_record import triage_for_runner
-    from upright.services.training_log import _decide_at
+    from upright.services.training_log import decision_after
 
     today = today or dt.date.today()
     analyses = _stored_analyses(alias)
@@ -290,7 +290,7 @@ def gather_report(
             if t.test_key == key and t.side == side
         ]
         logs = list(session_logs(session, runner))
-        decision = _decide_at(logs) if logs else None
+        decision = decision_after(logs) if logs else None
         sessions = [
             SessionRow(
                 day=x.day,

@@ -21,7 +21,7 @@ from upright.errors import InputError
 from upright.program import Plan, build_plan
 from upright.services.checkup import run_triage
 from upright.services.runner_record import _session, _stored_evidence, _with_clearance
-from upright.services.training_log import _decide_at, level_after
+from upright.services.training_log import decision_after, level_after
 from upright.store import SessionLog, get_runner, latest_checkup, session_logs
 
 __all__ = ["NO_LOGS_REASON", "RunnerPlan", "plan_for_runner", "write_text_atomic"]
@@ -48,7 +48,7 @@ def _level(logs: Sequence[SessionLog]) -> tuple[int, str]:
     if not logs:
         return 1, NO_LOGS_REASON
     n = len(logs)
-    reason = _decide_at(logs).reason
+    reason = decision_after(logs).reason
     return level_after(logs), f"After {n} logged session{'s' if n != 1 else ''}: {reason}"
 
 

@@ -33,6 +33,7 @@ from upright.store import (
 __all__ = [
     "RunLogged",
     "SessionLogged",
+    "decision_after",
     "level_after",
     "log_run",
     "log_session",
@@ -134,7 +135,7 @@ def _as_progress_log(log: SessionLog) -> ProgressLog:
     )
 
 
-def _decide_at(logs: Sequence[SessionLog]) -> Decision:
+def decision_after(logs: Sequence[SessionLog]) -> Decision:
     """The decision after ``logs`` (oldest first), from the latest unbroken run of logs at
     the latest level: sessions before a move to another level do not count towards
     "two in a row"."""
@@ -149,7 +150,7 @@ def _decide_at(logs: Sequence[SessionLog]) -> Decision:
 
 def level_after(logs: Sequence[SessionLog]) -> int:
     """The level the next session is done at, after ``logs`` (stage 1 at first)."""
-    return _decide_at(logs).new_level if logs else 1
+    return decision_after(logs).new_level if logs else 1
 
 
 def log_session(
@@ -184,7 +185,7 @@ def log_session(
             pain_during=pain_during,
             pain_next_morning=pain_next_morning,
         )
-        decision = _decide_at(list(session_logs(session, runner)))
+        decision = decision_after(list(session_logs(session, runner)))
     return SessionLogged(day=when, level=level, exercises=done, decision=decision)
 
 
