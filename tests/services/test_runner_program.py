@@ -95,3 +95,33 @@ def test_open_red_flag_blocks_the_stage_2_plan() -> None:
     built = plan(alias)
     assert built.level == 2
     assert built.plan.blocked and built.plan.sessions == []
+
+
+def test_two_in_a_row_counts_only_since_the_last_level_change() -> None:
+    """A good stage-1 session before a move up and back down does not pair with the first
+    good session after it: the runner holds at stage 1."""
+    import datetime as dt
+
+    from upright.services.training_log import decision_after
+    from upright.store import SessionLog
+
+    def log(day: int, level: int, pain: int, morning: int) -> SessionLog:
+        return SessionLog(
+            day=dt.date(2026, 1, day),
+            level=level,
+            exercises={},
+            completed=True,
+            form="good",
+            pain_during=pain,
+            pain_next_morning=morning,
+        )
+
+    logs = [log(1, 1, 2, 1), log(3, 1, 2, 1), log(5, 2, 3, 5), log(7, 1, 2, 1)]
+    assert [decision_after(logs[:i]).action for i in range(1, 5)] == [
+        "hold",
+        "progress",
+        "regress",
+        "hold",
+    ]
+    assert decision_after(logs).new_level == 1
+    assert decision_after([*logs, log(9, 1, 1, 1)]).action == "progress"
