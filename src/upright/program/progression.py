@@ -43,6 +43,17 @@ PAIN_ACCEPTABLE_MAX: Final = 5
 #: Highest program stage (1 isometric, 2 dynamic, 3 running-specific).
 MAX_LEVEL: Final = 3
 
+#: What a regress at stage 1 and a progress at stage 3 mean, as the plan has no lower or
+#: higher stage [design heuristic]: the dose changes, the exercises stay.
+_EASIER_AT_1: Final = (
+    "stay at stage 1 with a smaller dose (shorter holds and fewer repetitions, more rest) "
+    "until a session is pain-free the next morning."
+)
+_HARDER_AT_3: Final = (
+    "stay at stage 3 (the last) and add repetitions or load while the form stays good and the pain "
+    "settles by the next morning."
+)
+
 Action = Literal["progress", "hold", "regress"]
 Zone = Literal["safe", "acceptable", "stop"]
 
@@ -108,6 +119,10 @@ def _why_not_good(log: SessionLog) -> str:
     return "pain or stiffness rose the next morning"
 
 
+def _step_down(level: int) -> str:
+    return _EASIER_AT_1 if level == 1 else f"go back to stage {level - 1}."
+
+
 def decide(session_logs: Sequence[SessionLog], current_level: int) -> Decision:
     """Decide whether to progress, hold or regress one level.
 
@@ -121,8 +136,8 @@ def decide(session_logs: Sequence[SessionLog], current_level: int) -> Decision:
     Returns
     -------
     Decision
-        At level 1 a regress means the easier neighbours of each exercise; at level 3 a
-        progress means the harder neighbours; the level itself stays within 1-3.
+        At level 1 a regress means a smaller dose of the same exercises; at level 3 a
+        progress means more repetitions or load; the level itself stays within 1-3.
 
     Raises
     ------
@@ -157,8 +172,7 @@ def decide(session_logs: Sequence[SessionLog], current_level: int) -> Decision:
             new_level=down,
             reason=(
                 f"Pain reached {last.pain_during}/10 during the last session, above "
-                f"{PAIN_REGRESS_ABOVE}/10: go back one level"
-                + (" (use the easier version of each exercise)." if current_level == 1 else ".")
+                f"{PAIN_REGRESS_ABOVE}/10: {_step_down(current_level)}"
             ),
         )
     if last.next_morning_flare is True:
@@ -167,8 +181,8 @@ def decide(session_logs: Sequence[SessionLog], current_level: int) -> Decision:
             current_level=current_level,
             new_level=down,
             reason=(
-                "Pain or stiffness rose the morning after the last session: go back one level"
-                + (" (use the easier version of each exercise)." if current_level == 1 else ".")
+                "Pain or stiffness rose the morning after the last session: "
+                + _step_down(current_level)
             ),
         )
     recent = session_logs[-GOOD_SESSIONS_TO_PROGRESS:]
@@ -180,12 +194,8 @@ def decide(session_logs: Sequence[SessionLog], current_level: int) -> Decision:
             new_level=up,
             reason=(
                 f"{GOOD_SESSIONS_TO_PROGRESS} sessions in a row done in full with good form, "
-                f"pain at most {PAIN_PROGRESS_MAX}/10 and no next-morning flare: move up"
-                + (
-                    " (use the harder version of each exercise)."
-                    if current_level == MAX_LEVEL
-                    else f" to stage {up}."
-                )
+                f"pain at most {PAIN_PROGRESS_MAX}/10 and no next-morning flare: "
+                + (_HARDER_AT_3 if current_level == MAX_LEVEL else f"move up to stage {up}.")
             ),
         )
     if _is_good(last):
