@@ -58,6 +58,7 @@ def test_open_red_flag_report_has_no_calendar(tmp_path: Path) -> None:
     html = (out / "report.html").read_text(encoding="utf-8")
     assert "The plan is blocked" in html
     assert "blocked" in result.output
+    assert "see a doctor today" in " ".join(result.output.split()).lower()
 
 
 def test_unknown_runner_writes_nothing(tmp_path: Path) -> None:

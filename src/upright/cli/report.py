@@ -18,8 +18,12 @@ def print_report_glance(data: ReportData, out: Path, files: list[str], console: 
     if data.red_flags is None:
         console.print("Red flags: [yellow]not screened yet[/yellow] (run upright checkup).")
     else:
-        colour = "green" if data.red_flags.status == "clear" else "red"
-        console.print(f"Red flags: [{colour}]{escape(data.red_flags.status)}[/{colour}].")
+        screen = data.red_flags
+        colour = "green" if screen.status == "clear" else "red"
+        console.print(f"Red flags: [{colour}]{escape(screen.status.replace('_', ' '))}[/{colour}].")
+        if screen.hits or screen.plan_blocked:
+            advice = screen.advice.replace(screen.disclaimer, "").strip()
+            console.print(f"[bold red]{escape(advice)}[/bold red]")
     if data.triage is not None and not data.triage.stopped:
         verdicts = ", ".join(f"{v.cause} {v.verdict}" for v in data.triage.verdicts)
         console.print(f"Triage: {escape(verdicts)}.")

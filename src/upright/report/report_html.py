@@ -93,7 +93,9 @@ def _red_flags(data: ReportData) -> str:
     if screen is None:
         return '<p class="box review">No check-up stored: run <code>upright checkup</code>.</p>'
     when = data.checkup_taken.date().isoformat() if data.checkup_taken else "?"
-    parts = [f"<p><b>Status: {escape(screen.status)}</b> (check-up of {when}).</p>"]
+    parts = [
+        f"<p><b>Status: {escape(screen.status.replace('_', ' '))}</b> (check-up of {when}).</p>"
+    ]
     if screen.hits:
         parts.append(
             _list(
@@ -352,7 +354,7 @@ def _glance(data: ReportData) -> str:
     if data.red_flags is None:
         items.append("Red flags: <b>not screened yet</b>.")
     else:
-        items.append(f"Red flags: <b>{escape(data.red_flags.status)}</b>.")
+        items.append(f"Red flags: <b>{escape(data.red_flags.status.replace('_', ' '))}</b>.")
     if data.triage is not None and not data.triage.stopped:
         likely = [v.cause for v in data.triage.verdicts if v.verdict == "likely"]
         items.append(
