@@ -11,14 +11,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal, Protocol
 
-from upright.report.annotate import annotate_frames, build_overlay, write_annotated_video
+from upright.report.annotate import (
+    Overlay,
+    annotate_frames,
+    build_overlay,
+    write_annotated_video,
+)
 from upright.report.outputs import staged_output, write_analysis_files
 from upright.report.still import STILL_NAME, still_frame_index, write_still
 from upright.services.analyze import Analysis, AnalysisOptions, analyze_keypoints
 from upright.services.demo import DEMO_AFTER_SPEC, analyze_demo_runner, truth_text
 from upright.services.load import load_pose
 from upright.services.report import ReportData
-from upright.synthetic.runner import BANNER, render_frames
+from upright.synthetic.runner import BANNER, SyntheticRun, render_frames
 
 __all__ = [
     "DEMO_DATABASE",
@@ -101,6 +106,17 @@ def run_analyze_job(job: AnalyzeJob, progress: Progress | None = None) -> Analys
     return analysis
 
 
+def _write_demo_clip(run: SyntheticRun, analysis: Analysis, folder: Path) -> Overlay:
+    """A demo clip's analysis files, TRUTH.txt and annotated still; returns its overlay."""
+    write_analysis_files(analysis, folder)
+    (folder / "TRUTH.txt").write_text(truth_text(run.spec), encoding="utf-8")
+    overlay = build_overlay(analysis, banner=BANNER)
+    index = still_frame_index(analysis, overlay.near_side)
+    drawn = ((i, rgb) for i, (_, rgb) in enumerate(render_frames(run)))
+    write_still(drawn, overlay, index, folder / STILL_NAME)
+    return overlay
+
+
 @dataclass(frozen=True)
 class DemoResult:
     """The demo's first-day analysis and the report of its whole journey."""
@@ -139,20 +155,10 @@ def run_demo_job(
     later_run, later = analyze_demo_runner(duration_s, DEMO_AFTER_SPEC)
     with staged_output(out_dir) as stage:
         progress.start("Writing results", None)
-        write_analysis_files(analysis, stage)
-        (stage / "TRUTH.txt").write_text(truth_text(run.spec), encoding="utf-8")
-        overlay = build_overlay(analysis, banner=BANNER)
-        index = still_frame_index(analysis, overlay.near_side)
-        drawn = ((i, rgb) for i, (_, rgb) in enumerate(render_frames(run)))
-        write_still(drawn, overlay, index, stage / STILL_NAME)
+        overlay = _write_demo_clip(run, analysis, stage)
         later_dir = stage / DEMO_LATER_CLIP
         later_dir.mkdir()
-        write_analysis_files(later, later_dir)
-        (later_dir / "TRUTH.txt").write_text(truth_text(later_run.spec), encoding="utf-8")
-        later_overlay = build_overlay(later, banner=BANNER)
-        index = still_frame_index(later, later_overlay.near_side)
-        drawn = ((i, rgb) for i, (_, rgb) in enumerate(render_frames(later_run)))
-        write_still(drawn, later_overlay, index, later_dir / STILL_NAME)
+        _write_demo_clip(later_run, later, later_dir)
         progress.start("Three weeks of the demo runner's program", None)
         stills = ((stage / STILL_NAME).read_bytes(), (later_dir / STILL_NAME).read_bytes())
         with using_database(f"sqlite:///{stage / DEMO_DATABASE}"):

@@ -7,7 +7,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.markup import escape
 
-from upright.report.report_charts import readable_test
+from upright.report._plotting import test_name
 from upright.services.report import ReportData
 
 __all__ = ["print_report_glance"]
@@ -36,7 +36,7 @@ def print_report_glance(data: ReportData, out: Path, files: list[str], console: 
         )
     if data.endurance is not None:
         for change in data.endurance.changes:
-            name = readable_test(f"{change.test}_s")
+            name = test_name(change.test)
             console.print(
                 f"Endurance, {escape(name)}: {change.change_s:+.0f} s ({escape(change.verdict)})."
             )

@@ -4,7 +4,7 @@ onset line, the x-axis label and the plotly layout and page."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Final
 
 import numpy as np
 import numpy.typing as npt
@@ -27,6 +27,7 @@ __all__ = [
     "layout",
     "onset_x",
     "save_png",
+    "test_name",
     "trend_line",
     "write_plotly_html",
     "x_label",
@@ -40,6 +41,28 @@ _HTML_NOTE = (
     "<p style='font-family:sans-serif;color:#555'>upright is a training and "
     "self-management aid, not a medical device.</p></body>"
 )
+
+
+#: Endurance tests in words, by stored key or result field (``side_bridge_left``,
+#: ``side_bridge_left_s``, ``single_leg_bridge_left_reps``).
+_TEST_NAMES: Final = {
+    "flexor": "trunk flexor",
+    "extensor": "extensor (Sorensen)",
+    "side_bridge_right": "side bridge right",
+    "side_bridge_left": "side bridge left",
+    "supine_bridge": "supine bridge",
+    "prone_plank": "prone plank",
+    "single_leg_bridge_left": "single-leg bridge left",
+    "single_leg_bridge_right": "single-leg bridge right",
+}
+
+
+def test_name(key: str) -> str:
+    """An endurance test's key or result field in words ("side_bridge_left_s" ->
+    "side bridge left"); reps fields add "(reps)"."""
+    stem = key.removesuffix("_s").removesuffix("_reps")
+    name = _TEST_NAMES.get(stem, stem.replace("_", " "))
+    return f"{name} (reps)" if key.endswith("_reps") else name
 
 
 def x_label(by_distance: bool) -> str:

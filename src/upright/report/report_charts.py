@@ -10,13 +10,13 @@ from typing import TYPE_CHECKING, Final
 
 import pandas as pd
 
-from upright.report._plotting import trend_line
+from upright.report._plotting import test_name, trend_line
 from upright.services.report import ReportData
 
 if TYPE_CHECKING:
     import plotly.graph_objects as go
 
-__all__ = ["lean_over_clip_figure", "progress_figure", "readable_test"]
+__all__ = ["lean_over_clip_figure", "progress_figure"]
 
 _LEAN_COLOUR: Final = "#e4572e"
 _HEAD_COLOUR: Final = "#8e44ad"
@@ -24,21 +24,6 @@ _SYNTHETIC: Final = "SYNTHETIC DEMO RUNNER - not a real person"
 #: Pain-monitoring zones while running (Silbernagel 2007; CLINICAL.md s5).
 _ZONES: Final = ((0, 2.5, "#d8f3dc", "safe 0-2"), (2.5, 5.5, "#fff3bf", "acceptable 3-5"),
                  (5.5, 10, "#ffd6d6", "stop above 5"))  # fmt: skip
-_TEST_NAMES: Final = {
-    "flexor_s": "trunk flexor",
-    "extensor_s": "Biering-Sorensen extensor",
-    "side_bridge_right_s": "side bridge right",
-    "side_bridge_left_s": "side bridge left",
-    "supine_bridge_s": "supine bridge",
-    "prone_plank_s": "prone plank",
-    "single_leg_bridge_left_reps": "single-leg bridge left (reps)",
-    "single_leg_bridge_right_reps": "single-leg bridge right (reps)",
-}
-
-
-def readable_test(field: str) -> str:
-    """A test's stored field name in words ("side_bridge_left_s" -> "side bridge left")."""
-    return _TEST_NAMES.get(field, field.replace("_", " "))
 
 
 def _finish(fig: go.Figure, data: ReportData, *, height: int, title: str) -> go.Figure:
@@ -174,7 +159,7 @@ def progress_figure(data: ReportData) -> go.Figure | None:
                 x=[p.when for p in points],
                 y=[p.value for p in points],
                 mode="lines+markers",
-                name=readable_test(field),
+                name=test_name(field),
             ),
             row=2,
             col=1,

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Final
 
 import pandas as pd
 
-from upright.report._plotting import PAIN_COLOR, add_footer, trend_line
+from upright.report._plotting import PAIN_COLOR, add_footer, test_name, trend_line
 from upright.services.report import EndurancePoint, LeanPoint, ReportData, RunRow, SessionRow
 from upright.summary import AnalysisSummary, DriftSummary
 
@@ -49,14 +49,6 @@ _PAIN_ZONES: Final = (
     (2.5, 5.5, "#f2a900", "acceptable 3-5"),
     (5.5, 10.5, PAIN_COLOR, "stop >5"),
 )
-_TEST_LABELS: Final = {
-    "flexor_s": "flexor",
-    "extensor_s": "extensor (Sorensen)",
-    "side_bridge_right_s": "side bridge R",
-    "side_bridge_left_s": "side bridge L",
-    "supine_bridge_s": "supine bridge",
-    "prone_plank_s": "prone plank",
-}
 
 
 # -- shared pieces ---------------------------------------------------------------------
@@ -287,7 +279,7 @@ def _endurance_panel(ax: Axes, history: Sequence[EndurancePoint]) -> None:
             "o-",
             ms=4,
             lw=1.2,
-            label=_TEST_LABELS.get(field, field.removesuffix("_s").replace("_", " ")),
+            label=test_name(field),
         )
     ax.set_ylim(bottom=0)
     _headroom(ax, 0.35)

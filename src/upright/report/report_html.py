@@ -16,7 +16,8 @@ from typing import Final
 from upright.assessment.endurance import EnduranceAssessment
 from upright.assessment.redflags import RedFlagScreen
 from upright.assessment.triage import TriageResult
-from upright.report.report_charts import lean_over_clip_figure, progress_figure, readable_test
+from upright.report._plotting import test_name
+from upright.report.report_charts import lean_over_clip_figure, progress_figure
 from upright.services.report import ReportData
 
 __all__ = ["SECTIONS", "render_report_html"]
@@ -234,7 +235,7 @@ def _endurance(e: EnduranceAssessment | None) -> str:
         return "<p>No endurance test stored: run <code>upright test --runner ALIAS</code>.</p>"
     norm_rows = [
         (
-            escape(readable_test(f"{c.test}_s")),
+            escape(test_name(c.test)),
             f"<span class='num'>{c.value_s:.0f} s</span>",
             f"{c.norm_mean_s:.0f}" + (f" ({c.norm_sd_s:.0f})" if c.norm_sd_s else "") + " s",
             f"{c.percent_of_mean:.0f}%",
@@ -255,7 +256,7 @@ def _endurance(e: EnduranceAssessment | None) -> str:
         if r.value is not None
     ]
     extra += [
-        f"{escape(readable_test(h.test + '_s'))}: {h.value_s:.0f} s, nearer the "
+        f"{escape(test_name(h.test))}: {h.value_s:.0f} s, nearer the "
         f"{escape(h.nearer)} ({h.pain_free_mean_s:.0f} vs {h.back_pain_mean_s:.0f} s)"
         for h in e.holds
     ]
@@ -269,7 +270,7 @@ def _endurance(e: EnduranceAssessment | None) -> str:
                 ("test", "first", "latest", "change", "MDC", "verdict"),
                 [
                     (
-                        escape(readable_test(f"{c.test}_s")),
+                        escape(test_name(c.test)),
                         f"{c.previous_s:.0f} s",
                         f"{c.current_s:.0f} s",
                         f"{c.change_s:+.0f} s",
@@ -374,7 +375,7 @@ def _glance(data: ReportData) -> str:
         items.append(
             "Endurance: "
             + (
-                escape(", ".join(f"{readable_test(c.test + '_s')} {c.verdict}" for c in real))
+                escape(", ".join(f"{test_name(c.test)} {c.verdict}" for c in real))
                 if real
                 else "no change beyond the MDC yet"
             )

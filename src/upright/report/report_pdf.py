@@ -51,6 +51,7 @@ from upright.report._pdf_kit import (
     styles,
     write_atomic,
 )
+from upright.report._plotting import test_name
 from upright.report.report_figures import SYNTHETIC_LABEL, lean_over_clip_png, progress_png
 from upright.services.report import EndurancePoint, LeanChange, ReportData
 from upright.summary import AnalysisSummary
@@ -81,16 +82,6 @@ _VERDICT_COLOURS: Final = {
     "possible": "#8a6d00",
     "unlikely": "#2e7d32",
     "not enough evidence": GREY,
-}
-_TESTS: Final = {
-    "flexor": "Flexor",
-    "extensor": "Extensor (Sorensen)",
-    "side_bridge_right": "Side bridge R",
-    "side_bridge_left": "Side bridge L",
-    "supine_bridge": "Supine bridge",
-    "prone_plank": "Prone plank",
-    "single_leg_bridge_left": "Single-leg bridge L",
-    "single_leg_bridge_right": "Single-leg bridge R",
 }
 _ENDURANCE_HEADER: Final = (
     "Test",
@@ -346,7 +337,8 @@ def _endurance_table(a: EnduranceAssessment, history: Sequence[EndurancePoint]) 
         colour = "#c1121f" if status.startswith(("below", "nearer back", "poor")) else "#000000"
         standing = coloured(status, colour, bold=colour != "#000000")
         change = (esc(x) for x in _change_cells(test, a, history))
-        rows.append(cells(esc(_TESTS.get(test, test)), esc(value), esc(ref), standing, *change))
+        name = esc(test_name(test).capitalize())
+        rows.append(cells(name, esc(value), esc(ref), standing, *change))
     widths = [30 * mm, 17 * mm, 38 * mm, 30 * mm, 31 * mm, 14 * mm]
     return grid(rows, [*widths, WIDTH - sum(widths)])
 
