@@ -178,7 +178,14 @@ def test_interactive_unsure_is_incomplete() -> None:
 
 
 def test_test_typed_times_json(tmp_path: Path) -> None:
-    args = ["test", "--times", "flexor=120", "extensor=95", "side_left=60", "side_right=58"]
+    args = [
+        "test",
+        "--times",
+        "flexor=120",
+        "extensor=95",
+        "side_bridge_left=60",
+        "side_bridge_right=58",
+    ]
     result = invoke(*args, "--sex", "female", "--json")
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)

@@ -117,10 +117,14 @@ def test_review_flag_blocks_until_clearance(tmp_path: Path) -> None:
 
 def test_test_twice_compares_with_stored() -> None:
     make_runner()
-    first = invoke("test", "--runner", "ana", "--times", "flexor=100", "side_left=50", "--json")
+    first = invoke(
+        "test", "--runner", "ana", "--times", "flexor=100", "side_bridge_left=50", "--json"
+    )
     assert first.exit_code == 0, first.output
     assert json.loads(first.stdout)["assessment"]["changes"] == []
-    second = invoke("test", "--runner", "ana", "--times", "flexor=160", "side_left=90", "--json")
+    second = invoke(
+        "test", "--runner", "ana", "--times", "flexor=160", "side_bridge_left=90", "--json"
+    )
     assert second.exit_code == 0, second.output
     changes = {c["test"]: c for c in json.loads(second.stdout)["assessment"]["changes"]}
     assert changes["flexor"]["previous_s"] == 100 and changes["flexor"]["current_s"] == 160
@@ -230,7 +234,7 @@ def test_interrupt_inside_session_leaves_no_record(
     result = invoke("checkup", "--runner", "ana", "--answers", str(answers(tmp_path)))
     assert result.exit_code == 130
     monkeypatch.setattr(
-        "upright.services.runner_record.add_endurance_test",
+        "upright.services.runner_measures.add_endurance_test",
         lambda *a, **k: (_ for _ in ()).throw(KeyboardInterrupt),
     )
     result = invoke("test", "--runner", "ana", "--times", "flexor=100", "extensor=90")

@@ -286,7 +286,9 @@ def test_interview_bad_reply_names_key() -> None:
 
 
 def test_typed_times_against_norms_and_ratios() -> None:
-    values = parse_times(["flexor=120", "extensor=95", "side_left=60", "side_right=58"])
+    values = parse_times(
+        ["flexor=120", "extensor=95", "side_bridge_left=60", "side_bridge_right=58"]
+    )
     report = run_endurance_test(build_results(values, "female", "general"), None, None)
     a = report.assessment
     assert a.norm_id.startswith("mcgill")
@@ -299,8 +301,8 @@ def test_typed_times_against_norms_and_ratios() -> None:
 
 
 def test_change_judged_against_mdc() -> None:
-    before = build_results({"extensor": 95.0, "side_left": 60.0}, None, "general")
-    after = build_results({"extensor": 150.0, "side_left": 80.0}, None, "general")
+    before = build_results({"extensor": 95.0, "side_bridge_left": 60.0}, None, "general")
+    after = build_results({"extensor": 150.0, "side_bridge_left": 80.0}, None, "general")
     changes = {c.test: c for c in run_endurance_test(after, before, None).assessment.changes}
     assert changes["extensor"].verdict == "improved"  # +55 s > MDC 48 s
     assert changes["side_bridge_left"].verdict == "within MDC"  # +20 s < 30.5 s
@@ -312,12 +314,51 @@ def test_change_judged_against_mdc() -> None:
         (["flexor"], "KEY=SECONDS"),
         (["hamstring=30"], "unknown test"),
         (["flexor=1", "flexor=2"], "twice"),
-        (["slb_left=2.5"], "slb_left"),
+        (["single_leg_bridge_left=2.5"], "single_leg_bridge_left='2.5'"),
+        (["slb_left=2.5"], "single_leg_bridge_left='2.5'"),
+        (["side_left=60", "side_bridge_left=61"], "side_bridge_left given twice"),
     ],
 )
 def test_bad_times(items: list[str], match: str) -> None:
     with pytest.raises(InputError, match=match):
         parse_times(items)
+
+
+def test_old_keys_are_read_as_the_new_ones() -> None:
+    old = parse_times(["side_right=58", "side_left=60", "plank=70", "slb_left=22", "slb_right=19"])
+    assert old == {
+        "side_bridge_right": 58.0,
+        "side_bridge_left": 60.0,
+        "front_plank": 70.0,
+        "single_leg_bridge_left": 22,
+        "single_leg_bridge_right": 19,
+    }
+    results = build_results(old, None, "general")
+    assert (results.side_bridge_right_s, results.prone_plank_s) == (58.0, 70.0)
+    assert results.single_leg_bridge_right_reps == 19
+
+
+def test_times_keys_share_the_catalogue_namespace() -> None:
+    from upright.program import load_catalogue
+    from upright.services.endurance_test import KEY_ALIASES, TIME_KEYS, times_key
+
+    assert TIME_KEYS == (
+        "flexor",
+        "extensor",
+        "side_bridge_right",
+        "side_bridge_left",
+        "supine_bridge",
+        "front_plank",
+        "single_leg_bridge_left",
+        "single_leg_bridge_right",
+    )
+    assert not set(KEY_ALIASES) & set(TIME_KEYS)
+    catalogue = load_catalogue().exercises
+    assert "front_plank" in catalogue and "single_leg_bridge" in catalogue
+    # a stored test key or an assessment's test name reads back as the --times key
+    assert times_key("prone_plank") == times_key("prone_plank_s") == "front_plank"
+    assert times_key("single_leg_bridge_left_reps") == "single_leg_bridge_left"
+    assert times_key("side_bridge_left") == "side_bridge_left"
 
 
 def test_time_out_of_range_names_test() -> None:

@@ -49,6 +49,7 @@ from upright.services.endurance_test import (
     read_previous,
     run_endurance_test,
     time_hold,
+    times_key,
 )
 from upright.summary import DISCLAIMER
 
@@ -98,12 +99,22 @@ class EnduranceJob:
     times: list[str]
     typed: bool
     sex: Literal["male", "female"] | None
-    population: Literal["general", "athlete"]
+    population: Literal["general", "athlete"] | None
     previous: Path | None
     runner: str | None = None
 
 
 # -- checkup -------------------------------------------------------------------------
+
+
+def evidence_stills(paths: list[Path]) -> dict[Path, bytes]:
+    """The annotated still beside each evidence file (``upright analyze`` writes it next
+    to summary.json), kept with the analysis record ``--runner`` stores."""
+    from upright.report.still import STILL_NAME
+
+    return {
+        p: (p.parent / STILL_NAME).read_bytes() for p in paths if (p.parent / STILL_NAME).is_file()
+    }
 
 
 def run_checkup_command(job: CheckupJob, json_out: bool, console: Console) -> None:
@@ -124,7 +135,9 @@ def run_checkup_command(job: CheckupJob, json_out: bool, console: Console) -> No
     if job.runner is not None:
         from upright.services.runner_record import checkup_for_runner
 
-        result = checkup_for_runner(job.runner, answers, job.evidence, wording, odi_wording)
+        result = checkup_for_runner(
+            job.runner, answers, job.evidence, wording, odi_wording, evidence_stills(job.evidence)
+        )
     else:
         result = run_checkup(answers, job.evidence, wording, odi_wording=odi_wording)
     if json_out:
@@ -273,7 +286,7 @@ def run_triage_command(
     if runner is not None:
         from upright.services.runner_record import triage_for_runner
 
-        report = triage_for_runner(runner, answers, evidence)
+        report = triage_for_runner(runner, answers, evidence, evidence_stills(evidence))
     elif answers is None:
         raise InputError("triage needs answers", fix="Give --answers FILE, or --runner ALIAS")
     else:
@@ -327,15 +340,16 @@ def run_test_command(
         raise InputError("--times needs results", fix="Write e.g. --times flexor=120 extensor=95")
     typed = job.typed or bool(job.times)
     values = parse_times(job.times) if typed else {}
-    if job.runner is not None:  # a wrong alias fails before the timer
-        from upright.services.runner_record import check_runner
+    sex, population = job.sex, job.population or "general"
+    if job.runner is not None:  # a wrong alias or norms unlike the profile fail before the timer
+        from upright.services.runner_record import norms_for_runner
 
-        check_runner(job.runner)
+        sex, population = norms_for_runner(job.runner, job.sex, job.population)
     if not json_out:
         print_protocols(console)
     if not typed:
         values = _timed(timer or terminal_timer(console))
-    results = build_results(values, job.sex, job.population)
+    results = build_results(values, sex, population)
     previous = read_previous(job.previous) if job.previous is not None else None
     if job.runner is not None:
         from upright.services.runner_record import endurance_for_runner
@@ -357,8 +371,9 @@ def print_protocols(console: Console) -> None:
         console.print(f"[bold]{p.name}[/bold] (--times {p.key}=SECONDS)")
         console.print(f"  {escape(p.steps)}\n  {escape(p.stop_when)}")
     console.print(
-        "[bold]Single-leg bridge test[/bold] (--times slb_left=REPS slb_right=REPS): heel on "
-        "a 60 cm box, bridge up and down on one leg until you cannot keep form."
+        "[bold]Single-leg bridge test[/bold] (--times single_leg_bridge_left=REPS "
+        "single_leg_bridge_right=REPS): heel on a 60 cm box, bridge up and down on one leg "
+        "until you cannot keep form."
     )
     console.print(f"[dim]{escape(protocol_note())}[/dim]\n")
 
@@ -408,13 +423,13 @@ def print_endurance(a: EnduranceAssessment, console: Console) -> None:
     if a.sorensen_under_176_men:
         console.print("[red]Biering-Sorensen under 176 s (Biering-Sorensen 1984, men).[/red]")
     for h in a.holds:
-        console.print(f"{h.test}: {h.value_s:g} s, nearer the {h.nearer} ({h.source}).")
+        console.print(f"{times_key(h.test)}: {h.value_s:g} s, nearer the {h.nearer} ({h.source}).")
     for rep in a.single_leg_bridge:
         console.print(f"Single-leg bridge, {rep.leg}: {rep.reps} reps ({rep.rating}).")
     for ch in a.changes:
         mdc = "no MDC" if ch.mdc_s is None else f"MDC {ch.mdc_s:g} s"
         console.print(
-            f"Change {ch.test}: {ch.previous_s:g} -> {ch.current_s:g} s "
+            f"Change {times_key(ch.test)}: {ch.previous_s:g} -> {ch.current_s:g} s "
             f"({ch.change_s:+g} s, {mdc}): {ch.verdict}"
         )
     for note in a.notes:

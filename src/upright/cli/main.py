@@ -504,8 +504,9 @@ def endurance_test(
     results: Annotated[
         list[str] | None,
         typer.Argument(
-            help="Typed results KEY=VALUE: flexor, extensor, side_left, side_right, "
-            "supine_bridge, plank (seconds); slb_left, slb_right (reps).",
+            help="Typed results KEY=VALUE: flexor, extensor, side_bridge_right, "
+            "side_bridge_left, supine_bridge, front_plank (seconds held); "
+            "single_leg_bridge_left, single_leg_bridge_right (reps).",
             show_default=False,
         ),
     ] = None,
@@ -513,16 +514,28 @@ def endurance_test(
         bool,
         typer.Option(
             "--times",
-            help="Take typed results (e.g. --times flexor=120 extensor=95 side_left=60 "
-            "side_right=58). Without results: a guided timer for each hold (McGill four, "
-            "supine bridge, prone plank: get ready 5 s, count down, press Enter the moment "
-            "position is lost), then the single-leg bridge reps typed at the prompt.",
+            help="Take typed results (e.g. --times flexor=120 extensor=95 "
+            "side_bridge_right=58 side_bridge_left=60). Without results: a guided timer "
+            "for each hold (McGill four, supine bridge, front plank: get ready 5 s, count "
+            "down, press Enter the moment position is lost), then the single-leg bridge "
+            "reps typed at the prompt.",
         ),
     ] = False,
-    sex: Annotated[SexChoice | None, typer.Option(help="Chooses the norms by sex.")] = None,
+    sex: Annotated[
+        SexChoice | None,
+        typer.Option(
+            help="Chooses the norms by sex. With --runner the runner's profile chooses "
+            "(`upright profile --sex`), so every command judges alike."
+        ),
+    ] = None,
     population: Annotated[
-        PopulationChoice, typer.Option(help="general or athlete norms.")
-    ] = PopulationChoice.general,
+        PopulationChoice | None,
+        typer.Option(
+            help="general or athlete norms [default: general; with --runner the runner's "
+            "profile chooses (`upright profile --population`)].",
+            show_default=False,
+        ),
+    ] = None,
     previous: Annotated[
         Path | None,
         typer.Option(
@@ -541,7 +554,9 @@ def endurance_test(
         times=_split_times(results or []),
         typed=typed,
         sex=None if sex is None else ("male" if sex == SexChoice.male else "female"),
-        population="athlete" if population == PopulationChoice.athlete else "general",
+        population=None
+        if population is None
+        else ("athlete" if population == PopulationChoice.athlete else "general"),
         previous=previous,
         runner=runner,
     )
@@ -565,7 +580,17 @@ RequiredRunner = Annotated[
 @app.command(epilog=_STORE_HELP)
 def profile(
     runner: RequiredRunner,
-    sex: Annotated[SexChoice | None, typer.Option(help="Sex, for the norms.")] = None,
+    sex: Annotated[
+        SexChoice | None,
+        typer.Option(help="Sex: chooses the endurance norms of test, checkup, triage, report."),
+    ] = None,
+    population: Annotated[
+        PopulationChoice | None,
+        typer.Option(
+            help="general or athlete endurance norms, for every command [default: general].",
+            show_default=False,
+        ),
+    ] = None,
     age_band: Annotated[
         str | None, typer.Option("--age-band", help="Age band, e.g. 30-39.")
     ] = None,
@@ -582,6 +607,9 @@ def profile(
         lambda: run_profile_command(
             runner,
             sex=None if sex is None else sex.value,
+            population=None
+            if population is None
+            else ("athlete" if population == PopulationChoice.athlete else "general"),
             age_band=age_band,
             height_cm=height_cm,
             history=history,

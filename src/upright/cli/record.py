@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import Literal
 
 from pydantic import BaseModel
 from rich.console import Console
@@ -43,10 +44,16 @@ def run_profile_command(
     history: str | None,
     json_out: bool,
     console: Console,
+    population: Literal["general", "athlete"] | None = None,
 ) -> None:
     """Create or update the runner's profile, then print it with the history's counts."""
     report = update_profile(
-        alias, sex=sex, age_band=age_band, height_cm=height_cm, running_history=history
+        alias,
+        sex=sex,
+        population=population,
+        age_band=age_band,
+        height_cm=height_cm,
+        running_history=history,
     )
     if json_out:
         print(report.model_dump_json(indent=2))
@@ -59,6 +66,7 @@ def print_profile(report: ProfileReport, console: Console) -> None:
     console.print(f"[bold]Runner {escape(report.alias)}[/bold] (since {report.created_at[:10]})")
     for label, value in (
         ("sex", report.sex),
+        ("endurance norms", _norms_text(report)),
         ("age band", report.age_band),
         ("height", None if report.height_cm is None else f"{report.height_cm:g} cm"),
         ("running history", report.running_history),
@@ -67,9 +75,18 @@ def print_profile(report: ProfileReport, console: Console) -> None:
     kinds = ", ".join(f"{n} {k}" for k, n in sorted(report.records.items())) or "none"
     console.print(
         f"  stored: {report.checkups} check-up(s), {report.endurance_tests} endurance "
-        f"result(s), records: {kinds}, {report.clearances} clearance(s)"
+        f"result(s), records: {kinds}, {report.session_logs} exercise session log(s), "
+        f"{report.run_logs} run log(s), {report.clearances} clearance(s)"
     )
     console.print(f"[dim]Database: {escape(report.database)}[/dim]")
+
+
+def _norms_text(report: ProfileReport) -> str:
+    """Which norms test, checkup, triage and report judge this runner's holds against."""
+    who = {"male": "men", "female": "women"}.get(report.sex or "", "both sexes")
+    if report.population == "athlete":
+        return "athletes (every command)"
+    return f"general population, {who} (every command)"
 
 
 def run_clearance_command(alias: str, clinician: str, clears: str | None, console: Console) -> None:
@@ -87,7 +104,14 @@ def run_export_command(alias: str, out: Path, console: Console) -> None:
     doc = export_record(alias, out)
     counts = ", ".join(
         f"{len(doc[k])} {k.replace('_', ' ')}"
-        for k in ("checkups", "endurance_tests", "clearances", "records")
+        for k in (
+            "checkups",
+            "endurance_tests",
+            "clearances",
+            "records",
+            "session_logs",
+            "run_logs",
+        )
     )
     console.print(f"Wrote {escape(str(out))} ({doc['schema_version']}): {counts}.")
 

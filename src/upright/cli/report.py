@@ -35,6 +35,8 @@ def print_report_glance(data: ReportData, out: Path, files: list[str], console: 
             f"MDC {c.mdc95_deg:.1f} deg)."
         )
     if data.endurance is not None:
+        if not data.endurance.changes:
+            console.print("Endurance: first test stored; the next test shows the change.")
         for change in data.endurance.changes:
             name = test_name(change.test)
             console.print(

@@ -9,6 +9,7 @@ Every section is a ``<section data-section="...">`` so it can be found by tools 
 from __future__ import annotations
 
 import base64
+import shlex
 from collections.abc import Iterable, Sequence
 from html import escape
 from typing import Final
@@ -83,6 +84,11 @@ def _num(value: float | None, digits: int = 1, unit: str = "") -> str:
     return "-" if value is None else f"{value:.{digits}f}{unit}"
 
 
+def _command(what: str, alias: str) -> str:
+    """The command that records a missing part, as the runner types it."""
+    return f"<code>upright {escape(what)} --runner {escape(shlex.quote(alias))}</code>"
+
+
 def _flag_class(screen: RedFlagScreen) -> str:
     if screen.stop_everything or screen.plan_blocked:
         return "stop" if screen.stop_everything or screen.hits else "review"
@@ -92,7 +98,9 @@ def _flag_class(screen: RedFlagScreen) -> str:
 def _red_flags(data: ReportData) -> str:
     screen = data.red_flags
     if screen is None:
-        return '<p class="box review">No check-up stored: run <code>upright checkup</code>.</p>'
+        return (
+            f'<p class="box review">No check-up stored: run {_command("checkup", data.alias)}.</p>'
+        )
     when = data.checkup_taken.date().isoformat() if data.checkup_taken else "?"
     parts = [
         f"<p><b>Status: {escape(screen.status.replace('_', ' '))}</b> (check-up of {when}).</p>"
@@ -116,9 +124,12 @@ def _verdict_class(verdict: str) -> str:
     return {"likely": "likely", "unlikely": "unlikely"}.get(verdict, "unsure")
 
 
-def _triage(result: TriageResult | None) -> str:
+def _triage(result: TriageResult | None, alias: str) -> str:
     if result is None:
-        return "<p>No triage: it needs a stored check-up with a clear red-flag screen.</p>"
+        return (
+            "<p>No triage: it needs a stored check-up with a clear red-flag screen "
+            f"({_command('checkup', alias)}).</p>"
+        )
     if result.stopped:
         return f'<p class="box stop">{escape(result.stop_reason)}</p>'
     rows = []
@@ -170,7 +181,7 @@ def _posture(data: ReportData, still_jpeg: bytes | None) -> str:
     if s is None:
         return (
             "<p>No video analysis stored yet: film 20-60 s of side-view running and run "
-            "<code>upright analyze VIDEO --runner ALIAS</code>.</p>"
+            f"{_command('analyze VIDEO', data.alias)}.</p>"
         )
     when = data.posture_when.date().isoformat() if data.posture_when else "?"
     rows = []
@@ -230,9 +241,9 @@ def _posture(data: ReportData, still_jpeg: bytes | None) -> str:
     return f'<div class="posture">{picture}{facts}</div>{moved}{chart}{offset}'
 
 
-def _endurance(e: EnduranceAssessment | None) -> str:
+def _endurance(e: EnduranceAssessment | None, alias: str) -> str:
     if e is None:
-        return "<p>No endurance test stored: run <code>upright test --runner ALIAS</code>.</p>"
+        return f"<p>No endurance test stored: run {_command('test', alias)}.</p>"
     norm_rows = [
         (
             escape(test_name(c.test)),
@@ -263,7 +274,12 @@ def _endurance(e: EnduranceAssessment | None) -> str:
     extra += [f"single-leg bridge {r.leg}: {r.reps} reps, {r.rating}" for r in e.single_leg_bridge]
     if extra:
         parts.append(_list(extra))
-    if e.changes:
+    if not e.changes:
+        parts.append(
+            "<p><b>First test</b>: the change against each test's MDC shows from the next "
+            f"test on ({_command('test', alias)}).</p>"
+        )
+    else:
         parts.append("<p><b>Change since the first test</b> (real only beyond the MDC):</p>")
         parts.append(
             _table(
@@ -328,7 +344,15 @@ def _plan(data: ReportData) -> str:
 
 
 def _progress(data: ReportData) -> str:
-    chart = _chart(_figure_html(data, "progress"), "Nothing logged yet.")
+    chart = _chart(
+        _figure_html(data, "progress"),
+        "Nothing logged yet: log each exercise session and each run.",
+    )
+    if not data.sessions and not data.runs:
+        chart += (
+            f"<p class='small'>Sessions: {_command('log session', data.alias)}; runs: "
+            f"{_command('log run', data.alias)}.</p>"
+        )
     lines = []
     if data.sessions:
         last = data.sessions[-1]
@@ -370,6 +394,8 @@ def _glance(data: ReportData) -> str:
         items.append(
             f"Lean change since the first clip: {data.lean_change.change_deg:+.1f} deg ({verdict})."
         )
+    if data.endurance is not None and not data.endurance.changes:
+        items.append("Endurance: first test stored; the next one shows the change.")
     if data.endurance is not None and data.endurance.changes:
         real = [c for c in data.endurance.changes if c.verdict in ("improved", "worse")]
         items.append(
@@ -416,9 +442,9 @@ def render_report_html(data: ReportData, *, still_jpeg: bytes | None = None) -> 
         (
             _section("glance", _glance(data)),
             _section("red-flags", _red_flags(data)),
-            _section("triage", _triage(data.triage)),
+            _section("triage", _triage(data.triage, data.alias)),
             _section("posture", _posture(data, still_jpeg)),
-            _section("endurance", _endurance(data.endurance)),
+            _section("endurance", _endurance(data.endurance, data.alias)),
             _section("plan", _plan(data)),
             _section("progress", _progress(data)),
         )

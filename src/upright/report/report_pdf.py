@@ -16,6 +16,7 @@ file write) live in :mod:`upright.report._pdf_kit`.
 from __future__ import annotations
 
 import io
+import shlex
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Final
@@ -97,6 +98,11 @@ _ENDURANCE_HEADER: Final = (
 # -- header and red flags --------------------------------------------------------------
 
 
+def _command(what: str, alias: str) -> str:
+    """The command that records a missing part, in bold, as the runner types it."""
+    return f"<b>upright {esc(what)} --runner {esc(shlex.quote(alias))}</b>"
+
+
 def _profile_line(data: ReportData) -> str:
     parts = [
         data.sex or "sex not recorded",
@@ -147,7 +153,10 @@ def _red_flags(data: ReportData) -> list[Any]:
     if screen is None:
         content = [
             para("<b>Status: NO CHECK-UP STORED</b>"),
-            para("No red-flag screen yet: the runner answers the check-up before any plan."),
+            para(
+                "No red-flag screen yet: the runner answers the check-up before any plan "
+                f"({_command('checkup', data.alias)})."
+            ),
         ]
     else:
         content = _red_flag_lines(screen)
@@ -178,10 +187,13 @@ def _verdict_row(v: CauseVerdict) -> list[Any]:
     ]
 
 
-def _triage(triage: TriageResult | None) -> list[Any]:
+def _triage(triage: TriageResult | None, alias: str) -> list[Any]:
     head = heading(SECTION_TITLES[1])
     if triage is None:
-        return [head, para("No triage yet: it needs a stored check-up.")]
+        return [
+            head,
+            para(f"No triage yet: it needs a stored check-up ({_command('checkup', alias)})."),
+        ]
     if triage.stopped:
         return [head, para(coloured(triage.stop_reason or "Triage stopped.", "#c1121f"))]
     rows = [cells("<b>Cause</b>", "<b>Verdict</b>", "<b>Measured reasons</b> (source)")]
@@ -278,9 +290,22 @@ def _posture(data: ReportData, still_jpeg: bytes | None) -> list[Any]:
     head = heading(SECTION_TITLES[2])
     summary = data.posture
     if summary is None:
-        return [head, para("No video analysis stored yet.")]
+        return [
+            head,
+            para(
+                "No video analysis stored yet: film 20-60 s of side-view running and run "
+                f"{_command('analyze VIDEO', data.alias)}."
+            ),
+        ]
     if still_jpeg is None:
-        top = _posture_facts(data, summary, WIDTH)
+        top = [
+            *_posture_facts(data, summary, WIDTH),
+            para(
+                "No annotated frame: give --analysis DIR (the folder upright analyze wrote) "
+                "to show one.",
+                styles().small,
+            ),
+        ]
     else:
         facts = _posture_facts(data, summary, WIDTH - _STILL_WIDTH - 4 * mm)
         top = [
@@ -328,7 +353,7 @@ def _change_cells(
     if len(reps) > 1:
         moved = f"{reps[0]:.0f} → {reps[-1]:.0f} reps ({reps[-1] - reps[0]:+.0f})"
         return moved, "-", "not judged (no MDC)"
-    return "-", "-", "-"
+    return "first test", "-", "-"
 
 
 def _endurance_table(a: EnduranceAssessment, history: Sequence[EndurancePoint]) -> Any:
@@ -365,7 +390,10 @@ def _endurance(data: ReportData) -> list[Any]:
     head = heading(SECTION_TITLES[3])
     a = data.endurance
     if a is None:
-        return [head, para("No endurance test stored yet.")]
+        return [
+            head,
+            para(f"No endurance test stored yet: run {_command('test', data.alias)}."),
+        ]
     table = _endurance_table(a, data.endurance_history)
     return [KeepTogether([head, table]), Spacer(1, 2), *_ratio_lines(a)]
 
@@ -455,7 +483,12 @@ def _logs_line(data: ReportData) -> str:
             f"{len(data.runs)} runs logged (latest {day(run.day)}: {km}"
             f"pain {run.pain_during}/10 during)"
         )
-    return esc("; ".join(parts) + ".") if parts else "No sessions or runs logged yet."
+    if parts:
+        return esc("; ".join(parts) + ".")
+    return (
+        f"No sessions or runs logged yet: {_command('log session', data.alias)} after each "
+        f"exercise session, {_command('log run', data.alias)} after each run."
+    )
 
 
 def _progress(data: ReportData) -> list[Any]:
@@ -479,7 +512,7 @@ def _story(data: ReportData, still_jpeg: bytes | None) -> list[Any]:
     return [
         *_header(data),
         *_red_flags(data),
-        *_triage(data.triage),
+        *_triage(data.triage, data.alias),
         *_posture(data, still_jpeg),
         *_endurance(data),
         *_plan(data),

@@ -26,6 +26,7 @@ from upright.summary import DISCLAIMER
 
 __all__ = [
     "GET_READY_S",
+    "KEY_ALIASES",
     "PROTOCOLS",
     "REP_SIDES",
     "TIME_KEYS",
@@ -38,6 +39,7 @@ __all__ = [
     "read_previous",
     "run_endurance_test",
     "time_hold",
+    "times_key",
 ]
 
 #: Seconds of "get ready" countdown before the clock starts [design choice].
@@ -80,7 +82,7 @@ PROTOCOLS: Final[tuple[Protocol, ...]] = (
         SORENSEN_CAP_S,
     ),
     Protocol(
-        "side_right",
+        "side_bridge_right",
         "side_bridge_right_s",
         "Side bridge, right side down",
         "Lie on your right side, legs straight, top foot in front of the lower one, resting "
@@ -89,7 +91,7 @@ PROTOCOLS: Final[tuple[Protocol, ...]] = (
         "Stop when your hip drops from the straight line.",
     ),
     Protocol(
-        "side_left",
+        "side_bridge_left",
         "side_bridge_left_s",
         "Side bridge, left side down",
         "As the right side, lying on your left side on your left forearm.",
@@ -104,20 +106,44 @@ PROTOCOLS: Final[tuple[Protocol, ...]] = (
         "Stop when your hips drop from the line.",
     ),
     Protocol(
-        "plank",
+        "front_plank",
         "prone_plank_s",
-        "Prone plank",
+        "Front plank (prone plank hold)",
         "Rest on forearms and toes, body in a straight line from head to heels.",
         "Stop when your hips sag or rise out of the line.",
     ),
 )
 #: Rep counts, typed only (no timer): single-leg bridge test (Freckleton 2014).
 _REPS: Final = {
-    "slb_left": "single_leg_bridge_left_reps",
-    "slb_right": "single_leg_bridge_right_reps",
+    "single_leg_bridge_left": "single_leg_bridge_left_reps",
+    "single_leg_bridge_right": "single_leg_bridge_right_reps",
 }
+#: The ``--times`` keys, in the order the help and the timer give them. They share one
+#: namespace with the exercise catalogue (``front_plank``, ``single_leg_bridge``).
 TIME_KEYS: Final = (*(p.key for p in PROTOCOLS), *_REPS)
 _FIELD_OF: Final = {**{p.key: p.field for p in PROTOCOLS}, **_REPS}
+#: Keys of earlier versions, still accepted so old scripts keep working; never shown.
+KEY_ALIASES: Final = {
+    "side_right": "side_bridge_right",
+    "side_left": "side_bridge_left",
+    "plank": "front_plank",
+    "slb_left": "single_leg_bridge_left",
+    "slb_right": "single_leg_bridge_right",
+}
+_KEY_OF_FIELD: Final = {field: key for key, field in _FIELD_OF.items()}
+
+
+def times_key(name: str) -> str:
+    """The ``--times`` key of a results field, a stored test or an assessment's test
+    name (``prone_plank_s``, ``prone_plank``, ``side_bridge_left``) -> ``front_plank``,
+    ``side_bridge_left``; a name it does not know is returned unchanged."""
+    if name in _KEY_OF_FIELD:
+        return _KEY_OF_FIELD[name]
+    for suffix in ("_s", "_reps"):
+        if f"{name}{suffix}" in _KEY_OF_FIELD:
+            return _KEY_OF_FIELD[f"{name}{suffix}"]
+    return name
+
 
 _ORDER_NOTE = (
     "Do the tests in a random order with about 5 minutes' rest between them, and stop the "
@@ -140,7 +166,9 @@ class EnduranceTestReport(BaseModel):
 
 
 def parse_times(items: list[str]) -> dict[str, float | int]:
-    """Parse ``KEY=VALUE`` items (``flexor=120 side_left=60 slb_left=22``).
+    """Parse ``KEY=VALUE`` items (``flexor=120 side_bridge_left=60
+    single_leg_bridge_left=22``); the keys of earlier versions (:data:`KEY_ALIASES`) are
+    read as the keys they stand for.
 
     Raises
     ------
@@ -151,6 +179,7 @@ def parse_times(items: list[str]) -> dict[str, float | int]:
     for item in items:
         key, sep, raw = item.partition("=")
         key = key.strip()
+        key = KEY_ALIASES.get(key, key)
         if not sep:
             raise InputError(f"--times: {item!r} is not KEY=SECONDS", fix="Write e.g. flexor=120")
         if key not in _FIELD_OF:
@@ -174,7 +203,7 @@ def build_results(
     population: Literal["general", "athlete"],
 ) -> EnduranceResults:
     """Validate typed or timed values into :class:`EnduranceResults`, naming bad keys."""
-    data: dict[str, Any] = {_FIELD_OF[k]: v for k, v in values.items()}
+    data: dict[str, Any] = {_FIELD_OF[KEY_ALIASES.get(k, k)]: v for k, v in values.items()}
     data.update(sex=sex, population=population)
     try:
         return EnduranceResults.model_validate(data)
@@ -259,7 +288,7 @@ def time_hold(protocol: Protocol, io: TimerIO, get_ready_s: int = GET_READY_S) -
 
 
 #: The single-leg bridge sides asked for at the prompt, in order.
-REP_SIDES: Final = (("slb_left", "left"), ("slb_right", "right"))
+REP_SIDES: Final = (("single_leg_bridge_left", "left"), ("single_leg_bridge_right", "right"))
 
 
 def count_reps(side: str, io: TimerIO) -> int | None:

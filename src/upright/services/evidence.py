@@ -20,7 +20,14 @@ from upright.imu_summary import ImuSummary
 from upright.run_summary import RunSummary
 from upright.summary import AnalysisSummary
 
-__all__ = ["EvidenceKind", "EvidenceSource", "MeasuredEvidence", "read_evidence"]
+__all__ = [
+    "EvidenceKind",
+    "EvidenceSource",
+    "MeasuredEvidence",
+    "read_evidence",
+    "read_summary",
+    "same_summary",
+]
 
 EvidenceKind = Literal["analysis", "compare", "run", "imu"]
 
@@ -88,19 +95,52 @@ def read_evidence(
     return MeasuredEvidence(fields=merged, sources=sources, notes=notes)
 
 
-def _read_one(path: Path) -> EvidenceSource:
+def _load_json(path: Path) -> Any:
     try:
-        data = json.loads(path.read_text("utf-8"))
+        return json.loads(path.read_text("utf-8"))
     except FileNotFoundError:
         raise InputError("evidence file not found", path=path) from None
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise InputError(
             f"not valid JSON ({exc})", path=path, fix="Give the summary.json upright wrote"
         ) from None
-    return _from_data(data, str(path), path)
 
 
-def _from_data(data: Any, label: str, path: Path | None) -> EvidenceSource:
+def _read_one(path: Path) -> EvidenceSource:
+    return _from_data(_load_json(path), str(path), path)
+
+
+def read_summary(path: Path) -> tuple[EvidenceKind, dict[str, Any]]:
+    """The kind of a summary file and its content as a record stores it.
+
+    The content is validated against its schema and dumped again
+    (``model_dump(mode="json")``), exactly as ``--runner`` stores the summary of
+    ``upright analyze``, ``compare``, ``import`` or ``imu``.
+
+    Raises
+    ------
+    InputError
+        As :func:`read_evidence`: missing, not JSON, or not a summary upright wrote.
+    """
+    data = _load_json(path)
+    kind, summary = _validated(data, path)
+    return kind, summary.model_dump(mode="json")
+
+
+def same_summary(stored: Mapping[str, Any], summary: Mapping[str, Any]) -> bool:
+    """Whether a stored record holds this summary (both compared as their schema reads
+    them); a stored record that no longer validates is not the same."""
+    version = stored.get("schema_version")
+    if version != summary.get("schema_version") or version not in _KINDS:
+        return False
+    model = _KINDS[version][1]
+    try:
+        return model.model_validate(dict(stored)).model_dump(mode="json") == dict(summary)
+    except ValidationError:
+        return False
+
+
+def _validated(data: Any, path: Path | None) -> tuple[EvidenceKind, BaseModel]:
     version = data.get("schema_version") if isinstance(data, dict) else None
     if version not in _KINDS:
         raise UnsupportedFormatError(
@@ -120,6 +160,12 @@ def _from_data(data: Any, label: str, path: Path | None) -> EvidenceSource:
             path=path,
             fix="Give the summary.json exactly as upright wrote it",
         ) from None
+    return kind, summary
+
+
+def _from_data(data: Any, label: str, path: Path | None) -> EvidenceSource:
+    kind, summary = _validated(data, path)
+    version = str(data["schema_version"])
     fields = _FIELDS[kind](summary)
     return EvidenceSource(
         file=label,

@@ -7,8 +7,9 @@ The report reads; it never stores. Its parts:
 - posture: the latest stored analysis (per-stride lean over the clip, drift) and, across
   analyses, whether the trunk lean moved beyond measurement noise (the rule of
   ``upright compare``: Welch interval, MDC95 and the 3 deg threshold);
-- endurance: the latest result of each test against the norms, and the change from the
-  first result against the test's MDC (CLINICAL.md section 4);
+- endurance: the latest result of each test against the norms of the runner's profile
+  (the norms every command uses), and, for a test stored more than once, the change from
+  its first result against the test's MDC (CLINICAL.md section 4);
 - the plan at the runner's current level, and the logs: sessions and runs with pain.
 """
 
@@ -30,7 +31,8 @@ from upright.assessment.triage import TriageResult
 from upright.errors import InsufficientDataError, UprightError
 from upright.fatigue.compare import compute_clip_change, compute_clip_level
 from upright.program import Decision, Plan
-from upright.services.runner_record import _STORED_AS, _session
+from upright.services.runner_measures import STORED_AS, Population, Sex, profile_norms
+from upright.services.runner_record import _session
 from upright.store import get_runner, records, run_logs, session_logs
 from upright.summary import DISCLAIMER, AnalysisSummary
 
@@ -207,20 +209,23 @@ def _lean_change(
     )
 
 
-def _endurance(history: list[EndurancePoint], sex: str | None) -> EnduranceAssessment | None:
-    """Latest value of each test vs the norms; change from the first value vs the MDC."""
+def _endurance(
+    history: list[EndurancePoint], norms: tuple[Sex | None, Population]
+) -> EnduranceAssessment | None:
+    """Latest value of each test against the norms of the runner's profile; for a test
+    stored more than once, the change from its first value against its MDC. A test
+    stored once has no change yet: it is the first test."""
     if not history:
         return None
-    first: dict[str, Any] = {}
-    latest: dict[str, Any] = {}
+    values: dict[str, list[float | int]] = {}
     for point in history:  # oldest first
-        value: float | int = int(point.value) if point.unit == "reps" else point.value
-        first.setdefault(point.field, value)
-        latest[point.field] = value
-    extra: dict[str, Any] = {"sex": sex if sex in ("male", "female") else None}
-    now = EnduranceResults.model_validate(latest | extra)
-    changed = any(first[k] != latest[k] for k in latest) or len({p.when for p in history}) > 1
-    before = EnduranceResults.model_validate(first | extra) if changed else None
+        values.setdefault(point.field, []).append(
+            int(point.value) if point.unit == "reps" else point.value
+        )
+    extra: dict[str, Any] = {"sex": norms[0], "population": norms[1]}
+    now = EnduranceResults.model_validate({k: v[-1] for k, v in values.items()} | extra)
+    repeated = {k: v[0] for k, v in values.items() if len(v) > 1}
+    before = EnduranceResults.model_validate(repeated | extra) if repeated else None
     return assess_endurance(now, before)
 
 
@@ -273,6 +278,7 @@ def gather_report(
     with _session("report") as session:
         runner = get_runner(session, alias)
         profile = (runner.sex, runner.age_band, runner.height_cm)
+        norms = profile_norms(runner)
         checkup = runner.checkups[-1] if runner.checkups else None
         checkup_taken = checkup.taken_at if checkup is not None else None
         any_synthetic = any(
@@ -286,7 +292,7 @@ def gather_report(
                 unit="reps" if t.reps is not None else "s",
             )
             for t in runner.endurance_tests
-            for field, (key, side) in _STORED_AS.items()
+            for field, (key, side) in STORED_AS.items()
             if t.test_key == key and t.side == side
         ]
         logs = list(session_logs(session, runner))
@@ -348,7 +354,7 @@ def gather_report(
         lean_history=lean_history,
         lean_change=lean_change,
         lean_change_note=lean_note,
-        endurance=_endurance(history, profile[0]),
+        endurance=_endurance(history, norms),
         endurance_history=history,
         level=decision.new_level if decision is not None else 1,
         decision=decision,

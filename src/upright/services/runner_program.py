@@ -20,6 +20,7 @@ from upright.assessment.triage import evidence_from_answers, triage
 from upright.errors import InputError
 from upright.program import Plan, build_plan
 from upright.services.checkup import run_triage
+from upright.services.runner_measures import runner_answers
 from upright.services.runner_record import _session, _stored_evidence, _with_clearance
 from upright.services.training_log import decision_after, level_after
 from upright.store import SessionLog, get_runner, latest_checkup, session_logs
@@ -74,7 +75,7 @@ def plan_for_runner(
                 fix=f"Run upright checkup --runner {alias} first",
             )
         answers = parse_answers(latest.answers, source=f"stored check-up {latest.id}")
-        answers = _with_clearance(session, runner, answers)
+        answers, _ = runner_answers(session, runner, _with_clearance(session, runner, answers))
         report = run_triage(answers, [], _stored_evidence(session, runner))
         checkup_id = latest.id
         level, level_reason = _level(session_logs(session, runner))

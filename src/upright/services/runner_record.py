@@ -20,16 +20,25 @@ from sqlalchemy.orm import Session
 from upright.assessment.answers import Answers, Clearance, parse_answers
 from upright.assessment.endurance import EnduranceResults
 from upright.assessment.questionnaires import OdiWording, StartBackWording
+from upright.assessment.redflags import screen_red_flags
 from upright.errors import InputError, StoreError
 from upright.services.checkup import CheckupResult, TriageReport, run_checkup, run_triage
 from upright.services.endurance_test import EnduranceTestReport, run_endurance_test
+from upright.services.runner_measures import (
+    STORED_AS,
+    Population,
+    Sex,
+    checked_norms,
+    profile_norms,
+    runner_answers,
+    store_given,
+    store_results,
+)
 from upright.store import (
     RecordKind,
     Runner,
-    Side,
     add_checkup,
     add_clearance,
-    add_endurance_test,
     add_record,
     export_runner,
     get_or_create_runner,
@@ -52,6 +61,7 @@ __all__ = [
     "endurance_for_runner",
     "export_record",
     "import_record",
+    "norms_for_runner",
     "record_clearance",
     "store_summary",
     "triage_for_runner",
@@ -60,18 +70,6 @@ __all__ = [
 
 #: What a clearance clears when the runner does not say.
 DEFAULT_CLEARS: Final = "exercise plan"
-
-#: EnduranceResults field -> (stored test key, side).
-_STORED_AS: Final[dict[str, tuple[str, Side | None]]] = {
-    "flexor_s": ("flexor", None),
-    "extensor_s": ("extensor", None),
-    "side_bridge_right_s": ("side_bridge", "right"),
-    "side_bridge_left_s": ("side_bridge", "left"),
-    "supine_bridge_s": ("supine_bridge", None),
-    "prone_plank_s": ("prone_plank", None),
-    "single_leg_bridge_left_reps": ("single_leg_bridge", "left"),
-    "single_leg_bridge_right_reps": ("single_leg_bridge", "right"),
-}
 
 
 @contextmanager
@@ -111,30 +109,56 @@ def _with_clearance(session: Session, runner: Runner, answers: Answers) -> Answe
     return answers.model_copy(update={"clearance": clearance})
 
 
+def _stops(answers: Answers) -> bool:
+    """Whether the red-flag screen of these answers stops everything (an emergency)."""
+    screen = screen_red_flags(answers.red_flags, clearance_recorded=answers.clearance_recorded)
+    return screen.stop_everything
+
+
 def checkup_for_runner(
     alias: str,
     answers: Answers,
     evidence_paths: list[Path],
     wording: StartBackWording | None = None,
     odi_wording: OdiWording | None = None,
+    evidence_stills: Mapping[Path, bytes] | None = None,
 ) -> CheckupResult:
-    """Run the check-up with the runner's clearances and records, and store it."""
+    """Run the check-up on the runner's record, and store it.
+
+    Unless the screen is an emergency, the evidence files and the answers' endurance
+    results are stored first (as ``analyze --runner`` and ``test --runner`` store them,
+    never twice), so the check-up reads exactly what ``triage`` and ``report`` read
+    later: the runner's records, the latest stored result of each endurance test and the
+    norms of the runner's profile.
+    """
     with _session("check-up") as session:
         runner = get_runner(session, alias)
         answers = _with_clearance(session, runner, answers)
-        result = run_checkup(
-            answers, evidence_paths, wording, _stored_evidence(session, runner), odi_wording
-        )
+        stored: list[str] = []
+        if not _stops(answers):
+            stored = store_given(session, runner, answers, evidence_paths, evidence_stills)
+        judged, notes = runner_answers(session, runner, answers)
+        result = run_checkup(judged, [], wording, _stored_evidence(session, runner), odi_wording)
         add_checkup(session, runner, answers, screen=result.red_flags, triage=result.triage)
-        return result
+        if result.notes is None:
+            return result
+        return result.model_copy(update={"notes": [*stored, *notes, *result.notes]})
 
 
 def triage_for_runner(
-    alias: str, answers: Answers | None, evidence_paths: list[Path]
+    alias: str,
+    answers: Answers | None,
+    evidence_paths: list[Path],
+    evidence_stills: Mapping[Path, bytes] | None = None,
 ) -> TriageReport:
-    """Triage with the given answers, or the runner's latest stored check-up answers."""
+    """Triage with the given answers, or the runner's latest stored check-up answers.
+
+    Evidence files and the endurance results of answers given are stored first, as
+    :func:`checkup_for_runner` stores them.
+    """
     with _session("triage") as session:
         runner = get_runner(session, alias)
+        given = answers
         if answers is None:
             latest = latest_checkup(session, runner)
             if latest is None:
@@ -144,7 +168,23 @@ def triage_for_runner(
                 )
             answers = parse_answers(latest.answers, source=f"stored check-up {latest.id}")
         answers = _with_clearance(session, runner, answers)
-        return run_triage(answers, evidence_paths, _stored_evidence(session, runner))
+        stored: list[str] = []
+        if not _stops(answers):
+            stored = store_given(session, runner, given, evidence_paths, evidence_stills)
+        judged, notes = runner_answers(session, runner, answers)
+        report = run_triage(judged, [], _stored_evidence(session, runner))
+        if report.triage is None:
+            return report
+        return report.model_copy(update={"notes": [*stored, *notes, *report.notes]})
+
+
+def norms_for_runner(
+    alias: str, sex: Sex | None, population: Population | None
+) -> tuple[Sex | None, Population]:
+    """The norms of the runner's profile; a ``sex`` or ``population`` given that differs
+    is refused (see :func:`upright.services.runner_measures.checked_norms`)."""
+    with _session("runner look-up") as session:
+        return checked_norms(get_runner(session, alias), sex, population)
 
 
 def endurance_for_runner(
@@ -153,21 +193,22 @@ def endurance_for_runner(
     previous: EnduranceResults | None,
     previous_file: Path | None = None,
 ) -> EnduranceTestReport:
-    """Compare with ``previous`` (default: the runner's last stored result of each test),
-    then store every result."""
+    """Judge against the norms of the runner's profile, compare with ``previous``
+    (default: the runner's last stored result of each test), then store every result.
+
+    Raises
+    ------
+    InputError
+        ``results`` name a sex or population other than the profile's.
+    """
     with _session("endurance test") as session:
         runner = get_runner(session, alias)
+        sex, population = checked_norms(runner, results.sex, results.population)
+        results = results.model_copy(update={"sex": sex, "population": population})
         if previous is None:
             previous = _previous_results(session, runner, results)
         report = run_endurance_test(results, previous, previous_file)
-        for field, (key, side) in _STORED_AS.items():
-            value = getattr(results, field)
-            if value is None:
-                continue
-            if field.endswith("_reps"):
-                add_endurance_test(session, runner, key, reps=int(value), side=side)
-            else:
-                add_endurance_test(session, runner, key, seconds=float(value), side=side)
+        store_results(session, runner, results)
         return report
 
 
@@ -175,7 +216,7 @@ def _previous_results(
     session: Session, runner: Runner, current: EnduranceResults
 ) -> EnduranceResults | None:
     data: dict[str, Any] = {}
-    for field, (key, side) in _STORED_AS.items():
+    for field, (key, side) in STORED_AS.items():
         row = previous_endurance(session, runner, key, side=side)
         if row is None:
             continue
@@ -195,6 +236,7 @@ class ProfileReport(BaseModel):
     schema_version: str = "upright.profile/1"
     alias: str
     sex: str | None
+    population: str
     age_band: str | None
     height_cm: float | None
     running_history: str | None
@@ -203,6 +245,8 @@ class ProfileReport(BaseModel):
     endurance_tests: int
     records: dict[str, int]
     clearances: int
+    session_logs: int
+    run_logs: int
     database: str
 
 
@@ -210,15 +254,20 @@ def update_profile(
     alias: str,
     *,
     sex: str | None = None,
+    population: Population | None = None,
     age_band: str | None = None,
     height_cm: float | None = None,
     running_history: str | None = None,
 ) -> ProfileReport:
-    """Create the runner, or update the profile fields given; report the history."""
+    """Create the runner, or update the profile fields given; report the history.
+
+    ``sex`` and ``population`` choose the endurance norms of every command.
+    """
     with _session("profile") as session:
         runner = get_or_create_runner(session, alias, height_cm=height_cm)
         for field, value in (
             ("sex", sex),
+            ("population", population),
             ("age_band", age_band),
             ("height_cm", height_cm),
             ("running_history", running_history),
@@ -232,6 +281,7 @@ def update_profile(
         return ProfileReport(
             alias=runner.alias,
             sex=runner.sex,
+            population=profile_norms(runner)[1],
             age_band=runner.age_band,
             height_cm=runner.height_cm,
             running_history=runner.running_history,
@@ -240,6 +290,8 @@ def update_profile(
             endurance_tests=len(runner.endurance_tests),
             records=kinds,
             clearances=len(runner.clearances),
+            session_logs=len(runner.session_logs),
+            run_logs=len(runner.run_logs),
             database=session.get_bind().engine.url.render_as_string(hide_password=True),
         )
 

@@ -62,6 +62,7 @@ class _Model(BaseModel):
 class RunnerDoc(_Model):
     alias: str = Field(min_length=1, max_length=100)
     sex: str | None = None
+    population: Literal["general", "athlete"] | None = None
     age_band: str | None = None
     height_cm: float | None = None
     running_history: str | None = None
@@ -137,11 +138,26 @@ def _record_kind(kind: str) -> RecordKind:
     raise InputError(f"stored record kind {kind!r} is not one of {', '.join(RECORD_KINDS)}")
 
 
+def _population(value: str | None) -> Literal["general", "athlete"] | None:
+    if value is None:
+        return None
+    if value == "athlete":
+        return "athlete"
+    if value == "general":
+        return "general"
+    raise InputError(f"stored norm population {value!r} is not 'general' or 'athlete'")
+
+
 class SessionLogDoc(_Model):
     day: date
     level: int = Field(ge=1, le=3)
     exercises: dict[str, float]
     completed: bool
+    completion: Literal["full", "partial"] | None = Field(
+        default=None,
+        description="full: every prescribed exercise at its dose; None: logged before "
+        "doses were checked (never counted as done in full).",
+    )
     form: Literal["good", "poor"]
     pain_during: int = Field(ge=0, le=10)
     pain_next_morning: int | None = Field(default=None, ge=0, le=10)
@@ -191,6 +207,7 @@ def export_runner(session: Session, alias: str, *, now: datetime | None = None) 
         runner=RunnerDoc(
             alias=runner.alias,
             sex=runner.sex,
+            population=_population(runner.population),
             age_band=runner.age_band,
             height_cm=runner.height_cm,
             running_history=runner.running_history,
@@ -321,7 +338,7 @@ def import_backup(
         runner = Runner(**valid.runner.model_dump())
         session.add(runner)
     else:
-        for field in ("sex", "age_band", "height_cm", "running_history"):
+        for field in ("sex", "population", "age_band", "height_cm", "running_history"):
             if getattr(runner, field) is None:
                 setattr(runner, field, getattr(valid.runner, field))
     _add_missing(runner, valid)

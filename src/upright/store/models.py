@@ -88,6 +88,8 @@ class Runner(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     alias: Mapped[str] = mapped_column(String(100), unique=True)
     sex: Mapped[str | None] = mapped_column(String(10))
+    #: Endurance norm population, "general" or "athlete"; None reads as "general".
+    population: Mapped[str | None] = mapped_column(String(10))
     age_band: Mapped[str | None] = mapped_column(String(20))
     height_cm: Mapped[float | None] = mapped_column(Float)
     running_history: Mapped[str | None] = mapped_column(Text)
@@ -181,7 +183,13 @@ class Record(Base):
 
 
 class SessionLog(Base):
-    """One exercise session as logged: holds (s) or reps done per exercise key, form, pain."""
+    """One exercise session as logged: the amount done per exercise key (in the unit the
+    plan prescribes it: seconds held or reps), form, pain.
+
+    ``completion`` is "full" when every prescribed exercise was logged at its dose,
+    "partial" otherwise, and None for sessions logged before doses were checked (never
+    counted as done in full; see migration 0004).
+    """
 
     __tablename__ = "session_log"
 
@@ -191,6 +199,7 @@ class SessionLog(Base):
     level: Mapped[int] = mapped_column(Integer)
     exercises: Mapped[JsonDict]
     completed: Mapped[bool] = mapped_column(Boolean)
+    completion: Mapped[str | None] = mapped_column(String(10))
     form: Mapped[str] = mapped_column(String(10))
     pain_during: Mapped[int] = mapped_column(Integer)
     pain_next_morning: Mapped[int | None] = mapped_column(Integer)
