@@ -9,12 +9,14 @@ stored once, so ``triage`` and ``report`` read what the check-up read.
 
 from __future__ import annotations
 
+import io
 import json
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
+from PIL import Image
 from typer.testing import CliRunner, Result
 
 from upright.assessment.redflags import RED_FLAG_KEYS
@@ -154,14 +156,17 @@ def test_matching_norms_are_accepted() -> None:
 
 @pytest.fixture(scope="module")
 def analysis_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """An analysis folder written without --runner (summary.json), and a stand-in still."""
+    """An analysis folder written without --runner (summary.json), and a small red JPEG
+    as its annotated still."""
     folder = tmp_path_factory.mktemp("analysis")
     nc = folder / "run.nc"
     write_keypoints_netcdf(simulate_run(RunnerSpec(duration_s=20)).ds, nc)
     out = folder / "out"
     result = invoke("analyze", "--keypoints", str(nc), "--no-annotate", "--out", str(out))
     assert result.exit_code == 0, result.output
-    (out / "frame.jpg").write_bytes(b"\xff\xd8 a stand-in still \xff\xd9")
+    buffer = io.BytesIO()
+    Image.new("RGB", (40, 60), (200, 30, 30)).save(buffer, format="JPEG")
+    (out / "frame.jpg").write_bytes(buffer.getvalue())
     return out
 
 
@@ -190,9 +195,8 @@ def test_checkup_evidence_is_stored_and_triage_and_report_agree(
     )
     assert checkup["evidence_sources"][0]["kind"] == "analysis"
     assert f"{summary}: stored as analysis record 1 of runner ana" in checkup["notes"]
-    assert stored_records(database) == [
-        ("analysis", "summary.json", b"\xff\xd8 a stand-in still \xff\xd9")
-    ]
+    still = (analysis_dir / "frame.jpg").read_bytes()
+    assert stored_records(database) == [("analysis", "summary.json", still)]
     said = verdicts(checkup["triage"])
     assert said["fatigue"] != "not enough evidence"  # the clip's within-run lean drift
 
