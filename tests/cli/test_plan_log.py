@@ -95,17 +95,23 @@ def _count(table: str) -> int:
         store.close()
 
 
-def log_session(*extra: str, pain: str = "2", morning: str = "1") -> Result:
+#: The stage 1 session of a runner with no likely cause, every exercise at its dose.
+IN_FULL = ("curl_up=120", "side_plank=120", "bird_dog=120", "glute_bridge=120")
+
+
+def log_session(
+    *extra: str, pain: str = "2", morning: str = "1", done: tuple[str, ...] = IN_FULL
+) -> Result:
+    exercises = [arg for item in done for arg in ("--exercise", item)]
     return invoke(
-        "log", "session", "--runner", "ana", "--date", "2026-01-05",
-        "--exercise", "side_plank=30", "--exercise", "bird_dog=8",
+        "log", "session", "--runner", "ana", "--date", "2026-01-05", *exercises,
         "--form", "good", "--pain-during", pain, "--pain-next-morning", morning,
         "--json", *extra,
     )  # fmt: skip
 
 
-def test_log_session_progresses_after_two_good_sessions() -> None:
-    assert invoke("profile", "--runner", "ana").exit_code == 0
+def test_log_session_progresses_after_two_good_sessions(tmp_path: Path) -> None:
+    stored_checkup(tmp_path)
     first = log_session()
     assert first.exit_code == 0, first.output
     assert json.loads(first.stdout)["decision"]["action"] == "hold"
@@ -123,8 +129,8 @@ def test_log_session_progresses_after_two_good_sessions() -> None:
     assert "HOLD" in text.output
 
 
-def test_log_session_regresses_on_pain_6() -> None:
-    assert invoke("profile", "--runner", "ana").exit_code == 0
+def test_log_session_regresses_on_pain_6(tmp_path: Path) -> None:
+    stored_checkup(tmp_path)
     log_session()
     log_session()
     data = json.loads(log_session(pain="6", morning="6").stdout)
@@ -240,13 +246,14 @@ def test_plan_moves_to_stage_2_after_two_good_logs_and_back_on_pain_7(tmp_path: 
     assert "Pain reached 7/10 during the last session" in regressed
 
 
-def test_log_session_says_the_next_stage_and_how_to_see_the_plan() -> None:
-    assert invoke("profile", "--runner", "ana").exit_code == 0
+def test_log_session_says_the_next_stage_and_how_to_see_the_plan(tmp_path: Path) -> None:
+    stored_checkup(tmp_path)
     log_session()
     result = invoke(
         "log", "session", "--runner", "ana", "--date", "2026-01-07",
-        "--exercise", "side_plank=30", "--form", "good", "--pain-during", "1",
-        "--pain-next-morning", "0",
+        "--exercise", "dead_bug=120", "--exercise", "side_plank=130",
+        "--exercise", "bird_dog=120", "--exercise", "glute_bridge=120",
+        "--form", "good", "--pain-during", "1", "--pain-next-morning", "0",
     )  # fmt: skip
     assert result.exit_code == 0, result.output
     text = " ".join(result.output.split())

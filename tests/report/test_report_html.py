@@ -71,6 +71,7 @@ def test_demo_story_is_measured(demo_report: ReportData) -> None:
     assert verdicts["side_bridge_left"] == "within MDC"
     assert verdicts["extensor"] == "within MDC"
     assert [s.level for s in demo_report.sessions] == [1, 1, 1, 2, 2, 1, 1, 2, 2, 2]
+    assert {s.completion for s in demo_report.sessions} == {"full"}
     assert demo_report.level == 2
     assert demo_report.plan is not None and demo_report.plan.stage == 2
     assert len(demo_report.runs) == 6

@@ -238,3 +238,88 @@ def test_corrupt_backup_files(tmp_path: Path, content: bytes, match: str) -> Non
         read_backup(path)
     assert info.value.path == path
     assert str(path) in str(info.value)
+
+
+def test_norm_population_and_session_completion_are_carried(
+    store: Store, fresh: Store, tmp_path: Path
+) -> None:
+    from datetime import date
+
+    from upright.store import add_session_log
+
+    with store.session() as session:
+        runner = get_or_create_runner(session, "ana", sex="male")
+        runner.population = "athlete"
+        for day, completion in ((1, "full"), (3, "partial"), (5, None)):
+            add_session_log(
+                session,
+                runner,
+                day=date(2026, 3, day),
+                level=1,
+                exercises={"side_plank": 120.0},
+                completed=completion == "full",
+                completion=completion,  # type: ignore[arg-type]
+                form="good",
+                pain_during=1,
+                when=T0 + timedelta(days=day),
+            )
+    with store.session() as session:
+        doc = export_runner(session, "ana", now=T0)
+    assert doc["runner"]["population"] == "athlete"
+    assert [s["completion"] for s in doc["session_logs"]] == ["full", "partial", None]
+    path = tmp_path / "ana.json"
+    write_backup(path, doc)
+    with fresh.session() as session:
+        import_backup(session, read_backup(path))
+    with fresh.session() as session:
+        runner = get_runner(session, "ana")
+        assert runner.population == "athlete"
+        assert [s.completion for s in runner.session_logs] == ["full", "partial", None]
+
+
+def test_a_backup_from_before_completion_and_population_restores(
+    exported: dict[str, Any], fresh: Store
+) -> None:
+    """A backup written before these fields existed: they read as not recorded."""
+    old = json.loads(json.dumps(exported))
+    old["runner"].pop("population")
+    old["session_logs"] = [
+        {
+            "day": "2026-03-02",
+            "level": 1,
+            "exercises": {"side_plank": 6.0},
+            "completed": True,
+            "form": "good",
+            "pain_during": 1,
+            "pain_next_morning": 0,
+            "logged_at": "2026-03-02T18:00:00+00:00",
+        }
+    ]
+    with fresh.session() as session:
+        import_backup(session, old)
+    with fresh.session() as session:
+        runner = get_runner(session, "ana")
+        assert runner.population is None
+        [log] = runner.session_logs
+        assert (log.completed, log.completion) == (True, None)
+
+
+def test_a_bad_completion_is_named(exported: dict[str, Any], fresh: Store) -> None:
+    bad = json.loads(json.dumps(exported))
+    bad["session_logs"] = [
+        {
+            "day": "2026-03-02",
+            "level": 1,
+            "exercises": {},
+            "completed": True,
+            "completion": "mostly",
+            "form": "good",
+            "pain_during": 1,
+            "logged_at": "2026-03-02T18:00:00+00:00",
+        }
+    ]
+    with (
+        fresh.session() as session,
+        pytest.raises(InputError, match=r"session_logs\.0\.completion"),
+    ):
+        import_backup(session, bad)

@@ -115,6 +115,42 @@ def test_upgrade_from_0002_keeps_records_and_adds_the_still(db_url: str) -> None
     assert [tuple(r) for r in rows] == [("run", None)]
 
 
+def test_upgrade_from_0003_keeps_session_logs_unjudged(db_url: str) -> None:
+    """Sessions logged before doses were checked keep completion NULL (never in full);
+    a runner's norm population is NULL (read as general)."""
+    from alembic import command
+    from alembic.config import Config
+
+    from upright.store.engine import _MIGRATIONS, migrate
+
+    engine = sa.create_engine(db_url.replace("/data/", "/"))
+    config = Config()
+    config.set_main_option("script_location", str(_MIGRATIONS))
+    with engine.begin() as conn:
+        config.attributes["connection"] = conn
+        command.upgrade(config, "0003")
+        conn.execute(
+            sa.text(
+                "INSERT INTO runner (alias, sex, created_at) VALUES ('ana', 'male', '2026-01-01')"
+            )
+        )
+        conn.execute(
+            sa.text(
+                "INSERT INTO session_log (runner_id, day, level, exercises, completed, form, "
+                "pain_during, logged_at) VALUES (1, '2026-01-02', 1, '{\"side_plank\": 6}', 1, "
+                "'good', 1, '2026-01-02')"
+            )
+        )
+    migrate(engine)
+    with engine.connect() as conn:
+        assert conn.scalar(sa.text("SELECT version_num FROM alembic_version")) == "0004"
+        log = conn.execute(sa.text("SELECT completed, completion FROM session_log")).one()
+        runner = conn.execute(sa.text("SELECT sex, population FROM runner")).one()
+    engine.dispose()
+    assert tuple(log) == (1, None)
+    assert tuple(runner) == ("male", None)
+
+
 def test_schema_matches_models(store: Store) -> None:
     """The migration and the ORM models describe the same columns."""
     from alembic.autogenerate import compare_metadata

@@ -5,6 +5,8 @@ from __future__ import annotations
 from rich.console import Console
 from rich.markup import escape
 
+from upright.program import load_catalogue
+from upright.program.session_check import log_hint
 from upright.services.training_log import RunLogged, SessionLogged
 
 __all__ = ["print_run_logged", "print_session_logged"]
@@ -20,10 +22,19 @@ def print_session_logged(
 
     ``runner`` is the alias put in the ``upright plan --runner`` hint (ALIAS when None).
     """
-    done = ", ".join(f"{k} {v:g}" for k, v in result.exercises.items())
-    console.print(
-        f"Session of {result.day.isoformat()} stored (stage {result.level}): {escape(done)}."
+    catalogue = load_catalogue()
+    done = ", ".join(
+        f"{k} {v:g} {catalogue.get(k).dose.log_unit}" for k, v in result.exercises.items()
     )
+    console.print(
+        f"Session of {result.day.isoformat()} stored (stage {result.level}) as "
+        f"[bold]{result.completion}[/bold]: {escape(done)}."
+    )
+    console.print(escape(result.check.reason))
+    if result.completion == "partial":
+        console.print("A partial session does not count towards moving up a stage.")
+        for key in result.check.missing + [s.key for s in result.check.short]:
+            console.print(f"  at its dose: --exercise {escape(log_hint(catalogue, key))}")
     d = result.decision
     colour = _ACTION_COLOURS[d.action]
     console.print(

@@ -793,7 +793,11 @@ def log_session(
         list[str],
         typer.Option(
             "--exercise",
-            help="KEY=HOLDS_OR_REPS (seconds held or reps done); repeat for each exercise.",
+            help="KEY=N for each exercise done (repeat it): the plan's exercise key, and N "
+            "in the unit the plan prescribes for it, as `upright plan` shows (log KEY=N): "
+            "seconds held in all for holds, reps in all for the others, each side for "
+            "one-sided exercises. The session counts as done in full only when every "
+            "prescribed exercise reaches its dose.",
             show_default=False,
         ),
     ],
@@ -804,11 +808,19 @@ def log_session(
     pain_next_morning: PainNextMorning = None,
     date: LogDate = None,
     incomplete: Annotated[
-        bool, typer.Option("--incomplete", help="The whole prescribed session was not done.")
+        bool,
+        typer.Option(
+            "--incomplete",
+            help="The session was cut short: store it as partial whatever was logged.",
+        ),
     ] = False,
     json_out: JsonResult = False,
 ) -> None:
-    """Log an exercise session, then: progress, hold or regress, and why."""
+    """Log an exercise session, then: progress, hold or regress, and why.
+
+    Only a session done in full (every prescribed exercise at its dose) counts towards
+    moving up a stage; a partial session is stored as partial.
+    """
     from upright.cli.log import print_session_logged
     from upright.services.training_log import log_session as store_session
 

@@ -11,8 +11,9 @@ from rich.markup import escape
 from rich.table import Table
 
 from upright.cli.checkup import EXIT_EMERGENCY
-from upright.program import Plan, plan_to_ics
+from upright.program import Catalogue, Plan, load_catalogue, plan_to_ics
 from upright.program.plan import STAGE_SOURCE, STAGE_TITLES
+from upright.program.session_check import log_hint
 
 __all__ = ["EXIT_BLOCKED", "print_plan", "run_plan_command"]
 
@@ -68,8 +69,13 @@ def print_plan(plan: Plan, console: Console) -> None:
     table = Table(title="Schedule", title_justify="left", show_lines=True)
     for col in ("week", "date", "exercises (dose)", "min"):
         table.add_column(col, justify="right" if col in ("week", "min") else "left")
+    catalogue = load_catalogue()
     for s in plan.sessions:
-        exercises = "\n".join(f"{escape(p.name)}: {escape(p.dose)}" for p in s.exercises)
+        exercises = "\n".join(
+            f"{escape(p.name)}: {escape(p.dose)} [dim](log {p.key}="
+            f"{catalogue.get(p.key).dose.log_target:g})[/dim]"
+            for p in s.exercises
+        )
         table.add_row(
             str(s.week),
             f"{s.date.isoformat()} ({s.date.strftime('%a')})",
@@ -90,3 +96,15 @@ def print_plan(plan: Plan, console: Console) -> None:
     if plan.running_load_advice:
         console.print(f"[bold]Running load[/bold]: {escape(plan.running_load_advice)}")
     console.print(f"[bold]Progression[/bold]: {escape(plan.progression_rule)}")
+    _print_log_units(plan, catalogue, console)
+
+
+def _print_log_units(plan: Plan, catalogue: Catalogue, console: Console) -> None:
+    """What N counts in ``upright log session --exercise KEY=N``, per exercise planned."""
+    keys = list(dict.fromkeys(p.key for s in plan.sessions for p in s.exercises))
+    console.print(
+        "[bold]Logging a session[/bold]: upright log session --exercise KEY=N for each "
+        "exercise; it counts as done in full when each N reaches the plan's dose:"
+    )
+    for key in keys:
+        console.print(f"  {escape(log_hint(catalogue, key))}")

@@ -21,6 +21,7 @@ __all__ = [
     "Dose",
     "Exercise",
     "Fault",
+    "LogUnit",
     "Pattern",
     "Stage",
     "load_catalogue",
@@ -51,13 +52,24 @@ class Fault(_Model):
     feels_like: str = Field(min_length=1)
 
 
+LogUnit = Literal["s", "reps"]
+
+
 class Dose(_Model):
-    """How much of an exercise to do in one session."""
+    """How much of an exercise to do in one session, and how a session log counts it.
+
+    ``upright log session --exercise KEY=N`` gives N in ``log_unit`` (seconds held in
+    all, or reps in all; each side for a one-sided exercise); the exercise is done at its
+    dose when N reaches ``log_target``.
+    """
 
     kind: Literal["hold_pyramid", "hold", "reps", "distance"]
     text: str = Field(min_length=1)
     per_side: bool
     minutes: float = Field(gt=0, description="Time it takes in a session, rests included.")
+    log_unit: LogUnit
+    log_target: float = Field(gt=0, description="The dose in log_unit: N reaching it is done.")
+    log_note: str = Field(min_length=1, description="What N counts, in words.")
 
 
 class Exercise(_Model):

@@ -69,7 +69,9 @@ class SessionLog(_Model):
     than before the session; None means not yet recorded, which never counts as "no".
     """
 
-    completed: bool = Field(description="The whole prescribed session was done.")
+    completed: bool = Field(
+        description="Done in full: every prescribed exercise logged at its dose."
+    )
     good_form: bool
     pain_during: int = Field(ge=0, le=10, description="Worst pain during the session, 0-10.")
     next_morning_flare: bool | None = None
@@ -109,7 +111,7 @@ def _is_good(log: SessionLog) -> bool:
 
 def _why_not_good(log: SessionLog) -> str:
     if not log.completed:
-        return "the whole session was not completed"
+        return "the session was not done in full (every prescribed exercise at its dose)"
     if not log.good_form:
         return "form was not good throughout"
     if log.pain_during > PAIN_PROGRESS_MAX:

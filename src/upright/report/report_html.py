@@ -356,9 +356,11 @@ def _progress(data: ReportData) -> str:
     lines = []
     if data.sessions:
         last = data.sessions[-1]
+        full = sum(x.completion == "full" for x in data.sessions)
         lines.append(
-            f"{len(data.sessions)} exercise sessions logged; the latest ({last.day.isoformat()}"
-            f", stage {last.level}) had pain {last.pain_during}/10 during."
+            f"{len(data.sessions)} exercise sessions logged, {full} done in full; the latest "
+            f"({last.day.isoformat()}, stage {last.level}) had pain {last.pain_during}/10 "
+            "during."
         )
     if data.runs:
         last_run = data.runs[-1]

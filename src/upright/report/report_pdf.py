@@ -472,9 +472,10 @@ def _logs_line(data: ReportData) -> str:
         morning = (
             "" if last.pain_next_morning is None else f", {last.pain_next_morning}/10 next morning"
         )
+        full = sum(x.completion == "full" for x in data.sessions)
         parts.append(
-            f"{len(data.sessions)} exercise sessions logged (latest {day(last.day)}: "
-            f"pain {last.pain_during}/10 during{morning})"
+            f"{len(data.sessions)} exercise sessions logged, {full} done in full (latest "
+            f"{day(last.day)}: pain {last.pain_during}/10 during{morning})"
         )
     if data.runs:
         run = data.runs[-1]

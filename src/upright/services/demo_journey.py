@@ -71,14 +71,17 @@ _ENDURANCE: Final = (
 #: (day, doses, form, pain during, pain next morning), each done at the level the logs
 #: before it led to: a good start and a move to stage 2, a next-morning flare that sends
 #: it back to stage 1, two good sessions that move it up again, then a painful session
-#: that holds it at stage 2.
+#: that holds it at stage 2. Every session is logged in full: each exercise the demo
+#: runner's plan prescribes (weakness and fatigue likely) at its dose, in the unit the
+#: plan gives (seconds held in all, or reps in all, each side).
 _STAGE1: Final = (
-    "side_plank=60",
-    "bird_dog=60",
-    "glute_bridge=60",
-    "curl_up=60",
-    "front_plank=60",
+    "side_plank=120",
+    "bird_dog=120",
+    "glute_bridge=120",
+    "curl_up=120",
+    "front_plank=120",
     "clamshell_hold=60",
+    "a_march=3",
 )
 _STAGE2: Final = (
     "dead_bug_reach=16",
@@ -86,6 +89,9 @@ _STAGE2: Final = (
     "side_plank_abduction=16",
     "bridge_march=20",
     "anti_rotation_press=18",
+    "single_leg_bridge=16",
+    "loaded_hinge=24",
+    "a_march=3",
 )
 _SESSIONS: Final = (
     (0, _STAGE1, "poor", 3, 2),

@@ -94,11 +94,13 @@ class EndurancePoint(_Model):
 
 
 class SessionRow(_Model):
-    """One logged exercise session."""
+    """One logged exercise session; ``completion`` "full" when every prescribed exercise
+    was logged at its dose, None when logged before doses were checked."""
 
     day: dt.date
     level: int
     completed: bool
+    completion: Literal["full", "partial"] | None = None
     form: str
     pain_during: int
     pain_next_morning: int | None
@@ -145,6 +147,12 @@ class ReportData(_Model):
     plan_note: str
     sessions: list[SessionRow]
     runs: list[RunRow]
+
+
+def _completion(value: str | None) -> Literal["full", "partial"] | None:
+    if value == "full":
+        return "full"
+    return "partial" if value == "partial" else None
 
 
 def _lean_point(when: dt.datetime, source: str, s: AnalysisSummary) -> LeanPoint | None:
@@ -302,6 +310,7 @@ def gather_report(
                 day=x.day,
                 level=x.level,
                 completed=x.completed,
+                completion=_completion(x.completion),
                 form=x.form,
                 pain_during=x.pain_during,
                 pain_next_morning=x.pain_next_morning,

@@ -15,15 +15,12 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Final
 
-from upright.assessment.answers import parse_answers
-from upright.assessment.triage import evidence_from_answers, triage
 from upright.errors import InputError
-from upright.program import Plan, build_plan
-from upright.services.checkup import run_triage
-from upright.services.runner_measures import runner_answers
-from upright.services.runner_record import _session, _stored_evidence, _with_clearance
+from upright.program import Plan
+from upright.services.prescription import plan_in_session
+from upright.services.runner_record import _session
 from upright.services.training_log import decision_after, level_after
-from upright.store import SessionLog, get_runner, latest_checkup, session_logs
+from upright.store import SessionLog, get_runner, session_logs
 
 __all__ = ["NO_LOGS_REASON", "RunnerPlan", "plan_for_runner", "write_text_atomic"]
 
@@ -68,34 +65,25 @@ def plan_for_runner(
     """
     with _session("plan") as session:
         runner = get_runner(session, alias)
-        latest = latest_checkup(session, runner)
-        if latest is None:
+        level, level_reason = _level(session_logs(session, runner))
+        built = plan_in_session(
+            session,
+            runner,
+            stage=level,
+            stage_reason=level_reason,
+            sessions_per_week=sessions_per_week,
+            weeks=weeks,
+            start_date=start_date,
+        )
+        if built is None:
             raise InputError(
                 f"runner {alias!r} has no stored check-up",
                 fix=f"Run upright checkup --runner {alias} first",
             )
-        answers = parse_answers(latest.answers, source=f"stored check-up {latest.id}")
-        answers, _ = runner_answers(session, runner, _with_clearance(session, runner, answers))
-        report = run_triage(answers, [], _stored_evidence(session, runner))
-        checkup_id = latest.id
-        level, level_reason = _level(session_logs(session, runner))
-    screen = report.red_flags
-    result = report.triage
-    if result is None:
-        result = triage(evidence_from_answers(answers), screen)
-    plan = build_plan(
-        result,
-        screen,
-        sessions_per_week=sessions_per_week,
-        weeks=weeks,
-        start_date=start_date,
-        stage=level,
-        stage_reason=level_reason,
-    )
     return RunnerPlan(
-        plan,
-        emergency=screen.stop_everything,
-        checkup_id=checkup_id,
+        built.plan,
+        emergency=built.screen.stop_everything,
+        checkup_id=built.checkup_id,
         level=level,
         level_reason=level_reason,
     )

@@ -3,7 +3,11 @@
 Every value is checked before anything is stored: a bad value stores nothing.
 
 Session logs feed the progression rule (:func:`upright.program.progression.decide`):
-each log is done at the level the previous logs led to (stage 1 at first). A session
+each log is done at the level the previous logs led to (stage 1 at first). A session is
+done in full only when every exercise of a session the runner's plan prescribes at that
+level is logged at its dose (:func:`upright.program.session_check.check_session`);
+otherwise it is stored as partial and does not count towards moving up. A session logged
+before doses were checked (``completion`` None) never counts as done in full. A session
 counts as a next-morning flare when the pain next morning is above the pain during the
 session [design heuristic: no pre-session baseline is recorded]; without a next-morning
 value the flare is unknown, which never counts as "no flare".
@@ -21,6 +25,8 @@ from pydantic import BaseModel, ConfigDict
 from upright.errors import InputError
 from upright.program import Decision, RunningLoadAdvice, decide, load_catalogue, running_load_advice
 from upright.program.progression import SessionLog as ProgressLog
+from upright.program.session_check import SessionCheck, check_session, log_hint
+from upright.services.prescription import prescribed_sessions
 from upright.services.runner_record import _session
 from upright.store import (
     SessionLog,
@@ -48,11 +54,14 @@ class _Model(BaseModel):
 
 
 class SessionLogged(_Model):
-    """What was stored and the progression decision drawn from all stored logs."""
+    """What was stored, whether it was done in full and why, and the progression
+    decision drawn from all stored logs."""
 
     day: dt.date
     level: int
     exercises: dict[str, float]
+    completion: Literal["full", "partial"]
+    check: SessionCheck
     decision: Decision
 
 
@@ -88,7 +97,8 @@ def _day(day: dt.date | None, today: dt.date) -> dt.date:
 
 
 def parse_exercises(items: Sequence[str]) -> dict[str, float]:
-    """``KEY=HOLDS_OR_REPS`` pairs -> {key: value}; keys must be in the catalogue.
+    """``KEY=N`` pairs -> {key: N}; keys are the catalogue's, N is in the unit of the
+    exercise's dose (seconds held in all, or reps in all; each side when one-sided).
 
     Raises
     ------
@@ -97,7 +107,8 @@ def parse_exercises(items: Sequence[str]) -> dict[str, float]:
     """
     if not items:
         raise InputError(
-            "no exercise given", fix="Add --exercise KEY=HOLDS_OR_REPS for each exercise done"
+            "no exercise given",
+            fix="Add --exercise KEY=N for each exercise done (upright plan shows KEY=N)",
         )
     catalogue = load_catalogue()
     known = sorted(catalogue.exercises)
@@ -107,7 +118,8 @@ def parse_exercises(items: Sequence[str]) -> dict[str, float]:
         key = key.strip()
         if not sep or not key:
             raise InputError(
-                f"--exercise {item!r} is not KEY=HOLDS_OR_REPS", fix="Write e.g. side_plank=30"
+                f"--exercise {item!r} is not KEY=N",
+                fix=f"Write e.g. --exercise {log_hint(catalogue, 'side_plank')}",
             )
         if key not in known:
             raise InputError(f"unknown exercise {key!r}", fix=f"Use one of: {', '.join(known)}")
@@ -116,7 +128,7 @@ def parse_exercises(items: Sequence[str]) -> dict[str, float]:
         except ValueError:
             raise InputError(
                 f"--exercise {key}: {raw!r} is not a number",
-                fix="Give the seconds held or the reps done, e.g. side_plank=30",
+                fix=f"Give {catalogue.get(key).dose.log_note}, e.g. {log_hint(catalogue, key)}",
             ) from None
         _not_negative(f"--exercise {key}", value)
         if key in out:
@@ -128,7 +140,7 @@ def parse_exercises(items: Sequence[str]) -> dict[str, float]:
 def _as_progress_log(log: SessionLog) -> ProgressLog:
     flare = None if log.pain_next_morning is None else log.pain_next_morning > log.pain_during
     return ProgressLog(
-        completed=log.completed,
+        completed=log.completion == "full",
         good_form=log.form == "good",
         pain_during=log.pain_during,
         next_morning_flare=flare,
@@ -164,7 +176,12 @@ def log_session(
     completed: bool = True,
     today: dt.date | None = None,
 ) -> SessionLogged:
-    """Check, store one exercise session and decide progress, hold or regress."""
+    """Check, store one exercise session and decide progress, hold or regress.
+
+    The session is done in full when every exercise of a session the runner's plan
+    prescribes at its level is logged at its dose, and ``completed`` (the runner did not
+    say it was cut short); otherwise it is stored as partial.
+    """
     today = today or dt.date.today()
     _pain("--pain-during", pain_during)
     _pain("--pain-next-morning", pain_next_morning)
@@ -174,19 +191,37 @@ def log_session(
         runner = get_runner(session, alias)
         before = list(session_logs(session, runner))
         level = level_after(before)
+        planned, no_plan = prescribed_sessions(session, runner, level, when)
+        check = check_session(done, planned, load_catalogue(), no_plan_reason=no_plan)
+        if check.in_full and not completed:
+            check = check.model_copy(
+                update={
+                    "in_full": False,
+                    "reason": "Not done in full: you said the session was cut short.",
+                }
+            )
+        completion: Literal["full", "partial"] = "full" if check.in_full else "partial"
         add_session_log(
             session,
             runner,
             day=when,
             level=level,
             exercises=done,
-            completed=completed,
+            completed=check.in_full,
+            completion=completion,
             form=form,
             pain_during=pain_during,
             pain_next_morning=pain_next_morning,
         )
         decision = decision_after(list(session_logs(session, runner)))
-    return SessionLogged(day=when, level=level, exercises=done, decision=decision)
+    return SessionLogged(
+        day=when,
+        level=level,
+        exercises=done,
+        completion=completion,
+        check=check,
+        decision=decision,
+    )
 
 
 def log_run(

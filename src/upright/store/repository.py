@@ -316,14 +316,20 @@ def add_session_log(
     pain_during: int,
     pain_next_morning: int | None = None,
     when: datetime | None = None,
+    completion: Literal["full", "partial"] | None = None,
 ) -> SessionLog:
-    """Store one exercise session log (values are checked by the caller)."""
+    """Store one exercise session log (values are checked by the caller).
+
+    ``completion`` is "full" when every prescribed exercise was logged at its dose,
+    "partial" otherwise; None (not judged) never counts as done in full.
+    """
     log = SessionLog(
         runner=runner,
         day=day,
         level=level,
         exercises=dict(exercises),
         completed=completed,
+        completion=completion,
         form=form,
         pain_during=pain_during,
         pain_next_morning=pain_next_morning,
