@@ -270,3 +270,78 @@ def test_print_session_logged_names_the_runner() -> None:
     assert "HOLD (stage 1 -> 1)" in text
     hint = "Next sessions are at stage 1: upright plan --runner ana shows the updated schedule."
     assert hint in text
+
+
+# -- a session is what was done ------------------------------------------------------------
+
+
+def test_partial_session_says_what_is_missing_and_how_to_log_it(tmp_path: Path) -> None:
+    stored_checkup(tmp_path)
+    result = invoke(
+        "log", "session", "--runner", "ana", "--exercise", "side_plank=60",
+        "--form", "good", "--pain-during", "1", "--pain-next-morning", "0",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    text = " ".join(result.output.split())
+    assert "stored (stage 1) as partial: side_plank 60 s." in text
+    assert "not logged: curl_up, bird_dog, glute_bridge" in text
+    assert "below the dose: side_plank 60 of 120 s" in text
+    assert "A partial session does not count towards moving up a stage." in text
+    assert "at its dose: --exercise bird_dog=120 (seconds held in all" in text
+    again = json.loads(log_session(done=("side_plank=120",)).stdout)
+    assert again["completion"] == "partial"
+    assert again["decision"]["action"] == "hold"
+
+
+def test_the_exercise_unit_is_said_in_the_help_and_the_plan(tmp_path: Path) -> None:
+    help_text = " ".join(invoke("log", "session", "--help").output.split())
+    assert "the unit the plan prescribes for it" in help_text
+    assert "seconds held in all for holds, reps in all for the others" in help_text
+    stored_checkup(tmp_path)
+    plan = plan_output()
+    assert "(log side_plank=120)" in plan
+    assert "side_plank=120 (seconds held in all: 6 + 4 + 2 holds of 10 s, each side)" in plan
+    test_help = " ".join(invoke("test", "--help").output.split())
+    for key in ("side_bridge_right", "front_plank", "single_leg_bridge_left"):
+        assert key in test_help
+    for old in ("side_left", "slb_left", " plank,"):
+        assert old not in test_help
+
+
+# -- the logs are counted and the run's baseline is named ------------------------------------
+
+
+def test_profile_and_export_count_the_logs(tmp_path: Path) -> None:
+    stored_checkup(tmp_path)
+    log_session()
+    invoke("log", "run", "--runner", "ana", "--distance-km", "5", "--pain-during", "1")
+    profile = invoke("profile", "--runner", "ana")
+    assert "1 exercise session log(s), 1 run log(s)" in " ".join(profile.output.split())
+    data = json.loads(invoke("profile", "--runner", "ana", "--json").stdout)
+    assert (data["session_logs"], data["run_logs"]) == (1, 1)
+    exported = invoke("export", "--runner", "ana", "--out", str(tmp_path / "ana.json"))
+    assert exported.exit_code == 0, exported.output
+    assert "1 session logs, 1 run logs." in " ".join(exported.output.split())
+
+
+def test_log_run_names_its_pain_baseline(tmp_path: Path) -> None:
+    assert invoke("profile", "--runner", "ana").exit_code == 0
+    args = ("log", "run", "--runner", "ana", "--distance-km", "8", "--pain-during", "2")
+    none = invoke(*args, "--pain-next-morning", "3")
+    text = " ".join(none.output.split())
+    assert "Pain baseline 0/10: none stored, so 0/10 is used" in text
+    assert "upright checkup --runner ana" in text
+    assert "Reduce the next run" in text
+    data: dict[str, Any] = {
+        "red_flags": dict.fromkeys(RED_FLAG_KEYS, False),
+        "symptoms": {"pain_now": 3},
+    }
+    path = tmp_path / "answers.yaml"
+    path.write_text(yaml.safe_dump(data), encoding="utf-8")
+    assert invoke("checkup", "--runner", "ana", "--answers", str(path)).exit_code == 0
+    settled = json.loads(invoke(*args, "--pain-next-morning", "3", "--json").stdout)
+    assert settled["pain_baseline"] == 3
+    assert settled["pain_baseline_source"].startswith(
+        'your "pain right now" answer at the check-up'
+    )
+    assert settled["advice"]["reduce_next_run"] is False

@@ -120,3 +120,53 @@ def test_the_still_stored_with_the_latest_analysis_is_shown(tmp_path: Path) -> N
     html = (out / "report.html").read_text(encoding="utf-8")
     assert base64.b64encode(stills[1]).decode("ascii") in html
     assert base64.b64encode(stills[0]).decode("ascii") not in html
+
+
+def _pdf_text(path: Path) -> str:
+    import pypdfium2 as pdfium
+
+    pdf = pdfium.PdfDocument(path)
+    try:
+        return " ".join(" ".join(p.get_textpage().get_text_range().split()) for p in pdf)
+    finally:
+        pdf.close()
+
+
+def test_one_endurance_test_is_the_first_test_everywhere(tmp_path: Path) -> None:
+    checkup(tmp_path, "ana")
+    times = ("test", "--runner", "ana", "--times", "flexor=100", "extensor=120")
+    assert invoke(*times, "side_bridge_right=50").exit_code == 0
+    out = tmp_path / "rep"
+    result = invoke("report", "--runner", "ana", "--out", out)
+    assert result.exit_code == 0, result.output
+    assert "Endurance: first test stored; the next test shows the change." in result.output
+    assert "+0 s" not in result.output
+    data = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    assert data["endurance"]["changes"] == []
+    html = (out / "report.html").read_text(encoding="utf-8")
+    assert "<b>First test</b>" in html and "within MDC" not in html
+    pdf = _pdf_text(out / "report.pdf")
+    assert "first test" in pdf and "within MDC" not in pdf
+    # a second test of the extensor is judged against its MDC; the others stay first tests
+    assert invoke("test", "--runner", "ana", "--times", "extensor=130").exit_code == 0
+    again = invoke("report", "--runner", "ana", "--out", tmp_path / "rep2")
+    assert "Endurance, extensor (Sorensen): +10 s (within MDC)." in " ".join(again.output.split())
+    changes = json.loads((tmp_path / "rep2" / "report.json").read_text("utf-8"))["endurance"]
+    assert [c["test"] for c in changes["changes"]] == ["extensor"]
+
+
+def test_the_pdf_names_the_command_for_each_missing_part(tmp_path: Path) -> None:
+    assert invoke("profile", "--runner", "bo").exit_code == 0
+    out = tmp_path / "rep"
+    assert invoke("report", "--runner", "bo", "--out", out).exit_code == 0
+    pdf = _pdf_text(out / "report.pdf")
+    html = (out / "report.html").read_text(encoding="utf-8")
+    for command in (
+        "upright checkup --runner bo",
+        "upright analyze VIDEO --runner bo",
+        "upright test --runner bo",
+        "upright log session --runner bo",
+        "upright log run --runner bo",
+    ):
+        assert command in pdf, command
+        assert command in html, command

@@ -57,6 +57,9 @@ def print_run_logged(result: RunLogged, console: Console) -> None:
         parts.append(f"{result.duration_min:g} min")
     source = f" from {escape(result.source_name)}" if result.source_name else ""
     console.print(f"Run of {result.day.isoformat()} stored{source}: {', '.join(parts)}.")
+    console.print(
+        f"Pain baseline {result.pain_baseline}/10: {escape(result.pain_baseline_source)}."
+    )
     a = result.advice
     colour = _ZONE_COLOURS[a.zone]
     console.print(f"[bold {colour}]Pain zone: {a.zone}[/bold {colour}]. {escape(a.advice)}")

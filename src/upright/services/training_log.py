@@ -11,6 +11,9 @@ before doses were checked (``completion`` None) never counts as done in full. A 
 counts as a next-morning flare when the pain next morning is above the pain during the
 session [design heuristic: no pre-session baseline is recorded]; without a next-morning
 value the flare is unknown, which never counts as "no flare".
+
+A run's next-morning pain must settle back to the runner's baseline: the "pain right now"
+answer of the latest stored check-up, or 0 when none is stored; the result says which.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
+from sqlalchemy.orm import Session
 
 from upright.errors import InputError
 from upright.program import Decision, RunningLoadAdvice, decide, load_catalogue, running_load_advice
@@ -29,10 +33,12 @@ from upright.program.session_check import SessionCheck, check_session, log_hint
 from upright.services.prescription import prescribed_sessions
 from upright.services.runner_record import _session
 from upright.store import (
+    Runner,
     SessionLog,
     add_run_log,
     add_session_log,
     get_runner,
+    latest_checkup,
     session_logs,
 )
 
@@ -66,12 +72,15 @@ class SessionLogged(_Model):
 
 
 class RunLogged(_Model):
-    """What was stored and the running-load advice."""
+    """What was stored, the pain baseline the next morning is judged against and where it
+    came from, and the running-load advice."""
 
     day: dt.date
     distance_km: float | None
     duration_min: float | None
     source_name: str | None
+    pain_baseline: int
+    pain_baseline_source: str
     advice: RunningLoadAdvice
 
 
@@ -269,11 +278,13 @@ def log_run(
             fix="Give a FIT, GPX or TCX file, or --distance-km and/or --duration-min",
         )
     when = _day(day, today)
-    advice = running_load_advice(pain_during, pain_next_morning)
     with _session("run log") as session:
+        runner = get_runner(session, alias)
+        baseline, baseline_source = _pain_baseline(session, runner)
+        advice = running_load_advice(pain_during, pain_next_morning, pain_before=baseline)
         add_run_log(
             session,
-            get_runner(session, alias),
+            runner,
             day=when,
             distance_km=distance_km,
             duration_min=duration_min,
@@ -289,7 +300,25 @@ def log_run(
         distance_km=distance_km,
         duration_min=duration_min,
         source_name=source_name,
+        pain_baseline=baseline,
+        pain_baseline_source=baseline_source,
         advice=advice,
+    )
+
+
+def _pain_baseline(session: Session, runner: Runner) -> tuple[int, str]:
+    """The back pain the next morning must settle back to, and where it came from: the
+    "pain right now" answer of the runner's latest check-up, else 0 (none recorded)."""
+    latest = latest_checkup(session, runner)
+    if latest is not None:
+        symptoms = latest.answers.get("symptoms") or {}
+        pain_now = symptoms.get("pain_now")
+        if isinstance(pain_now, int) and not isinstance(pain_now, bool) and 0 <= pain_now <= 10:
+            when = latest.taken_at.date().isoformat()
+            return pain_now, f'your "pain right now" answer at the check-up of {when}'
+    return 0, (
+        "none stored, so 0/10 is used (a check-up records your pain right now: "
+        f"upright checkup --runner {runner.alias})"
     )
 
 
