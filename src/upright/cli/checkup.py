@@ -379,7 +379,7 @@ def print_protocols(console: Console) -> None:
 
 
 def _timed(io: TimerIO) -> dict[str, float | int]:
-    """Every hold timed (McGill four, supine bridge, prone plank), then the single-leg
+    """Every hold timed (McGill four, supine bridge, front plank), then the single-leg
     bridge reps typed at the prompt."""
     values: dict[str, float | int] = {}
     for protocol in PROTOCOLS:

@@ -51,7 +51,7 @@ _TEST_NAMES: Final = {
     "side_bridge_right": "side bridge right",
     "side_bridge_left": "side bridge left",
     "supine_bridge": "supine bridge",
-    "prone_plank": "prone plank",
+    "prone_plank": "front plank",
     "single_leg_bridge_left": "single-leg bridge left",
     "single_leg_bridge_right": "single-leg bridge right",
 }

@@ -36,7 +36,7 @@ _ENDURANCE = {
         "weakness",
     ),
     "prone_plank_s": (
-        "prone plank hold, seconds (Schellenberg 2007)",
+        "front (prone) plank hold, seconds (Schellenberg 2007)",
         "number >= 0 or null",
         "weakness",
     ),
@@ -50,9 +50,14 @@ _ENDURANCE = {
         "whole number >= 0 or null",
         "weakness",
     ),
-    "sex": ("chooses the McGill 1999 norms by sex", "male, female or null", "weakness (norms)"),
+    "sex": (
+        "chooses the McGill 1999 norms by sex; with --runner the profile's sex is used",
+        "male, female or null",
+        "weakness (norms)",
+    ),
     "population": (
-        "general (Anderson 2014 / McGill 1999) or athlete (Evans 2007) norms",
+        "general (Anderson 2014 / McGill 1999) or athlete (Evans 2007) norms; with --runner "
+        "the profile's population is used",
         "general or athlete",
         "weakness (norms)",
     ),
