@@ -259,3 +259,13 @@ def test_emergency_stores_no_evidence(tmp_path: Path, analysis_dir: Path, databa
     result = invoke("checkup", "--runner", "ana", "--answers", str(path), "--evidence", summary)
     assert result.exit_code == 3
     assert stored_records(database) == []
+
+
+def test_results_with_the_default_population_follow_an_athlete_profile() -> None:
+    from upright.services.endurance_test import build_results
+    from upright.services.runner_record import endurance_for_runner
+
+    assert invoke("profile", "--runner", "ana", "--population", "athlete").exit_code == 0
+    report = endurance_for_runner("ana", build_results({"flexor": 200.0}, None, "general"), None)
+    assert report.results.population == "athlete"
+    assert report.assessment.norm_id == "evans_2007"

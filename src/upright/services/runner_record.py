@@ -199,11 +199,13 @@ def endurance_for_runner(
     Raises
     ------
     InputError
-        ``results`` name a sex or population other than the profile's.
+        ``results`` name a sex other than the profile's, or athlete norms the profile
+        does not choose ("general" is the results' default, so it gives way).
     """
     with _session("endurance test") as session:
         runner = get_runner(session, alias)
-        sex, population = checked_norms(runner, results.sex, results.population)
+        asked: Population | None = "athlete" if results.population == "athlete" else None
+        sex, population = checked_norms(runner, results.sex, asked)
         results = results.model_copy(update={"sex": sex, "population": population})
         if previous is None:
             previous = _previous_results(session, runner, results)
