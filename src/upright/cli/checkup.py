@@ -352,7 +352,7 @@ def run_test_command(
 
 
 def print_protocols(console: Console) -> None:
-    """Each test's protocol in words (CLINICAL.md section 4)."""
+    """Each test's protocol in words (McGill, Childs & Liebenson 1999)."""
     for p in PROTOCOLS:
         console.print(f"[bold]{p.name}[/bold] (--times {p.key}=SECONDS)")
         console.print(f"  {escape(p.steps)}\n  {escape(p.stop_when)}")

@@ -205,8 +205,8 @@ MIN_DRIFT_SPAN_S = 15.0
 def _drift_summaries(
     strides: pd.DataFrame, metrics: dict[str, MetricSummary], threshold_deg: float
 ) -> tuple[list[DriftSummary], list[Withheld]]:
-    """Trend of trunk lean (flagged by the rule of CLINICAL.md section 1) and of the
-    head-trunk angle (shown, never flagged: CLINICAL.md gives a threshold for lean only)."""
+    """Trend of trunk lean (flagged by the fatigue rule, Koblbauer 2014) and of the
+    head-trunk angle (shown, never flagged: no published threshold exists for it)."""
     drift: list[DriftSummary] = []
     withheld: list[Withheld] = []
     span = float(strides["start_s"].max() - strides["start_s"].min()) if len(strides) else 0.0
@@ -240,8 +240,8 @@ def _drift_summaries(
                     "flagged": False,
                     "reason": (
                         f"shown, not flagged: changed by {result.change:+.1f} deg (95% CI "
-                        f"{result.ci95_low:+.1f} to {result.ci95_high:+.1f}); CLINICAL.md gives "
-                        "a flag level for trunk lean only"
+                        f"{result.ci95_low:+.1f} to {result.ci95_high:+.1f}); no published "
+                        "threshold exists for this angle, only for trunk lean"
                     ),
                 }
             )
@@ -348,7 +348,7 @@ def analyze_keypoints(
     if fps < 60:
         notes.append(
             f"At {fps:.0f} fps foot-contact timing is good to about one frame "
-            f"({1000 / fps:.0f} ms) (CLINICAL.md section 6)."
+            f"({1000 / fps:.0f} ms)."
         )
     notes.append(
         "Absolute trunk lean carries a pose-model offset of several degrees (2-D markerless "

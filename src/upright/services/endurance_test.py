@@ -1,5 +1,5 @@
 """``upright test``: the endurance protocols in words, typed or timed results, norms and
-change against a previous session (CLINICAL.md section 4).
+change against a previous session (McGill, Childs & Liebenson 1999).
 
 The guided timer takes its clock, its pause and its "Enter pressed" wait as arguments,
 so it runs in tests without a terminal or real time.
@@ -58,7 +58,7 @@ class Protocol:
 
 #: Protocols: McGill, Childs & Liebenson 1999 (Arch Phys Med Rehabil 80:941); home
 #: version with a partner holding the legs (Reiman 2010, JSCR 24:730); bridge and plank
-#: holds Schellenberg 2007 (AJPMR 86:380). CLINICAL.md section 4.
+#: holds Schellenberg 2007 (AJPMR 86:380).
 PROTOCOLS: Final[tuple[Protocol, ...]] = (
     Protocol(
         "flexor",

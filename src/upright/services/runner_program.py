@@ -1,7 +1,7 @@
 """The exercise plan of a stored runner: built from the latest stored check-up.
 
 The plan is built at the stage the runner's stored session logs lead to (the progression
-rule, CLINICAL.md s5; stage 1 before any log), so it updates after each logged session.
+rule, a design heuristic; stage 1 before any log), so it updates after each logged session.
 A stored clinician clearance lifts the block of a same-day or review-level red flag;
 an emergency never lifts.
 """
