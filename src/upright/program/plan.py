@@ -1,4 +1,4 @@
-"""Build the exercise plan from the triage and the red-flag screen (McGill's isometric-first approach; Mueller & Niederer 2020).
+"""Build the exercise plan from the triage and the red-flag screen.
 
 The plan is built at one stage: 1 isometric holds (neutral spine, no extension), 2
 dynamic (the same patterns with movement while the spine stays still, then a loaded
@@ -133,8 +133,8 @@ PROGRESSION_TEXT: Final = (
 class _StageTable:
     """What one stage prescribes.
 
-    The stages and their exercises follow an isometric-first approach (McGill); which exercises each likely cause
-    adds, and the order, are a design heuristic chosen so that every session lasts
+    The stages and their exercises follow an isometric-first approach (McGill); which
+    exercises each likely cause adds, and the order, are a design heuristic chosen so that every session lasts
     20-30 min with the shipped catalogue. ``{which}`` / ``{Which}`` in the posture texts
     become "posture", "fatigue" or "posture and fatigue".
     """
