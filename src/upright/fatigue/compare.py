@@ -9,7 +9,8 @@ the minimum detectable change from the two clips' own noise,
 
 A change is flagged only when it exceeds both the clinical threshold (about 3 deg,
 Koblbauer 2014) and the MDC, and its interval excludes zero. With three clips or more,
-a straight line is also fitted to the per-stride values against the clips' points (:func:`upright.fatigue.drift.compute_drift`).
+a straight line is also fitted to the per-stride values against the clips' points
+(:func:`upright.fatigue.drift.compute_drift`).
 
 Strides within one clip share that clip's filming, so the stride-level intervals say how
 well each clip's value is measured, not how much a second recording made the same way

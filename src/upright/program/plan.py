@@ -134,9 +134,9 @@ class _StageTable:
     """What one stage prescribes.
 
     The stages and their exercises follow an isometric-first approach (McGill); which
-    exercises each likely cause adds, and the order, are a design heuristic chosen so that every session lasts
-    20-30 min with the shipped catalogue. ``{which}`` / ``{Which}`` in the posture texts
-    become "posture", "fatigue" or "posture and fatigue".
+    exercises each likely cause adds, and the order, are a design heuristic chosen so
+    that every session lasts 20-30 min with the shipped catalogue. ``{which}`` /
+    ``{Which}`` in the posture texts become "posture", "fatigue" or "posture and fatigue".
     """
 
     title: str
@@ -488,7 +488,7 @@ def build_plan(
 
     Notes
     -----
-    Stages, exercises and the McGill pyramid dose: McGill's isometric-first approach; session dose Mueller & Niederer 2020. Glute bridge
+    Stages, exercises and the pyramid dose: McGill's isometric-first approach. Glute bridge
     abduction: Kang 2016. 20-30 min, 3-5 sessions a week, about 7 weeks: Mueller &
     Niederer 2020. The work each likely cause adds at each stage, the session layout and
     rest days are a design heuristic.

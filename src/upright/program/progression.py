@@ -1,4 +1,5 @@
-"""When to progress, hold or regress, and how much to run (design heuristic; Silbernagel 2007 for running with pain).
+"""When to progress, hold or regress (design heuristic), and how much to run while in
+pain (Silbernagel 2007).
 
 Progression rule [design heuristic, configurable]: progress when the whole prescribed
 session is done with good form, pain stays <= 3/10 during it and there is no flare the
@@ -240,9 +241,9 @@ def running_load_advice(
 
     Notes
     -----
-    Pain-monitoring model (Silbernagel 2007, Achilles tendinopathy, extrapolated to the
-    back; Silbernagel 2007, Am J Sports Med 35:897): 0-2 safe, 3-5 acceptable, above 5 stop; pain must
-    settle by the next morning, otherwise reduce the next run.
+    Pain-monitoring model (Silbernagel 2007, Am J Sports Med 35:897, Achilles tendinopathy,
+    extrapolated to the back): 0-2 safe, 3-5 acceptable, above 5 stop; pain must settle
+    by the next morning, otherwise reduce the next run.
     """
     _check_pain("pain_during", pain_during)
     _check_pain("pain_next_morning", pain_next_morning)

@@ -132,7 +132,7 @@ def build_template() -> str:
         "odi:",
         *[f"  {key}: null" for key in ODI_SECTIONS],
         "",
-        "# ENDURANCE TESTS (McGill, Childs & Liebenson 1999; see `upright test` for the protocols).",
+        "# ENDURANCE TESTS (McGill, Childs & Liebenson 1999; `upright test` shows the protocols).",
         "endurance:",
     ]
     for key, (meaning, allowed, informs) in _ENDURANCE.items():
