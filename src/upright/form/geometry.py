@@ -39,6 +39,7 @@ __all__ = [
     "compute_measures",
     "detect_head_direction",
     "floor_tilt_deg",
+    "head_direction_per_frame",
     "incline_deg",
     "joint_angle_deg",
     "line_offset_deg",
@@ -106,13 +107,25 @@ def line_offset_deg(a: FloatArray, vertex: FloatArray, b: FloatArray) -> FloatAr
     return np.asarray(np.where(above < 0, -bend, bend), dtype=np.float64)
 
 
-def incline_deg(start: FloatArray, end: FloatArray, toward: int) -> FloatArray:
+def incline_deg(start: FloatArray, end: FloatArray, toward: int | FloatArray) -> FloatArray:
     """Angle of the start -> end segment against the horizontal pointing ``toward``
-    (+1 = image right, -1 = image left); + when ``end`` is above ``start``, degrees."""
-    if toward not in (1, -1):
+    (+1 = image right, -1 = image left; one value or one per row); + when ``end`` is
+    above ``start``, degrees."""
+    way = np.asarray(toward, dtype=np.float64)
+    if not np.all(np.isin(way, (1.0, -1.0))):
         raise ValueError("toward must be +1 or -1")
     v = end - start
-    return np.asarray(np.degrees(np.arctan2(v[..., 1], toward * v[..., 0])), dtype=np.float64)
+    return np.asarray(np.degrees(np.arctan2(v[..., 1], way * v[..., 0])), dtype=np.float64)
+
+
+def head_direction_per_frame(ds: xr.Dataset) -> FloatArray:
+    """Which way the head lies from the hips in each frame (+1 image right, -1 left),
+    for tables of unrelated frames; NaN where the trunk is not seen."""
+    dx = (
+        midpoint(ds, "left_shoulder", "right_shoulder")[:, 0]
+        - midpoint(ds, "left_hip", "right_hip")[:, 0]
+    )
+    return np.asarray(np.where(np.isnan(dx), np.nan, np.where(dx >= 0, 1.0, -1.0)))
 
 
 def joint_angle_deg(a: FloatArray, vertex: FloatArray, b: FloatArray) -> FloatArray:
@@ -165,7 +178,11 @@ def floor_tilt_deg(ds: xr.Dataset, points: list[str], side: Side | None) -> tupl
 
 
 def _measure(
-    ds: xr.Dataset, m: Measure, side: Side | None, head: int, done: dict[str, FloatArray]
+    ds: xr.Dataset,
+    m: Measure,
+    side: Side | None,
+    head: int | FloatArray,
+    done: dict[str, FloatArray],
 ) -> FloatArray:
     if m.geometry == "sway":
         assert m.of is not None  # validated by the definition
@@ -176,15 +193,19 @@ def _measure(
         return line_offset_deg(pts[0], pts[1], pts[2])
     if m.geometry == "joint_angle":
         return joint_angle_deg(pts[0], pts[1], pts[2])
-    toward = head if m.toward == "head" else -head
-    return incline_deg(pts[0], pts[1], toward)
+    toward = np.asarray(head if m.toward == "head" else -np.asarray(head), dtype=np.float64)
+    with np.errstate(invalid="ignore"):
+        return np.where(
+            np.isnan(toward), np.nan, incline_deg(pts[0], pts[1], np.nan_to_num(toward, nan=1.0))
+        )
 
 
 def compute_measures(
-    ds: xr.Dataset, definition: ExerciseForm, side: Side | None, head_direction: int
+    ds: xr.Dataset, definition: ExerciseForm, side: Side | None, head_direction: int | FloatArray
 ) -> pd.DataFrame:
     """Every measure of the definition per frame: ``time_s`` and one column per measure
-    (degrees, NaN where a point is missing)."""
+    (degrees, NaN where a point is missing). ``head_direction`` is one value for a clip
+    (:func:`detect_head_direction`) or one per frame (:func:`head_direction_per_frame`)."""
     done: dict[str, FloatArray] = {}
     for m in sorted(definition.measures, key=lambda m: m.geometry == "sway"):
         done[m.name] = _measure(ds, m, side, head_direction, done)

@@ -10,8 +10,10 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+import xarray as xr
 
-from upright.form.definitions import ExerciseForm
+from upright.form.definitions import ExerciseForm, Side
+from upright.form.geometry import compute_measures, head_direction_per_frame
 from upright.form.timing import (
     GOOD,
     BoolArray,
@@ -28,7 +30,7 @@ from upright.form.timing import (
     phases,
 )
 
-__all__ = ["FirstFault", "FormJudgement", "judge_form", "per_second"]
+__all__ = ["FirstFault", "FormJudgement", "judge_form", "judge_frames", "per_second"]
 
 LEFT_PICTURE = "the body left the picture (keypoints lost)"
 
@@ -172,3 +174,14 @@ def per_second(frames: pd.DataFrame, judged: str) -> pd.DataFrame:
             }
         )
     return pd.DataFrame(rows)
+
+
+def judge_frames(
+    ds: xr.Dataset, definition: ExerciseForm, side: Side | None = None
+) -> pd.DataFrame:
+    """Per-frame verdicts of unrelated frames (a labelled table, not a clip): every
+    measure, and ``fault_raw``, the first fault whose limit is crossed or "good". No time
+    structure; the head side is decided per frame."""
+    frames = compute_measures(ds, definition, side, head_direction_per_frame(ds))
+    frames["fault_raw"] = fault_labels(frames, definition)
+    return frames
