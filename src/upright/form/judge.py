@@ -94,7 +94,6 @@ def judge_form(
     frame_s = float(np.median(np.diff(t))) if t.size > 1 else 0.0
     in_pos, reasons = _in_position(out, definition)
     raw = fault_labels(out, definition)
-    confirmed = debounce(raw, t, timing.fault_min_s)
     judged = out[definition.judged].to_numpy(dtype=np.float64)
     max_s = definition.max_hold_s.deg if definition.max_hold_s is not None else None
     holds = detect_holds(
@@ -109,6 +108,11 @@ def judge_form(
     )
     phase = phases(t, holds)
     in_hold = phase == "hold"
+    confirmed = np.full(t.size, GOOD, dtype=object)
+    for h in holds:  # each hold starts in good form until a fault lasts
+        confirmed[h.start : h.end] = debounce(
+            raw[h.start : h.end], t[h.start : h.end], timing.fault_min_s, initial=GOOD
+        )
     verdict = np.where(in_hold, confirmed, "")
     out["in_position"] = in_pos
     out["fault_raw"] = raw

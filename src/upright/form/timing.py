@@ -94,17 +94,20 @@ def fault_labels(frames: pd.DataFrame, definition: ExerciseForm) -> StrArray:
     return np.asarray(labels.astype(str))
 
 
-def debounce(labels: StrArray, time_s: FloatArray, min_s: float) -> StrArray:
+def debounce(
+    labels: StrArray, time_s: FloatArray, min_s: float, initial: str | None = None
+) -> StrArray:
     """Labels with every change confirmed only after it lasts ``min_s``.
 
-    The state switches to a new label once that label has held for ``min_s``, and the
-    switch is dated back to where the label began; shorter runs keep the state before.
+    The state starts as ``initial`` (default: the first label), switches to a new label
+    once that label has held for ``min_s``, and the switch is dated back to where the
+    label began; shorter runs keep the state before.
     """
     out = np.array(labels, dtype=object)
     if labels.size == 0:
         return np.asarray(out.astype(str))
     dt = float(np.median(np.diff(time_s))) if time_s.size > 1 else 0.0
-    state = str(labels[0])
+    state = str(labels[0]) if initial is None else initial
     start = 0
     for i in range(labels.size):
         lab = str(labels[i])
