@@ -106,8 +106,9 @@ def _level(
             0.0,
             "not corrected",
             [
-                f"Camera tilt not corrected: the floor line ({' to '.join(definition.floor_points)}) "
-                f"was {shown}; the camera is taken as level. Give --tilt-deg if it was not."
+                "Camera tilt not corrected: the floor line "
+                f"({' to '.join(definition.floor_points)}) was {shown}; the camera is taken as "
+                "level. Give --tilt-deg if it was not."
             ],
         )
     return rotate_positions(ds, -found), found, "floor line", []

@@ -140,6 +140,13 @@ class FaultRule(_Model):
             raise ValueError(f"fault {self.name!r} needs exactly one of 'below' or 'above'")
         return self
 
+    @property
+    def limit(self) -> Tolerance:
+        """The fault's one limit (``below`` or ``above``)."""
+        limit = self.below if self.below is not None else self.above
+        assert limit is not None  # validated: exactly one is given
+        return limit
+
 
 class RepRule(_Model):
     """Repetitions on a measure: a rep goes from below ``bottom_deg`` to at least

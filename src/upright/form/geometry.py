@@ -43,6 +43,7 @@ __all__ = [
     "incline_deg",
     "joint_angle_deg",
     "line_offset_deg",
+    "point_keypoints",
     "required_keypoints",
     "sway_deg",
 ]
@@ -68,6 +69,11 @@ def _sides(name: str, side: Side | None) -> tuple[str, ...]:
 
 def _base(name: str) -> str:
     return name.removeprefix("side_").removeprefix("other_")
+
+
+def point_keypoints(name: str, side: Side | None) -> tuple[str, ...]:
+    """The keypoint names a body point is made of (two for a mid-point)."""
+    return tuple(_keypoint(s, _base(name)) for s in _sides(name, side))
 
 
 def required_keypoints(definition: ExerciseForm, side: Side | None) -> list[str]:

@@ -72,7 +72,7 @@ def _in_position(frames: pd.DataFrame, definition: ExerciseForm) -> tuple[BoolAr
     for c in definition.position:
         hit = condition_mask(frames[c.measure].to_numpy(dtype=np.float64), c.low_deg, c.high_deg)
         for i in np.flatnonzero(ok & ~hit):
-            reason[i] = LEFT_PICTURE if missing[i] else f"out of position (needed: {c.means})"
+            reason[i] = LEFT_PICTURE if missing[i] else f"position lost; needed: {c.means}"
         ok &= hit
     return ok, reason
 
