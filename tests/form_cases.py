@@ -40,3 +40,24 @@ def without(ds: xr.Dataset, names: tuple[str, ...], share: float) -> xr.Dataset:
 def save(ds: xr.Dataset, path: Path) -> Path:
     write_keypoints_netcdf(ds, path)
     return path
+
+
+def plank_clip(folder: Path) -> tuple[Path, Path]:
+    """A short rendered plank (8 s, 640 x 360) and its keypoints: sagging from 5 s."""
+    from upright.io.video import VideoWriter
+    from upright.synthetic.exercise import render_exercise_frames
+
+    spec = ExerciseSpec(
+        duration_s=8.0,
+        hold_end_s=7.0,
+        offset_knots=((4.0, 10.0), (6.0, -10.0)),
+        height_px=280.0,
+        image_width_px=640,
+        image_height_px=360,
+    )
+    ex = simulate_exercise(spec)
+    clip = folder / "plank.mp4"
+    with VideoWriter(clip, width_px=640, height_px=360, fps=spec.fps, preset="ultrafast") as w:
+        for _, rgb in render_exercise_frames(ex):
+            w.write(rgb)
+    return clip, save(ex.ds, folder / "plank-keypoints.nc")

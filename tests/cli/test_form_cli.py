@@ -7,13 +7,16 @@ from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
+import cv2
 import jsonschema
+import numpy as np
 import pandas as pd
 import pytest
 from typer.testing import CliRunner, Result
 
-from form_cases import plank, save, side_plank, without
+from form_cases import plank, plank_clip, save, side_plank, without
 from upright.cli.main import app
+from upright.io.video import probe_video
 from upright.report.form_outputs import FORM_OUTPUT_FILES
 
 
@@ -141,3 +144,56 @@ def test_an_existing_folder_keeps_its_files_when_refused(tmp_path: Path) -> None
     result = invoke("form", "--keypoints", clip, "--exercise", "front_plank", "--out", out)
     assert result.exit_code == 2
     assert [p.name for p in out.iterdir()] == ["my_notes.txt"]
+
+
+@pytest.fixture(scope="module")
+def rendered(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    return plank_clip(tmp_path_factory.mktemp("rendered"))
+
+
+def test_a_clip_gets_an_annotated_video_and_a_still(
+    rendered: tuple[Path, Path], tmp_path: Path
+) -> None:
+    clip, keypoints = rendered
+    out = tmp_path / "out"
+    result = invoke(
+        "form", clip, "--keypoints", keypoints, "--exercise", "front_plank", "--out", out
+    )
+    assert result.exit_code == 0, result.output
+    assert {p.name for p in out.iterdir()} == {*FORM_OUTPUT_FILES, "annotated.mp4", "frame.jpg"}
+    info = probe_video(out / "annotated.mp4")
+    assert info.n_frames == probe_video(clip).n_frames
+    still = cv2.imread(str(out / "frame.jpg"))
+    assert still is not None and still.shape[:2] == (360, 640)
+    # the still shows the first fault: the body line is drawn red (RGB 235, 40, 40)
+    b, g, r = (still[..., k].astype(int) for k in range(3))
+    assert int(np.sum((r > 180) & (g < 90) & (b < 90))) > 200
+
+
+def test_no_annotate_skips_the_video_only(rendered: tuple[Path, Path], tmp_path: Path) -> None:
+    clip, keypoints = rendered
+    out = tmp_path / "out"
+    result = invoke(
+        "form",
+        clip,
+        "--keypoints",
+        keypoints,
+        "--exercise",
+        "front_plank",
+        "--out",
+        out,
+        "--no-annotate",
+    )
+    assert result.exit_code == 0, result.output
+    assert {p.name for p in out.iterdir()} == {*FORM_OUTPUT_FILES, "frame.jpg"}
+
+
+def test_keypoints_of_another_clip_are_refused(
+    rendered: tuple[Path, Path], plank_file: Path, tmp_path: Path
+) -> None:
+    clip, _ = rendered
+    out = tmp_path / "out"
+    result = invoke(
+        "form", clip, "--keypoints", plank_file, "--exercise", "front_plank", "--out", out
+    )
+    refused(result, out, "plank.nc:", "do not match the clip")

@@ -21,6 +21,7 @@ from upright.summary import DISCLAIMER
 
 if TYPE_CHECKING:
     from upright.cli.jobs import Progress
+    from upright.services.form import FormResult
 
 __all__ = ["FormJob", "default_form_out", "print_form", "run_form_command", "run_form_job"]
 
@@ -84,7 +85,39 @@ def run_form_job(job: FormJob, progress: Progress | None = None) -> FormSummary:
     with staged_output(job.out_dir) as stage:
         bar.start("Writing results", None)
         write_form_files(result, stage)
+        if job.video is not None:
+            _write_pictures(job.video, result, stage, job.annotate, bar)
     return result.summary
+
+
+def _write_pictures(
+    video: Path, result: FormResult, stage: Path, annotate: bool, bar: Progress
+) -> None:
+    """frame.jpg, and annotated.mp4 unless asked not to."""
+    from upright.io.video import iter_frames, probe_video
+    from upright.report.form_annotate import (
+        FORM_STILL_NAME,
+        build_form_overlay,
+        form_still_index,
+        write_form_still,
+        write_form_video,
+    )
+
+    overlay = build_form_overlay(result)
+    index = form_still_index(result)
+    still = iter_frames(video, start_frame=index, stop_frame=index + 1)
+    write_form_still(((f.index, f.rgb) for f in still), overlay, index, stage / FORM_STILL_NAME)
+    if annotate:
+        info = probe_video(video)
+        bar.start("Annotated video", len(result.frames))
+        frames = iter_frames(video, stop_frame=len(result.frames), info=info)
+        write_form_video(
+            ((f.index, f.rgb) for f in frames),
+            overlay,
+            stage / "annotated.mp4",
+            fps=info.fps_nominal,
+            progress=bar.advance,
+        )
 
 
 def run_form_command(job: FormJob, json_out: bool, console: Console) -> FormSummary:

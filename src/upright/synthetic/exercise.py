@@ -20,10 +20,12 @@ few centimetres off the floor where a body part rests on it.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
+import numpy.typing as npt
 import xarray as xr
 
 from upright.skeleton import KEYPOINTS, FloatArray, make_pose_dataset
@@ -36,9 +38,16 @@ from upright.synthetic.runner import (
     UPPER_ARM_H,
 )
 
-__all__ = ["ExerciseSpec", "SyntheticExercise", "simulate_exercise"]
+__all__ = [
+    "BANNER",
+    "ExerciseSpec",
+    "SyntheticExercise",
+    "render_exercise_frames",
+    "simulate_exercise",
+]
 
 Figure = Literal["front_plank", "side_plank", "glute_bridge", "single_leg_bridge"]
+Frame = npt.NDArray[np.uint8]
 Side = Literal["left", "right"]
 
 SOURCE_SOFTWARE = "upright synthetic exercise figure"
@@ -402,3 +411,48 @@ def simulate_exercise(spec: ExerciseSpec) -> SyntheticExercise:
         lost_s=spec.hold_end_s,
         floor_angle_deg=-float(spec.camera_tilt_deg),
     )
+
+
+BANNER = "SYNTHETIC FIGURE - not a real recording"
+_BACKGROUND = (238, 240, 235)
+_FLOOR = (90, 110, 80)
+_BODY = (40, 90, 170)
+_TEXT = (190, 30, 30)
+
+
+def render_exercise_frames(ex: SyntheticExercise) -> Iterator[tuple[float, Frame]]:
+    """Draw the figure as a stick figure on a plain background, frame by frame.
+
+    Yields ``(time_s, rgb)`` with frames of the spec's image size, the keypoints of
+    ``ex.ds`` at their own pixels (y flipped to image rows), the floor line and the
+    banner :data:`BANNER` in the top-left corner.
+    """
+    import cv2
+
+    from upright.skeleton import BONES
+
+    spec = ex.spec
+    w, h = spec.image_width_px, spec.image_height_px
+    pos = np.asarray(ex.ds["position"].isel(individual=0).values, dtype=np.float64)
+    thick = max(2, round(0.03 * spec.height_px))
+    floor = np.array([[-w, 0.2 * h], [2 * w, 0.2 * h]])  # v = 0, see _to_image
+    centre = np.array([w / 2, h / 2])
+    a = np.radians(-spec.camera_tilt_deg)
+    rot = np.array([[np.cos(a), -np.sin(a)], [np.sin(a), np.cos(a)]])
+    floor = (floor - centre) @ rot.T + centre
+    ends = [(round(x), round(h - y)) for x, y in floor]
+    index = {k: i for i, k in enumerate(KEYPOINTS)}
+    for t, frame_pos in zip(ex.ds["time"].values, pos, strict=True):
+        img = np.full((h, w, 3), _BACKGROUND, dtype=np.uint8)
+        cv2.line(img, ends[0], ends[1], _FLOOR, thick, cv2.LINE_AA)
+        for p, q in BONES:
+            a_xy, b_xy = frame_pos[:, index[p]], frame_pos[:, index[q]]
+            if np.isfinite(a_xy).all() and np.isfinite(b_xy).all():
+                pa = (round(a_xy[0]), round(h - a_xy[1]))
+                pb = (round(b_xy[0]), round(h - b_xy[1]))
+                cv2.line(img, pa, pb, _BODY, thick, cv2.LINE_AA)
+        nose = frame_pos[:, index["nose"]]
+        if np.isfinite(nose).all():
+            cv2.circle(img, (round(nose[0]), round(h - nose[1])), 2 * thick, _BODY, -1)
+        cv2.putText(img, BANNER, (10, h - 12), cv2.FONT_HERSHEY_SIMPLEX, 0.6, _TEXT, 2, cv2.LINE_AA)
+        yield float(t), img
