@@ -12,12 +12,17 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import xarray as xr
 
 from upright.form.calibration import block_split, choose_threshold, confusion_matrix
 from upright.form.definitions import form_definition
 from upright.form.judge import judge_frames
 from upright.io.landmarks_csv import read_landmarks_csv
-from upright.signal.filters import DEFAULT_CONFIDENCE_THRESHOLD, mask_low_confidence
+from upright.signal.filters import (
+    DEFAULT_CONFIDENCE_THRESHOLD,
+    mask_low_confidence,
+    rotate_positions,
+)
 
 NAMES = {"C": "good", "L": "sag", "H": "pike"}
 CLASSES = ("good", "sag", "pike")
@@ -84,3 +89,43 @@ def test_the_blocks_split_keeps_neighbouring_frames_together(plank_csv: Path) ->
     assert all(labels[i] != labels[i + 1] for i in changes)
     for c in CLASSES:
         assert 0.3 < np.mean(half_a[labels == c]) < 0.75
+
+
+def transformed(ds: xr.Dataset, kind: str) -> xr.Dataset:
+    """The frames mirrored, scaled to 60%, or with 100 px cropped off the left and 50 px
+    off the bottom (positions shift, the picture shrinks)."""
+    out = ds.copy(deep=True)
+    pos = out["position"].values
+    width = float(ds.attrs["image_width_px"])
+    if kind == "mirrored":
+        pos[:, 0] = width - pos[:, 0]
+    elif kind == "scaled":
+        pos *= 0.6
+        out.attrs["image_width_px"] = round(0.6 * width)
+    elif kind == "cropped":
+        pos[:, 0] -= 100.0
+        pos[:, 1] -= 50.0
+        out.attrs["image_width_px"] = round(width) - 100
+    return out
+
+
+@pytest.mark.parametrize("kind", ["mirrored", "scaled", "cropped", "rotated 12 deg"])
+def test_known_transformations_keep_the_verdicts(plank_csv: Path, kind: str) -> None:
+    """Mirroring, scaling, cropping margins and turning the picture leave the hip offset
+    and every verdict as they were; the upper arm's incline (against the horizontal)
+    turns with the picture, and comes back when the tilt is given."""
+    table = read_landmarks_csv(plank_csv, image_width_px=1280, image_height_px=720)
+    ds = mask_low_confidence(table.ds, DEFAULT_CONFIDENCE_THRESHOLD)
+    plank = form_definition("front_plank")
+    before = judge_frames(ds, plank)
+    moved = rotate_positions(ds, 12.0) if kind.startswith("rotated") else transformed(ds, kind)
+    after = judge_frames(moved, plank)
+    np.testing.assert_allclose(after["hip_offset_deg"], before["hip_offset_deg"], atol=1e-6)
+    assert after["fault_raw"].tolist() == before["fault_raw"].tolist()
+    if kind.startswith("rotated"):
+        turned = (after["upper_arm_incline_deg"] - before["upper_arm_incline_deg"]).abs()
+        assert np.nanmedian(turned) == pytest.approx(12.0, abs=1e-6)
+        levelled = judge_frames(rotate_positions(moved, -12.0), plank)
+        np.testing.assert_allclose(
+            levelled["upper_arm_incline_deg"], before["upper_arm_incline_deg"], atol=1e-6
+        )
