@@ -197,3 +197,11 @@ def test_keypoints_of_another_clip_are_refused(
         "form", clip, "--keypoints", plank_file, "--exercise", "front_plank", "--out", out
     )
     refused(result, out, "plank.nc:", "do not match the clip")
+
+
+@pytest.mark.slow
+def test_the_real_running_clip_is_not_a_plank(real_clip: Path, tmp_path: Path) -> None:
+    """Pose estimation on the real treadmill clip, then the form check refuses it."""
+    out = tmp_path / "out"
+    result = invoke("form", real_clip, "--exercise", "front_plank", "--out", out)
+    refused(result, out, "male_side.mp4:", "upright in", "does not show a front plank")

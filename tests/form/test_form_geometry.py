@@ -169,3 +169,29 @@ def test_no_trunk_at_all_is_refused() -> None:
     ds = as_dataset(plank_dataset(0.0) * np.nan)
     with pytest.raises(InputError, match="shoulders and hips are never seen together"):
         detect_head_direction(ds)
+
+
+@pytest.mark.parametrize(
+    "key",
+    [
+        "front_plank",
+        "side_plank",
+        "glute_bridge",
+        "single_leg_bridge",
+        "bird_dog",
+        "dead_bug",
+        "curl_up",
+        "extensor",
+        "flexor",
+    ],
+)
+def test_every_definition_can_be_measured(key: str) -> None:
+    """Each definition's points exist and give one finite value per frame and measure."""
+    from upright.form.definitions import load_form_table
+
+    definition = next(d for d in load_form_table().exercises if d.key == key)
+    side = "left" if definition.side else None
+    ds = as_dataset(plank_dataset(10.0))
+    frame = compute_measures(ds, definition, side, detect_head_direction(ds))
+    for m in definition.measures:
+        assert np.isfinite(frame[m.name]).all(), m.name

@@ -146,7 +146,7 @@ def sway_deg(angle_deg: FloatArray, time_s: FloatArray, window_s: float) -> Floa
     """Distance of an angle from its centred running median over ``window_s``, degrees."""
     dt = float(np.median(np.diff(time_s))) if time_s.size > 1 else 1.0
     n = max(1, round(window_s / dt))
-    median = pd.Series(angle_deg).rolling(n, center=True, min_periods=max(1, n // 4)).median()
+    median = pd.Series(angle_deg).rolling(n, center=True, min_periods=1).median()
     return np.asarray(np.abs(angle_deg - median.to_numpy(dtype=np.float64)), dtype=np.float64)
 
 

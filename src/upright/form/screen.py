@@ -119,10 +119,11 @@ def view_ratio(ds: xr.Dataset) -> float:
         midpoint(ds, "left_shoulder", "right_shoulder") - midpoint(ds, "left_hip", "right_hip"),
         axis=1,
     )
-    gaps = [
-        np.linalg.norm(point(ds, f"left_{p}") - point(ds, f"right_{p}"), axis=1) / trunk
-        for p in ("shoulder", "hip")
-    ]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        gaps = [
+            np.linalg.norm(point(ds, f"left_{p}") - point(ds, f"right_{p}"), axis=1) / trunk
+            for p in ("shoulder", "hip")
+        ]
     values = np.concatenate(gaps)
     values = values[np.isfinite(values)]
     return float(np.median(values)) if values.size else float("nan")
