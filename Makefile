@@ -20,9 +20,11 @@ schema:
 	$(PY) -m upright.run_summary > src/upright/schemas/upright.run-1.schema.json
 	$(PY) -m upright.imu_summary > src/upright/schemas/upright.imu-1.schema.json
 	$(PY) -m upright.compare_summary > src/upright/schemas/upright.compare-1.schema.json
+	$(PY) -m upright.form_summary > src/upright/schemas/upright.form-1.schema.json
 
 bench:
 	$(PY) benchmarks/gait_events_forceplate.py
 	$(PY) benchmarks/speed.py
 	$(PY) benchmarks/transformations.py
 	$(PY) benchmarks/cross_model.py
+	$(PY) benchmarks/plank_form.py

@@ -193,6 +193,74 @@ def analyze(
     )
 
 
+class SideChoice(StrEnum):
+    left = "left"
+    right = "right"
+
+
+@app.command()
+def form(
+    exercise: Annotated[
+        str,
+        typer.Option(
+            "--exercise",
+            help="front_plank, side_plank, glute_bridge, single_leg_bridge, bird_dog, "
+            "dead_bug, curl_up, extensor (Biering-Sorensen) or flexor (McGill).",
+            show_default=False,
+        ),
+    ],
+    clip: Annotated[
+        Path | None,
+        typer.Argument(help="Clip of one exercise (MP4/MOV from a phone).", show_default=False),
+    ] = None,
+    side: Annotated[
+        SideChoice | None,
+        typer.Option(
+            help="Side plank: the side on the floor; single-leg bridge: the working "
+            "leg; bird dog: the lifted leg."
+        ),
+    ] = None,
+    keypoints: Annotated[
+        Path | None,
+        typer.Option("--keypoints", help="Use keypoints made elsewhere (as for analyze)."),
+    ] = None,
+    fps: Annotated[
+        float | None, typer.Option(help="Frame rate of keypoint files that do not state it.")
+    ] = None,
+    out: Annotated[
+        Path | None, typer.Option("--out", help="Output folder [default: ./<clip>-form-<key>]")
+    ] = None,
+    tilt_deg: Annotated[
+        float | None,
+        typer.Option(
+            "--tilt-deg",
+            min=-30.0,
+            max=30.0,
+            help="Camera tilt: the floor line's angle in the picture, + rising to the right. "
+            "Default: found from the body points resting on the floor.",
+        ),
+    ] = None,
+    no_annotate: NoAnnotate = False,
+    workers: Workers = None,
+    json_out: JsonOut = False,
+) -> None:
+    """Check an exercise's form in a clip: hold, good-form seconds, faults, reps."""
+    from upright.cli.form import FormJob, default_form_out, run_form_command
+
+    job = FormJob(
+        exercise=exercise,
+        out_dir=out or default_form_out(clip, keypoints, exercise),
+        video=clip,
+        keypoints=keypoints,
+        side=None if side is None else ("left" if side == SideChoice.left else "right"),
+        fps=fps,
+        tilt_deg=tilt_deg,
+        annotate=not no_annotate,
+        workers=workers,
+    )
+    run_guarded(lambda: run_form_command(job, json_out, console))
+
+
 @app.command()
 def demo(
     out: Annotated[Path, typer.Option("--out", help="Output folder.")] = Path("upright-demo"),
