@@ -712,19 +712,22 @@ def report(
     current stage, and pain, endurance and lean over time.
     """
     from upright.cli.jobs import run_report_job
+    from upright.cli.progress import RichProgress
     from upright.cli.report import print_report_glance
 
     safe = re.sub(r"[^A-Za-z0-9_.-]+", "-", runner.strip()).strip("-.") or "runner"
     folder = out or Path(f"{safe}-report")
 
     def action() -> None:
-        data, files = run_report_job(
-            runner,
-            folder,
-            analysis_dir=analysis,
-            sessions_per_week=sessions_per_week,
-            weeks=weeks,
-        )
+        with RichProgress(err_console) as progress:
+            data, files = run_report_job(
+                runner,
+                folder,
+                analysis_dir=analysis,
+                sessions_per_week=sessions_per_week,
+                weeks=weeks,
+                progress=progress,
+            )
         if json_out:
             print(data.model_dump_json(indent=2))
         else:
