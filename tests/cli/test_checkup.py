@@ -177,6 +177,17 @@ def test_interactive_unsure_is_incomplete() -> None:
     assert data["red_flags"]["status"] == "incomplete"
 
 
+@pytest.mark.parametrize("stdin", [None, "no\nno\n"])
+def test_interview_without_a_terminal_says_use_answers(stdin: str | None) -> None:
+    # no input at all, or input that ends half-way through the red flags
+    result = invoke("checkup", stdin=stdin)
+    assert result.exit_code == 2, result.output
+    text = flat(result.output)
+    assert "input ended" in text and "nothing was stored" in text
+    assert "--answers answers.yaml" in text and "--template" in text
+    assert "Aborted" not in text
+
+
 def test_test_typed_times_json(tmp_path: Path) -> None:
     args = ["test", "--times", "flexor=120", "extensor=95", "side_left=60", "side_right=58"]
     result = invoke(*args, "--sex", "female", "--json")

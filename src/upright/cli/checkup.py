@@ -147,9 +147,28 @@ def _interview(console: Console, err: bool) -> Answers:
     return answers_from_interview(red_flags, symptoms)
 
 
+def _prompt(text: str, err: bool, default: str | None = None) -> str:
+    """``typer.prompt``, but input that ends (no terminal) is bad input, not "Aborted."."""
+    try:
+        reply: str = typer.prompt(text, default=default, show_default=False, err=err)
+    except typer.Abort as abort:
+        if isinstance(abort.__context__, KeyboardInterrupt):
+            raise KeyboardInterrupt from None
+        if isinstance(abort.__context__, EOFError):
+            typer.echo(err=err)  # end the unanswered prompt's line
+            raise InputError(
+                "the check-up's questions need a terminal to answer them, and the input "
+                "ended before they were all answered; nothing was stored",
+                fix="Write the answers in a file (upright checkup --template > answers.yaml) "
+                "and give it with --answers answers.yaml",
+            ) from None
+        raise
+    return reply
+
+
 def _ask_red_flag(question: RedFlagQuestion, err: bool) -> RedFlagReply:
     while True:
-        reply = typer.prompt(f"{question.question} [yes/no/unsure]", err=err).strip().lower()
+        reply = _prompt(f"{question.question} [yes/no/unsure]", err).strip().lower()
         if reply in ("y", "yes"):
             return "yes"
         if reply in ("n", "no"):
@@ -166,10 +185,7 @@ def _ask_symptom(question: SymptomQuestion, err: bool) -> str:
         "number": "number",
         "choice": "/".join(question.choices or []),
     }[question.type]
-    reply: str = typer.prompt(
-        f"{question.question} [{hint}]", default="", show_default=False, err=err
-    )
-    return reply
+    return _prompt(f"{question.question} [{hint}]", err, default="")
 
 
 def print_emergency(screen: RedFlagScreen, console: Console) -> None:
