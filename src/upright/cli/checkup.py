@@ -6,8 +6,6 @@ and the command exits with :data:`EXIT_EMERGENCY`.
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -23,6 +21,7 @@ from upright.assessment.endurance import EnduranceAssessment
 from upright.assessment.questionnaires import OdiResult, StartBackResult
 from upright.assessment.redflags import RedFlagQuestion, RedFlagScreen, screen_red_flags
 from upright.assessment.triage import TriageResult
+from upright.cli.timer import guided_tests, terminal_timer
 from upright.errors import InputError
 from upright.services.checkup import (
     CheckupResult,
@@ -39,16 +38,13 @@ from upright.services.checkup import (
 )
 from upright.services.endurance_test import (
     PROTOCOLS,
-    REP_SIDES,
     EnduranceTestReport,
     TimerIO,
     build_results,
-    count_reps,
     parse_times,
     protocol_note,
     read_previous,
     run_endurance_test,
-    time_hold,
 )
 from upright.summary import DISCLAIMER
 
@@ -101,6 +97,8 @@ class EnduranceJob:
     population: Literal["general", "athlete"]
     previous: Path | None
     runner: str | None = None
+    seed: int | None = None  # the guided tests' random order; None: a new one
+    in_order: bool = False  # the guided tests in the listed order instead
 
 
 # -- checkup -------------------------------------------------------------------------
@@ -350,7 +348,7 @@ def run_test_command(
     if not json_out:
         print_protocols(console)
     if not typed:
-        values = _timed(timer or terminal_timer(console))
+        values = guided_tests(timer or terminal_timer(console), job.seed, job.in_order)
     results = build_results(values, job.sex, job.population)
     previous = read_previous(job.previous) if job.previous is not None else None
     if job.runner is not None:
@@ -377,32 +375,6 @@ def print_protocols(console: Console) -> None:
         "a 60 cm box, bridge up and down on one leg until you cannot keep form."
     )
     console.print(f"[dim]{escape(protocol_note())}[/dim]\n")
-
-
-def _timed(io: TimerIO) -> dict[str, float | int]:
-    """Every hold timed (McGill four, supine bridge, prone plank), then the single-leg
-    bridge reps typed at the prompt."""
-    values: dict[str, float | int] = {}
-    for protocol in PROTOCOLS:
-        values[protocol.key] = time_hold(protocol, io)
-    for key, side in REP_SIDES:
-        reps = count_reps(side, io)
-        if reps is not None:
-            values[key] = reps
-    return values
-
-
-def terminal_timer(console: Console) -> TimerIO:
-    """The real clock, sleep and Enter key."""
-
-    def wait_enter() -> None:
-        input()
-
-    def ask(prompt: str) -> str:
-        return console.input(f"{escape(prompt)}: ")
-
-    say: Callable[[str], None] = console.print
-    return TimerIO(clock=time.monotonic, sleep=time.sleep, wait_enter=wait_enter, say=say, ask=ask)
 
 
 def print_endurance(a: EnduranceAssessment, console: Console) -> None:

@@ -514,10 +514,22 @@ def endurance_test(
         typer.Option(
             "--times",
             help="Take typed results (e.g. --times flexor=120 extensor=95 side_left=60 "
-            "side_right=58). Without results: a guided timer for each hold (McGill four, "
-            "supine bridge, prone plank: get ready 5 s, count down, press Enter the moment "
-            "position is lost), then the single-leg bridge reps typed at the prompt.",
+            "side_right=58). Without results: the guided timer (see above).",
         ),
+    ] = False,
+    seed: Annotated[
+        int | None,
+        typer.Option(
+            "--seed",
+            min=0,
+            help="Guided timer: the random order of the tests, to repeat one "
+            "[default: a new order, its seed shown].",
+            show_default=False,
+        ),
+    ] = None,
+    in_order: Annotated[
+        bool,
+        typer.Option("--in-order", help="Guided timer: the tests in the listed order."),
     ] = False,
     sex: Annotated[SexChoice | None, typer.Option(help="Chooses the norms by sex.")] = None,
     population: Annotated[
@@ -534,7 +546,14 @@ def endurance_test(
     runner: RunnerAlias = None,
     json_out: JsonResult = False,
 ) -> None:
-    """Endurance tests (McGill battery): protocols, norms, ratios, change vs last time."""
+    """Endurance tests (McGill battery): protocols, norms, ratios, change vs last time.
+
+    Without results, a guided timer takes you through every test in a random order with
+    about 5 minutes' rest between two tests, as the protocol asks (McGill 1999): get ready
+    5 s, then the seconds held are shown; press Enter the moment position is lost, or type
+    s and Enter to skip a test (recorded as not done). Enter ends a rest early. The
+    single-leg bridge reps are typed at the prompt.
+    """
     from upright.cli.checkup import EnduranceJob, run_test_command
 
     job = EnduranceJob(
@@ -544,6 +563,8 @@ def endurance_test(
         population="athlete" if population == PopulationChoice.athlete else "general",
         previous=previous,
         runner=runner,
+        seed=seed,
+        in_order=in_order,
     )
     run_guarded(lambda: run_test_command(job, json_out, console))
 
