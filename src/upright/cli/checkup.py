@@ -6,8 +6,6 @@ and the command exits with :data:`EXIT_EMERGENCY`.
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -23,6 +21,7 @@ from upright.assessment.endurance import EnduranceAssessment
 from upright.assessment.questionnaires import OdiResult, StartBackResult
 from upright.assessment.redflags import RedFlagQuestion, RedFlagScreen, screen_red_flags
 from upright.assessment.triage import TriageResult
+from upright.cli.timer import guided_tests, terminal_timer
 from upright.errors import InputError
 from upright.services.checkup import (
     CheckupResult,
@@ -39,16 +38,13 @@ from upright.services.checkup import (
 )
 from upright.services.endurance_test import (
     PROTOCOLS,
-    REP_SIDES,
     EnduranceTestReport,
     TimerIO,
     build_results,
-    count_reps,
     parse_times,
     protocol_note,
     read_previous,
     run_endurance_test,
-    time_hold,
 )
 from upright.summary import DISCLAIMER
 
@@ -101,6 +97,8 @@ class EnduranceJob:
     population: Literal["general", "athlete"]
     previous: Path | None
     runner: str | None = None
+    seed: int | None = None  # the guided tests' random order; None: a new one
+    in_order: bool = False  # the guided tests in the listed order instead
 
 
 # -- checkup -------------------------------------------------------------------------
@@ -147,9 +145,28 @@ def _interview(console: Console, err: bool) -> Answers:
     return answers_from_interview(red_flags, symptoms)
 
 
+def _prompt(text: str, err: bool, default: str | None = None) -> str:
+    """``typer.prompt``, but input that ends (no terminal) is bad input, not "Aborted."."""
+    try:
+        reply: str = typer.prompt(text, default=default, show_default=False, err=err)
+    except typer.Abort as abort:
+        if isinstance(abort.__context__, KeyboardInterrupt):
+            raise KeyboardInterrupt from None
+        if isinstance(abort.__context__, EOFError):
+            typer.echo(err=err)  # end the unanswered prompt's line
+            raise InputError(
+                "the check-up's questions need a terminal to answer them, and the input "
+                "ended before they were all answered; nothing was stored",
+                fix="Write the answers in a file (upright checkup --template > answers.yaml) "
+                "and give it with --answers answers.yaml",
+            ) from None
+        raise
+    return reply
+
+
 def _ask_red_flag(question: RedFlagQuestion, err: bool) -> RedFlagReply:
     while True:
-        reply = typer.prompt(f"{question.question} [yes/no/unsure]", err=err).strip().lower()
+        reply = _prompt(f"{question.question} [yes/no/unsure]", err).strip().lower()
         if reply in ("y", "yes"):
             return "yes"
         if reply in ("n", "no"):
@@ -166,10 +183,7 @@ def _ask_symptom(question: SymptomQuestion, err: bool) -> str:
         "number": "number",
         "choice": "/".join(question.choices or []),
     }[question.type]
-    reply: str = typer.prompt(
-        f"{question.question} [{hint}]", default="", show_default=False, err=err
-    )
-    return reply
+    return _prompt(f"{question.question} [{hint}]", err, default="")
 
 
 def print_emergency(screen: RedFlagScreen, console: Console) -> None:
@@ -334,7 +348,7 @@ def run_test_command(
     if not json_out:
         print_protocols(console)
     if not typed:
-        values = _timed(timer or terminal_timer(console))
+        values = guided_tests(timer or terminal_timer(console), job.seed, job.in_order)
     results = build_results(values, job.sex, job.population)
     previous = read_previous(job.previous) if job.previous is not None else None
     if job.runner is not None:
@@ -361,32 +375,6 @@ def print_protocols(console: Console) -> None:
         "a 60 cm box, bridge up and down on one leg until you cannot keep form."
     )
     console.print(f"[dim]{escape(protocol_note())}[/dim]\n")
-
-
-def _timed(io: TimerIO) -> dict[str, float | int]:
-    """Every hold timed (McGill four, supine bridge, prone plank), then the single-leg
-    bridge reps typed at the prompt."""
-    values: dict[str, float | int] = {}
-    for protocol in PROTOCOLS:
-        values[protocol.key] = time_hold(protocol, io)
-    for key, side in REP_SIDES:
-        reps = count_reps(side, io)
-        if reps is not None:
-            values[key] = reps
-    return values
-
-
-def terminal_timer(console: Console) -> TimerIO:
-    """The real clock, sleep and Enter key."""
-
-    def wait_enter() -> None:
-        input()
-
-    def ask(prompt: str) -> str:
-        return console.input(f"{escape(prompt)}: ")
-
-    say: Callable[[str], None] = console.print
-    return TimerIO(clock=time.monotonic, sleep=time.sleep, wait_enter=wait_enter, say=say, ask=ask)
 
 
 def print_endurance(a: EnduranceAssessment, console: Console) -> None:

@@ -14,13 +14,13 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from upright.cli.progress import Progress, SilentProgress
 from upright.errors import InputError
 from upright.form.definitions import Side
 from upright.form_summary import FormSummary
 from upright.summary import DISCLAIMER
 
 if TYPE_CHECKING:
-    from upright.cli.jobs import Progress
     from upright.services.form import FormResult
 
 __all__ = ["FormJob", "default_form_out", "print_form", "run_form_command", "run_form_job"]
@@ -47,14 +47,6 @@ def default_form_out(video: Path | None, keypoints: Path | None, exercise: str) 
     return Path.cwd() / f"{src.stem or src.name}-form-{exercise}"
 
 
-class _Silent:
-    def start(self, description: str, total: int | None) -> None:
-        return None
-
-    def advance(self, n: int) -> None:
-        return None
-
-
 def run_form_job(job: FormJob, progress: Progress | None = None) -> FormSummary:
     """Check the exercise in a clip (or keypoint file) and write every output."""
     from upright.report.form_outputs import write_form_files
@@ -67,7 +59,7 @@ def run_form_job(job: FormJob, progress: Progress | None = None) -> FormSummary:
             "no clip given",
             fix="Run `upright form CLIP.mp4 --exercise KEY`, or give --keypoints FILE",
         )
-    bar = progress or _Silent()
+    bar = progress or SilentProgress()
     ds, kind = load_pose(
         job.video,
         job.keypoints,
@@ -83,7 +75,7 @@ def run_form_job(job: FormJob, progress: Progress | None = None) -> FormSummary:
         ds, options, source_kind="video" if kind == "video" else "keypoints", source_file=source
     )
     with staged_output(job.out_dir) as stage:
-        bar.start("Writing results", None)
+        bar.start("Writing results", None, "files")
         write_form_files(result, stage)
         if job.video is not None:
             _write_pictures(job.video, result, stage, job.annotate, bar)
@@ -122,7 +114,7 @@ def _write_pictures(
 
 def run_form_command(job: FormJob, json_out: bool, console: Console) -> FormSummary:
     """Run the job with a progress bar, then print the result."""
-    from upright.cli.commands import RichProgress
+    from upright.cli.progress import RichProgress
 
     with RichProgress(Console(stderr=True)) as progress:
         summary = run_form_job(job, progress)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -58,6 +59,10 @@ class RunImport:
     summary: RunSummary
 
 
+def _quiet(step: str) -> None:
+    return None
+
+
 def splits_file_name(fatigue: RunningFatigue) -> str:
     """``splits_km.csv``, or ``splits_5min.csv`` for a run without distance."""
     return "splits_km.csv" if fatigue.axis == "distance" else "splits_5min.csv"
@@ -68,8 +73,11 @@ def import_run(
     *,
     pain_onset_km: float | None = None,
     pain_onset_min: float | None = None,
+    step: Callable[[str], None] | None = None,
 ) -> RunImport:
     """Read the run in a FIT, GPX or TCX file and measure its fatigue signs.
+
+    ``step`` is told what is being done next (for a progress display).
 
     Raises
     ------
@@ -82,7 +90,10 @@ def import_run(
             "the pain onset was given both in km and in minutes",
             fix="Give one of --pain-onset-km and --pain-onset-min",
         )
+    say = step or _quiet
+    say(f"Reading {Path(path).name}")
     activity = read_run(path)
+    say("Measuring the run")
     fatigue = compute_running_fatigue(activity.samples)
     onset = locate_pain_onset(fatigue, activity.path, km=pain_onset_km, minute=pain_onset_min)
     return RunImport(activity, fatigue, summarise_run(activity, fatigue, onset))
