@@ -602,14 +602,24 @@ def clearance(
         str | None,
         typer.Option("--clears", help="What it clears, in your words [default: exercise plan]."),
     ] = None,
+    date: Annotated[
+        datetime | None,
+        typer.Option(
+            "--date",
+            formats=["%Y-%m-%d"],
+            help="Day the clinician cleared you, today or earlier [default: today].",
+        ),
+    ] = None,
 ) -> None:
     """Record that a clinician has cleared the runner to exercise.
 
     It lifts the plan block of same-day and review-level red flags; never an emergency.
+    A clearance needs the clinician's name and a date that is not in the future.
     """
     from upright.cli.record import run_clearance_command
 
-    run_guarded(lambda: run_clearance_command(runner, clinician, clears, console))
+    day = None if date is None else date.date()
+    run_guarded(lambda: run_clearance_command(runner, clinician, clears, console, day))
 
 
 @app.command(epilog=_STORE_HELP)

@@ -8,6 +8,7 @@ when any clinician clearance is stored for the runner; an emergency never lifts.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
@@ -17,13 +18,14 @@ from pydantic import BaseModel, ConfigDict
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from upright.assessment.answers import Answers, Clearance, parse_answers
+from upright.assessment.answers import Answers, Clearance, check_clearance_day, parse_answers
 from upright.assessment.endurance import EnduranceResults
 from upright.assessment.questionnaires import OdiWording, StartBackWording
 from upright.errors import InputError, StoreError
 from upright.services.checkup import CheckupResult, TriageReport, run_checkup, run_triage
 from upright.services.endurance_test import EnduranceTestReport, run_endurance_test
 from upright.store import (
+    CLOCK_TOLERANCE,
     RecordKind,
     Runner,
     Side,
@@ -43,6 +45,7 @@ from upright.store import (
     records,
     write_backup,
 )
+from upright.store.models import utc_now
 
 __all__ = [
     "DEFAULT_CLEARS",
@@ -99,15 +102,27 @@ def _stored_evidence(session: Session, runner: Runner) -> list[tuple[str, Mappin
     ]
 
 
+def _stored_clearance(runner: Runner) -> Clearance | None:
+    """The runner's latest stored clearance that has a real, not-future date and a named
+    clinician, as the answers file would give it; None when there is none."""
+    now = utc_now() + CLOCK_TOLERANCE
+    for row in reversed(runner.clearances):
+        if row.given_at > now or not row.clinician.strip():
+            continue  # stored before these checks existed: not a clearance
+        return Clearance(
+            recorded=True,
+            date=min(row.given_at.astimezone().date(), dt.date.today()).isoformat(),
+            clinician=row.clinician.strip(),
+        )
+    return None
+
+
 def _with_clearance(session: Session, runner: Runner, answers: Answers) -> Answers:
     if answers.clearance_recorded or not has_clearance(session, runner):
         return answers
-    last = runner.clearances[-1] if runner.clearances else None
-    clearance = Clearance(
-        recorded=True,
-        date=None if last is None else last.given_at.date().isoformat(),
-        clinician=None if last is None else last.clinician,
-    )
+    clearance = _stored_clearance(runner)
+    if clearance is None:
+        return answers
     return answers.model_copy(update={"clearance": clearance})
 
 
@@ -244,11 +259,33 @@ def update_profile(
         )
 
 
-def record_clearance(alias: str, clinician: str, clears: str = DEFAULT_CLEARS) -> str:
-    """Store a clinician's clearance; returns the runner's alias."""
+def record_clearance(
+    alias: str,
+    clinician: str,
+    clears: str = DEFAULT_CLEARS,
+    day: dt.date | None = None,
+    *,
+    today: dt.date | None = None,
+) -> str:
+    """Store a clinician's clearance given on ``day`` (default: now); returns the alias.
+
+    Raises
+    ------
+    InputError
+        Unknown runner, a blank clinician or scope, or a day in the future.
+    """
+    when = None
+    if day is not None:
+        try:
+            check_clearance_day(day, today=today)
+        except ValueError as exc:
+            raise InputError(str(exc), fix="Give --date YYYY-MM-DD, today or earlier") from None
+        if day != (today or dt.date.today()):
+            # noon local time on that day: its date reads back the same in this time zone
+            when = dt.datetime.combine(day, dt.time(12)).astimezone()
     with _session("clearance") as session:
         runner = get_runner(session, alias)
-        add_clearance(session, runner, clinician, clears)
+        add_clearance(session, runner, clinician, clears, when=when)
         return runner.alias
 
 
