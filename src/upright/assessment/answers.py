@@ -19,6 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal, get_args
 
@@ -28,7 +29,7 @@ from upright.assessment._data import load_table
 from upright.assessment.endurance import EnduranceResults
 from upright.assessment.questionnaires import ODI_SECTIONS, START_BACK_BOTHER
 from upright.assessment.redflags import RED_FLAG_KEYS
-from upright.errors import InputError
+from upright.errors import AnswersError, InputError
 
 __all__ = [
     "Answers",
@@ -42,6 +43,7 @@ __all__ = [
     "check_clinician",
     "parse_answers",
     "read_answers_file",
+    "readable_red_flags",
     "symptom_questions",
 ]
 
@@ -253,8 +255,11 @@ def parse_answers(data: object, *, source: str = "answers") -> Answers:
     Raises
     ------
     InputError
-        Empty or not an object; or every problem found, each naming its key (for example
-        ``symptoms.pain_now``), the value given and what is allowed.
+        Empty or not an object.
+    AnswersError
+        Every problem found, each naming its key (for example ``symptoms.pain_now``), the
+        value given and what is allowed; it carries the red-flag answers that could still
+        be read (:func:`readable_red_flags`), so the screen can run first.
     """
     if not isinstance(data, dict) or not data:
         raise InputError(
@@ -265,7 +270,35 @@ def parse_answers(data: object, *, source: str = "answers") -> Answers:
         return Answers.model_validate(data)
     except ValidationError as exc:
         problems = "; ".join(_describe(err) for err in exc.errors())
-        raise InputError(f"{source}: {problems}", fix="Correct the keys named above") from None
+        flags, cleared = readable_red_flags(data)
+        raise AnswersError(
+            f"{source}: {problems}",
+            fix="Correct the keys named above",
+            red_flags=flags,
+            clearance_recorded=cleared,
+        ) from None
+
+
+def readable_red_flags(data: Mapping[str, Any]) -> tuple[dict[str, bool | None], bool]:
+    """The red-flag answers that can be read from answers that fail validation, and
+    whether a valid clearance is recorded.
+
+    A known key answered true, false or null is kept; anything else is left out, so it
+    counts as unanswered (never as "no"). An invalid clearance is no clearance.
+    """
+    raw = data.get("red_flags")
+    flags: dict[str, bool | None] = {}
+    if isinstance(raw, Mapping):
+        flags = {
+            k: v
+            for k, v in raw.items()
+            if k in RED_FLAG_KEYS and (v is None or isinstance(v, bool))
+        }
+    try:
+        clearance = Clearance.model_validate(data.get("clearance"))
+    except ValidationError:
+        return flags, False
+    return flags, clearance.recorded
 
 
 def read_answers_file(path: Path) -> Answers:

@@ -1,7 +1,9 @@
 """``upright checkup``, ``upright triage`` and ``upright test``: wiring and Rich output.
 
-The red-flag screen is always shown first. An emergency prints its advice prominently
-and the command exits with :data:`EXIT_EMERGENCY`.
+The red-flag screen is always shown first, even when the answers have other errors. An
+emergency prints its advice prominently and the command exits with
+:data:`EXIT_EMERGENCY`. Every command that advises (plan, log, test) exits with
+:func:`blocked_exit_code` while the runner's screen blocks the plan.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from pathlib import Path
 from typing import Literal
 
 import typer
+from pydantic import BaseModel
 from rich.console import Console
 from rich.markup import escape
 from rich.panel import Panel
@@ -23,10 +26,11 @@ from upright.assessment.endurance import EnduranceAssessment
 from upright.assessment.questionnaires import OdiResult, StartBackResult
 from upright.assessment.redflags import RedFlagQuestion, RedFlagScreen, screen_red_flags
 from upright.assessment.triage import TriageResult
-from upright.errors import InputError
+from upright.errors import AnswersError, InputError
 from upright.services.checkup import (
     CheckupResult,
     RedFlagReply,
+    TriageReport,
     answers_from_interview,
     ask_red_flags,
     ask_symptoms,
@@ -53,9 +57,12 @@ from upright.services.endurance_test import (
 from upright.summary import DISCLAIMER
 
 __all__ = [
+    "EXIT_BLOCKED",
     "EXIT_EMERGENCY",
     "CheckupJob",
     "EnduranceJob",
+    "blocked_exit_code",
+    "print_held_back",
     "run_checkup_command",
     "run_test_command",
     "run_triage_command",
@@ -63,6 +70,9 @@ __all__ = [
 
 #: Exit code of a check-up whose red-flag screen says: emergency care now.
 EXIT_EMERGENCY = 3
+#: Exit code of an advice path (plan, log, test) held back by an open same-day, review
+#: or unanswered red flag.
+EXIT_BLOCKED = 2
 
 _VERDICT_COLOURS = {
     "likely": "red",
@@ -117,10 +127,20 @@ def run_checkup_command(job: CheckupJob, json_out: bool, console: Console) -> No
         from upright.services.runner_record import check_runner
 
         check_runner(job.runner)
-    if job.answers is not None:
-        answers = read_answers(job.answers)
-    else:  # with --json, questions go to stderr so stdout stays JSON
-        answers = _interview(Console(stderr=True) if json_out else console, err=json_out)
+    try:
+        if job.answers is not None:
+            answers = read_answers(job.answers)
+        else:  # with --json, questions go to stderr so stdout stays JSON
+            answers = _interview(Console(stderr=True) if json_out else console, err=json_out)
+    except AnswersError as err:
+        screen_despite_errors(
+            err,
+            job.runner,
+            json_out,
+            console,
+            lambda s: CheckupResult(status="emergency", red_flags=s, plan_blocked=True),
+        )
+        raise
     if job.runner is not None:
         from upright.services.runner_record import checkup_for_runner
 
@@ -133,6 +153,63 @@ def run_checkup_command(job: CheckupJob, json_out: bool, console: Console) -> No
         print_checkup(result, console)
     if result.status == "emergency":
         raise typer.Exit(EXIT_EMERGENCY)
+
+
+def screen_despite_errors(
+    err: AnswersError,
+    runner: str | None,
+    json_out: bool,
+    console: Console,
+    emergency_result: Callable[[RedFlagScreen], BaseModel],
+) -> None:
+    """The red-flag screen of answers that fail validation, shown before their errors.
+
+    On an emergency: the advice (or ``emergency_result`` as JSON), then the errors, then
+    exit 3. Otherwise the screen is shown (on stderr with ``--json``) and the caller
+    re-raises ``err`` (exit 2). A runner's stored clearance counts, as it would with
+    valid answers.
+    """
+    from upright.services.red_flag_gate import screen_with_stored_clearance
+
+    screen = screen_with_stored_clearance(err.red_flags, err.clearance_recorded, runner)
+    if screen.stop_everything:
+        if json_out:
+            print(emergency_result(screen).model_dump_json(indent=2))
+        else:
+            print_emergency(screen, console)
+        Console(stderr=True).print(
+            "[bold red]The answers also have errors; nothing was stored.[/bold red] "
+            f"{escape(err.message)}",
+            highlight=False,
+            soft_wrap=True,
+        )
+        raise typer.Exit(EXIT_EMERGENCY)
+    print_screen(screen, Console(stderr=True) if json_out else console)
+
+
+def blocked_exit_code(screen: RedFlagScreen) -> int:
+    """The exit code of an advice path the screen holds back: 3 on an emergency, else 2."""
+    return EXIT_EMERGENCY if screen.stop_everything else EXIT_BLOCKED
+
+
+def print_held_back(
+    screen: RedFlagScreen, console: Console, held: str, alias: str, stored: str = ""
+) -> None:
+    """The red-flag screen and its advice first, then what was stored and what is held
+    back (``held``, e.g. "progression advice") until the flag is dealt with."""
+    print_screen(screen, console)
+    if stored:
+        console.print(escape(stored))
+    if screen.stop_everything:  # the emergency advice says one thing
+        return
+    if screen.status == "incomplete":
+        until = f"every red-flag question is answered (upright checkup --runner {alias})"
+    else:
+        until = (
+            "a clinician has cleared you and you record it "
+            f"(upright clearance --runner {alias} --clinician NAME)"
+        )
+    console.print(f"[bold]No {escape(held)}[/bold] until {escape(until)}.")
 
 
 def _interview(console: Console, err: bool) -> Answers:
@@ -269,7 +346,17 @@ def run_triage_command(
     With ``runner``, the runner's stored records are evidence too, and without an answers
     file the runner's latest stored check-up answers are used.
     """
-    answers = read_answers(answers_file) if answers_file is not None else None
+    try:
+        answers = read_answers(answers_file) if answers_file is not None else None
+    except AnswersError as err:
+        screen_despite_errors(
+            err,
+            runner,
+            json_out,
+            console,
+            lambda s: TriageReport(red_flags=s, triage=None, evidence_sources=[], notes=[]),
+        )
+        raise
     if runner is not None:
         from upright.services.runner_record import triage_for_runner
 
@@ -322,15 +409,18 @@ def run_test_command(
     console: Console,
     timer: TimerIO | None = None,
 ) -> EnduranceTestReport:
-    """Protocols, then typed times or the guided timer, then norms, ratios and change."""
+    """Protocols, then typed times or the guided timer, then norms, ratios and change.
+
+    With a runner whose red-flag screen blocks the plan, no test is started and no result
+    judged: typed results are stored as given, the screen is printed, and the command
+    exits as ``upright plan`` does (:func:`blocked_exit_code`).
+    """
     if job.typed and not job.times:
         raise InputError("--times needs results", fix="Write e.g. --times flexor=120 extensor=95")
     typed = job.typed or bool(job.times)
     values = parse_times(job.times) if typed else {}
-    if job.runner is not None:  # a wrong alias fails before the timer
-        from upright.services.runner_record import check_runner
-
-        check_runner(job.runner)
+    if job.runner is not None:  # a wrong alias or an open red flag stops before the timer
+        _hold_back_test(job.runner, job, json_out, console, values if typed else None)
     if not json_out:
         print_protocols(console)
     if not typed:
@@ -349,6 +439,30 @@ def run_test_command(
         print_endurance(report.assessment, console)
         console.print(f"[italic]{DISCLAIMER}[/italic]")
     return report
+
+
+def _hold_back_test(
+    alias: str,
+    job: EnduranceJob,
+    json_out: bool,
+    console: Console,
+    values: dict[str, float | int] | None,
+) -> None:
+    """Return when the runner's screen lets the test go ahead; else store the typed
+    results unjudged, print the screen and exit as the plan does."""
+    from upright.services.red_flag_gate import hold_back_test
+
+    results = None if values is None else build_results(values, job.sex, job.population)
+    held = hold_back_test(alias, results)
+    if held is None:
+        return
+    if json_out:
+        print(held.model_dump_json(indent=2))
+    else:
+        stored = "Your typed results are stored as given, not judged." if results else ""
+        what = "endurance test (no timer, no judged results)"
+        print_held_back(held.red_flags, console, what, alias, stored)
+    raise typer.Exit(blocked_exit_code(held.red_flags))
 
 
 def print_protocols(console: Console) -> None:

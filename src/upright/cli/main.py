@@ -499,7 +499,17 @@ def triage(
     )
 
 
-@app.command("test")
+_TEST_HELP = (
+    "With --runner, the runner's latest stored check-up (and a stored clearance) decides, "
+    "as for `upright plan`: while it has an open same-day, review-level or unanswered red "
+    "flag, or no check-up is stored (never answered is never clear), no timer is started "
+    "and no result judged; typed results are stored as given. Exit codes: 0 done; 2 bad "
+    "input, or held back by such a flag; 3 EMERGENCY: the latest check-up answered an "
+    "emergency red flag, seek emergency care now. Without --runner no stored screen is read."
+)
+
+
+@app.command("test", epilog=_TEST_HELP)
 def endurance_test(
     results: Annotated[
         list[str] | None,
@@ -765,7 +775,13 @@ PainDuring = Annotated[
 PainNextMorning = Annotated[
     int | None, typer.Option("--pain-next-morning", help="Back pain the next morning, 0-10.")
 ]
-_LOG_HELP = "Exit codes: 0 stored; 2 bad input, nothing stored. " + _STORE_HELP
+_LOG_HELP = (
+    "Exit codes: 0 stored and advised; 2 bad input, nothing stored; or stored without advice "
+    "because the runner's latest check-up has an open same-day, review-level or unanswered "
+    "red flag (a runner with no stored check-up has never answered the screen: "
+    "incomplete); 3 stored without advice: the latest check-up answered an emergency red "
+    "flag, seek emergency care now. The same rule and codes as `upright plan`. " + _STORE_HELP
+)
 
 
 @log_app.command("session", epilog=_LOG_HELP)
@@ -790,8 +806,11 @@ def log_session(
     ] = False,
     json_out: JsonResult = False,
 ) -> None:
-    """Log an exercise session, then: progress, hold or regress, and why."""
-    from upright.cli.log import print_session_logged
+    """Log an exercise session, then: progress, hold or regress, and why.
+
+    While a red flag is open the session is stored but no decision is given (see below).
+    """
+    from upright.cli.log import exit_code_of, print_session_logged
     from upright.services.training_log import log_session as store_session
 
     def action() -> None:
@@ -808,6 +827,8 @@ def log_session(
             print(result.model_dump_json(indent=2))
         else:
             print_session_logged(result, console, runner=runner)
+        if code := exit_code_of(result):
+            raise typer.Exit(code)
 
     run_guarded(action)
 
@@ -835,8 +856,11 @@ def log_run(
     date: LogDate = None,
     json_out: JsonResult = False,
 ) -> None:
-    """Log a run, then the running-load advice (pain-monitoring model)."""
-    from upright.cli.log import print_run_logged
+    """Log a run, then the running-load advice (pain-monitoring model).
+
+    While a red flag is open the run is stored but no advice is given (see below).
+    """
+    from upright.cli.log import exit_code_of, print_run_logged
     from upright.services.training_log import log_run as store_run
 
     def action() -> None:
@@ -855,7 +879,9 @@ def log_run(
         if json_out:
             print(result.model_dump_json(indent=2))
         else:
-            print_run_logged(result, console)
+            print_run_logged(result, console, runner=runner)
+        if code := exit_code_of(result):
+            raise typer.Exit(code)
 
     run_guarded(action)
 

@@ -21,11 +21,12 @@ from sqlalchemy.orm import Session
 from upright.assessment.answers import Answers, Clearance, check_clearance_day, parse_answers
 from upright.assessment.endurance import EnduranceResults
 from upright.assessment.questionnaires import OdiWording, StartBackWording
-from upright.errors import InputError, StoreError
+from upright.errors import AnswersError, InputError, StoreError
 from upright.services.checkup import CheckupResult, TriageReport, run_checkup, run_triage
 from upright.services.endurance_test import EnduranceTestReport, run_endurance_test
 from upright.store import (
     CLOCK_TOLERANCE,
+    CheckUp,
     RecordKind,
     Runner,
     Side,
@@ -117,6 +118,25 @@ def _stored_clearance(runner: Runner) -> Clearance | None:
     return None
 
 
+def _stored_answers(checkup: CheckUp) -> Answers:
+    """A stored check-up's answers. A clearance stored before clearances needed a real
+    date and a named clinician is dropped (it is no clearance); other problems raise.
+
+    Raises
+    ------
+    AnswersError
+        The stored answers fail validation for another reason.
+    """
+    source = f"stored check-up {checkup.id}"
+    try:
+        return parse_answers(checkup.answers, source=source)
+    except AnswersError:
+        if checkup.answers.get("clearance") is None:
+            raise
+    without = {k: v for k, v in checkup.answers.items() if k != "clearance"}
+    return parse_answers(without, source=source)
+
+
 def _with_clearance(session: Session, runner: Runner, answers: Answers) -> Answers:
     if answers.clearance_recorded or not has_clearance(session, runner):
         return answers
@@ -157,7 +177,7 @@ def triage_for_runner(
                     f"runner {alias!r} has no stored check-up",
                     fix=f"Run upright checkup --runner {alias} first, or give --answers",
                 )
-            answers = parse_answers(latest.answers, source=f"stored check-up {latest.id}")
+            answers = _stored_answers(latest)
         answers = _with_clearance(session, runner, answers)
         return run_triage(answers, evidence_paths, _stored_evidence(session, runner))
 
@@ -175,15 +195,20 @@ def endurance_for_runner(
         if previous is None:
             previous = _previous_results(session, runner, results)
         report = run_endurance_test(results, previous, previous_file)
-        for field, (key, side) in _STORED_AS.items():
-            value = getattr(results, field)
-            if value is None:
-                continue
-            if field.endswith("_reps"):
-                add_endurance_test(session, runner, key, reps=int(value), side=side)
-            else:
-                add_endurance_test(session, runner, key, seconds=float(value), side=side)
+        _store_results(session, runner, results)
         return report
+
+
+def _store_results(session: Session, runner: Runner, results: EnduranceResults) -> None:
+    """Store every result given, one row per test (and side)."""
+    for field, (key, side) in _STORED_AS.items():
+        value = getattr(results, field)
+        if value is None:
+            continue
+        if field.endswith("_reps"):
+            add_endurance_test(session, runner, key, reps=int(value), side=side)
+        else:
+            add_endurance_test(session, runner, key, seconds=float(value), side=side)
 
 
 def _previous_results(
