@@ -16,9 +16,10 @@ from upright.assessment.answers import (
     check_clinician,
     parse_answers,
     read_answers_file,
+    readable_red_flags,
     symptom_questions,
 )
-from upright.errors import InputError
+from upright.errors import AnswersError, InputError
 
 GOOD: dict[str, Any] = {
     "red_flags": {"cancer_history": False, "saddle_numbness": None},
@@ -212,3 +213,29 @@ def test_check_clearance_day_and_clinician() -> None:
     assert check_clinician("  Dr Lee ") == "Dr Lee"
     with pytest.raises(ValueError, match="not named"):
         check_clinician(" \t")
+
+
+# -- the red flags of answers that fail validation ---------------------------------------
+
+
+def test_invalid_answers_carry_their_readable_red_flags() -> None:
+    data = {
+        "red_flags": {"saddle_numbness": True, "cancer_history": "yes", "fever": True},
+        "clearance": {"recorded": True, "date": "2026-11-20", "clinician": "Dr A"},
+        "symptoms": {"pain_now": 11},
+    }
+    with pytest.raises(AnswersError, match=r"symptoms\.pain_now") as caught:
+        parse_answers(data)
+    # an unreadable answer is left out (unanswered); an unknown key is dropped
+    assert caught.value.red_flags == {"saddle_numbness": True}
+    assert caught.value.clearance_recorded is True
+
+
+@pytest.mark.parametrize(
+    "clearance",
+    [None, {"recorded": False}, {"recorded": True, "date": "not a date at all", "clinician": ""}],
+)
+def test_readable_red_flags_count_only_a_valid_recorded_clearance(clearance: Any) -> None:
+    flags, cleared = readable_red_flags({"red_flags": "not a mapping", "clearance": clearance})
+    assert flags == {}
+    assert cleared is False

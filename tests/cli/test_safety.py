@@ -37,8 +37,8 @@ CLEARANCES = [None, "stored", "answers"]
 MEASURE_HINTS = ("Run the McGill endurance battery", "Film a side view", "Film early and late")
 
 
-def invoke(*args: str) -> Result:
-    return cli.invoke(app, list(args), env={"COLUMNS": "200"})
+def invoke(*args: str, stdin: str | None = None) -> Result:
+    return cli.invoke(app, list(args), input=stdin, env={"COLUMNS": "200"})
 
 
 def flat(text: str) -> str:
@@ -423,3 +423,13 @@ def test_stored_clearance_from_before_the_checks_is_not_a_clearance(tmp_path: Pa
         ).exit_code
         == 2
     )
+
+
+def test_interview_shows_the_screen_before_a_bad_symptom_reply() -> None:
+    replies = ["yes" if k == LEVEL_KEY["same_day"] else "no" for k in RED_FLAG_KEYS]
+    replies += ["11"] + [""] * 20  # pain now: 11 on a 0-10 scale
+    result = invoke("checkup", stdin="\n".join(replies) + "\n")
+    assert result.exit_code == 2
+    out = flat(result.output)
+    assert out.index("Red-flag screen: same_day") < out.index("symptoms.pain_now")
+    assert ADVICE_START["same_day"] in out
