@@ -433,3 +433,26 @@ def test_interview_shows_the_screen_before_a_bad_symptom_reply() -> None:
     out = flat(result.output)
     assert out.index("Red-flag screen: same_day") < out.index("symptoms.pain_now")
     assert ADVICE_START["same_day"] in out
+
+
+@pytest.mark.parametrize("level", ["emergency", "same_day"])
+def test_stored_answers_that_no_longer_validate_still_screen(tmp_path: Path, level: str) -> None:
+    runner_at(tmp_path, level, None)
+    store = open_store()
+    try:
+        with store.session() as session:
+            checkup = get_runner(session, "ana").checkups[-1]
+            checkup.answers = {**checkup.answers, "symptoms": {"pain_now": 11}}
+    finally:
+        store.close()
+    code = 3 if level == "emergency" else 2
+    triage = invoke("triage", "--runner", "ana")
+    assert triage.exit_code == code
+    out = flat(triage.output)
+    assert ADVICE_START[level] in out
+    assert out.index(ADVICE_START[level]) < out.index("stored check-up")
+    assert "symptoms.pain_now" in out
+    assert invoke("plan", "--runner", "ana").exit_code == code
+    run = invoke("log", "run", "--runner", "ana", "--distance-km", "3", "--pain-during", "0")
+    assert run.exit_code == code
+    assert count("run_log") == 1

@@ -346,8 +346,16 @@ def run_triage_command(
     With ``runner``, the runner's stored records are evidence too, and without an answers
     file the runner's latest stored check-up answers are used.
     """
-    try:
+    try:  # the answers file, or the runner's stored answers, may fail validation
         answers = read_answers(answers_file) if answers_file is not None else None
+        if runner is not None:
+            from upright.services.runner_record import triage_for_runner
+
+            report = triage_for_runner(runner, answers, evidence)
+        elif answers is None:
+            raise InputError("triage needs answers", fix="Give --answers FILE, or --runner ALIAS")
+        else:
+            report = run_triage(answers, evidence)
     except AnswersError as err:
         screen_despite_errors(
             err,
@@ -357,14 +365,6 @@ def run_triage_command(
             lambda s: TriageReport(red_flags=s, triage=None, evidence_sources=[], notes=[]),
         )
         raise
-    if runner is not None:
-        from upright.services.runner_record import triage_for_runner
-
-        report = triage_for_runner(runner, answers, evidence)
-    elif answers is None:
-        raise InputError("triage needs answers", fix="Give --answers FILE, or --runner ALIAS")
-    else:
-        report = run_triage(answers, evidence)
     if json_out:
         print(report.model_dump_json(indent=2))
     else:
