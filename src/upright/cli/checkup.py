@@ -3,7 +3,7 @@
 The red-flag screen is always shown first, even when the answers have other errors. An
 emergency prints its advice prominently and the command exits with
 :data:`EXIT_EMERGENCY`. Every command that advises (plan, log, test) exits with
-:func:`blocked_exit_code` while the runner's screen blocks the plan.
+:func:`upright.cli._screen.blocked_exit_code` while the runner's screen blocks the plan.
 """
 
 from __future__ import annotations
@@ -18,7 +18,6 @@ import typer
 from pydantic import BaseModel
 from rich.console import Console
 from rich.markup import escape
-from rich.panel import Panel
 from rich.table import Table
 
 from upright.assessment.answers import Answers, SymptomQuestion
@@ -26,6 +25,13 @@ from upright.assessment.endurance import EnduranceAssessment
 from upright.assessment.questionnaires import OdiResult, StartBackResult
 from upright.assessment.redflags import RedFlagQuestion, RedFlagScreen, screen_red_flags
 from upright.assessment.triage import TriageResult
+from upright.cli._screen import (
+    EXIT_EMERGENCY,
+    blocked_exit_code,
+    print_emergency,
+    print_held_back,
+    print_screen,
+)
 from upright.errors import AnswersError, InputError
 from upright.services.checkup import (
     CheckupResult,
@@ -57,35 +63,19 @@ from upright.services.endurance_test import (
 from upright.summary import DISCLAIMER
 
 __all__ = [
-    "EXIT_BLOCKED",
     "EXIT_EMERGENCY",
     "CheckupJob",
     "EnduranceJob",
-    "blocked_exit_code",
-    "print_held_back",
     "run_checkup_command",
     "run_test_command",
     "run_triage_command",
 ]
-
-#: Exit code of a check-up whose red-flag screen says: emergency care now.
-EXIT_EMERGENCY = 3
-#: Exit code of an advice path (plan, log, test) held back by an open same-day, review
-#: or unanswered red flag.
-EXIT_BLOCKED = 2
 
 _VERDICT_COLOURS = {
     "likely": "red",
     "possible": "yellow",
     "unlikely": "green",
     "not enough evidence": "dim",
-}
-_SCREEN_COLOURS = {
-    "emergency": "bold white on red",
-    "same_day": "bold red",
-    "review": "bold yellow",
-    "incomplete": "yellow",
-    "clear": "green",
 }
 
 
@@ -187,31 +177,6 @@ def screen_despite_errors(
     print_screen(screen, Console(stderr=True) if json_out else console)
 
 
-def blocked_exit_code(screen: RedFlagScreen) -> int:
-    """The exit code of an advice path the screen holds back: 3 on an emergency, else 2."""
-    return EXIT_EMERGENCY if screen.stop_everything else EXIT_BLOCKED
-
-
-def print_held_back(
-    screen: RedFlagScreen, console: Console, held: str, alias: str, stored: str = ""
-) -> None:
-    """The red-flag screen and its advice first, then what was stored and what is held
-    back (``held``, e.g. "progression advice") until the flag is dealt with."""
-    print_screen(screen, console)
-    if stored:
-        console.print(escape(stored))
-    if screen.stop_everything:  # the emergency advice says one thing
-        return
-    if screen.status == "incomplete":
-        until = f"every red-flag question is answered (upright checkup --runner {alias})"
-    else:
-        until = (
-            "a clinician has cleared you and you record it "
-            f"(upright clearance --runner {alias} --clinician NAME)"
-        )
-    console.print(f"[bold]No {escape(held)}[/bold] until {escape(until)}.")
-
-
 def _interview(console: Console, err: bool) -> Answers:
     console.print("[bold]Red-flag questions first.[/bold] Answer yes, no or unsure.")
     red_flags = ask_red_flags(lambda q: _ask_red_flag(q, err))
@@ -247,34 +212,6 @@ def _ask_symptom(question: SymptomQuestion, err: bool) -> str:
         f"{question.question} [{hint}]", default="", show_default=False, err=err
     )
     return reply
-
-
-def print_emergency(screen: RedFlagScreen, console: Console) -> None:
-    """The emergency advice, impossible to miss."""
-    reasons = "\n".join(f"- {escape(h.question)}" for h in screen.hits if h.level == "emergency")
-    console.print(
-        Panel(
-            f"[bold]{escape(screen.advice)}[/bold]\n\nBecause you answered yes to:\n{reasons}",
-            title="SEEK EMERGENCY CARE NOW",
-            style="bold white on red",
-        )
-    )
-
-
-def print_screen(screen: RedFlagScreen, console: Console) -> None:
-    """The red-flag screen: status, each yes, the unanswered count, advice."""
-    if screen.stop_everything:
-        print_emergency(screen, console)
-        return
-    colour = _SCREEN_COLOURS[screen.status]
-    console.print(f"[{colour}]Red-flag screen: {screen.status}[/{colour}]")
-    for hit in screen.hits:
-        console.print(f"  yes: {escape(hit.question)} [dim]({escape(hit.source)})[/dim]")
-    if screen.unanswered:
-        console.print(f"  unanswered: {', '.join(screen.unanswered)}")
-    console.print(escape(screen.advice))
-    if screen.plan_blocked:
-        console.print("[bold]The exercise plan is blocked.[/bold]")
 
 
 def print_checkup(result: CheckupResult, console: Console) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from rich.console import Console
 from rich.markup import escape
 
-from upright.cli.checkup import blocked_exit_code, print_held_back
+from upright.cli._screen import blocked_exit_code, print_held_back
 from upright.services.training_log import RunLogged, SessionLogged
 
 __all__ = ["exit_code_of", "print_run_logged", "print_session_logged"]

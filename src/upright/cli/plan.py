@@ -10,7 +10,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from upright.cli.checkup import EXIT_BLOCKED, blocked_exit_code
+from upright.cli._screen import EXIT_BLOCKED, blocked_exit_code
 from upright.program import Plan, plan_to_ics
 from upright.program.plan import STAGE_SOURCE, STAGE_TITLES
 
