@@ -26,13 +26,12 @@ from upright.services.runner_record import (
     _stored_clearance,
     _with_clearance,
 )
-from upright.store import Runner, get_runner, has_clearance, latest_checkup
+from upright.store import Runner, get_runner, latest_checkup
 
 __all__ = [
     "EnduranceTestHeldBack",
     "hold_back_test",
     "no_checkup_advice",
-    "runner_screen",
     "screen_of",
     "screen_with_stored_clearance",
 ]
@@ -64,20 +63,6 @@ def screen_of(session: Session, runner: Runner) -> RedFlagScreen:
     return screen_red_flags(answers.red_flags, clearance_recorded=answers.clearance_recorded)
 
 
-def runner_screen(alias: str) -> RedFlagScreen:
-    """:func:`screen_of` the runner with this alias.
-
-    Raises
-    ------
-    InputError
-        No runner has this alias.
-    StoreError
-        The database cannot be read.
-    """
-    with _session("red-flag screen") as session:
-        return screen_of(session, get_runner(session, alias))
-
-
 def screen_with_stored_clearance(
     red_flags: dict[str, bool | None], clearance_recorded: bool, alias: str | None
 ) -> RedFlagScreen:
@@ -91,7 +76,7 @@ def screen_with_stored_clearance(
 def _screen(
     session: Session, runner: Runner, red_flags: dict[str, bool | None], cleared: bool
 ) -> RedFlagScreen:
-    stored = has_clearance(session, runner) and _stored_clearance(runner) is not None
+    stored = _stored_clearance(runner) is not None
     return screen_red_flags(red_flags, clearance_recorded=cleared or stored)
 
 

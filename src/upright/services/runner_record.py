@@ -3,7 +3,8 @@
 Every function opens the store (``UPRIGHT_DATABASE_URL`` or the SQLite file in the data
 folder), does its work in one session and commits only when all of it succeeded: an
 error or Ctrl-C leaves nothing half-written. A same-day or review-level red flag lifts
-when any clinician clearance is stored for the runner; an emergency never lifts.
+when a clinician clearance with a real, not-future date and a named clinician is stored
+for the runner; an emergency never lifts.
 """
 
 from __future__ import annotations
