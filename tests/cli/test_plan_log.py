@@ -12,11 +12,13 @@ import yaml
 from rich.console import Console
 from typer.testing import CliRunner, Result
 
+from upright.assessment.answers import parse_answers
 from upright.assessment.redflags import RED_FLAG_KEYS, red_flag_questions
 from upright.cli.log import print_session_logged
 from upright.cli.main import app
 from upright.cli.plan import print_plan
 from upright.program import Plan
+from upright.services.runner_record import checkup_for_runner
 from upright.services.training_log import SessionLogged
 
 runner = CliRunner()
@@ -26,6 +28,12 @@ LEVEL_KEY = {q.level: q.key for q in reversed(red_flag_questions())}
 
 def invoke(*args: str) -> Result:
     return runner.invoke(app, list(args), env={"COLUMNS": "200"})
+
+
+def screened_runner(alias: str = "ana") -> None:
+    """A runner whose stored check-up answered every red-flag question no: advice flows."""
+    assert invoke("profile", "--runner", alias).exit_code == 0
+    checkup_for_runner(alias, parse_answers({"red_flags": dict.fromkeys(RED_FLAG_KEYS, False)}), [])
 
 
 def stored_checkup(tmp_path: Path, alias: str = "ana", **overrides: bool | None) -> None:
@@ -161,7 +169,7 @@ def log_session(*extra: str, pain: str = "2", morning: str = "1") -> Result:
 
 
 def test_log_session_progresses_after_two_good_sessions() -> None:
-    assert invoke("profile", "--runner", "ana").exit_code == 0
+    screened_runner()
     first = log_session()
     assert first.exit_code == 0, first.output
     assert json.loads(first.stdout)["decision"]["action"] == "hold"
@@ -180,7 +188,7 @@ def test_log_session_progresses_after_two_good_sessions() -> None:
 
 
 def test_log_session_regresses_on_pain_6() -> None:
-    assert invoke("profile", "--runner", "ana").exit_code == 0
+    screened_runner()
     log_session()
     log_session()
     data = json.loads(log_session(pain="6", morning="6").stdout)
@@ -225,7 +233,7 @@ def test_bad_run_logs_store_nothing(args: list[str], named: str) -> None:
 
 
 def test_log_run_from_fit(shared_data: Path) -> None:
-    assert invoke("profile", "--runner", "ana").exit_code == 0
+    screened_runner()
     fit = shared_data / "fit" / "activity-small-fenix2-run.fit"
     result = invoke(
         "log", "run", "--runner", "ana", str(fit), "--pain-during", "2",
@@ -242,7 +250,7 @@ def test_log_run_from_fit(shared_data: Path) -> None:
 
 
 def test_log_run_typed_distance() -> None:
-    assert invoke("profile", "--runner", "ana").exit_code == 0
+    screened_runner()
     result = invoke(
         "log", "run", "--runner", "ana", "--distance-km", "8", "--duration-min", "45",
         "--pain-during", "4", "--pain-next-morning", "5",
@@ -297,7 +305,7 @@ def test_plan_moves_to_stage_2_after_two_good_logs_and_back_on_pain_7(tmp_path: 
 
 
 def test_log_session_says_the_next_stage_and_how_to_see_the_plan() -> None:
-    assert invoke("profile", "--runner", "ana").exit_code == 0
+    screened_runner()
     log_session()
     result = invoke(
         "log", "session", "--runner", "ana", "--date", "2026-01-07",
@@ -311,7 +319,7 @@ def test_log_session_says_the_next_stage_and_how_to_see_the_plan() -> None:
 
 
 def test_print_session_logged_names_the_runner() -> None:
-    assert invoke("profile", "--runner", "ana").exit_code == 0
+    screened_runner()
     logged = SessionLogged.model_validate_json(log_session().stdout)
     console = Console(record=True, width=200)
     print_session_logged(logged, console, runner="ana")

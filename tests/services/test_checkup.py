@@ -75,7 +75,10 @@ def test_same_day_and_review_block_the_plan(tmp_path: Path, level: str) -> None:
 
 def test_clearance_lifts_review_block(tmp_path: Path) -> None:
     flags = all_no() | {LEVEL_KEY["review"]: True}
-    data = {"red_flags": flags, "clearance": {"recorded": True, "date": "2026-11-20"}}
+    data = {
+        "red_flags": flags,
+        "clearance": {"recorded": True, "date": "2026-11-20", "clinician": "Dr A"},
+    }
     assert not run_checkup(read_answers(write(tmp_path, data))).plan_blocked
 
 

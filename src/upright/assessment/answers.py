@@ -16,7 +16,10 @@ Every section is optional; a missing answer is None, never "no".
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+import re
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal, get_args
 
@@ -26,7 +29,7 @@ from upright.assessment._data import load_table
 from upright.assessment.endurance import EnduranceResults
 from upright.assessment.questionnaires import ODI_SECTIONS, START_BACK_BOTHER
 from upright.assessment.redflags import RED_FLAG_KEYS
-from upright.errors import InputError
+from upright.errors import AnswersError, InputError
 
 __all__ = [
     "Answers",
@@ -36,8 +39,11 @@ __all__ = [
     "StartBackAnswers",
     "SymptomAnswers",
     "SymptomQuestion",
+    "check_clearance_day",
+    "check_clinician",
     "parse_answers",
     "read_answers_file",
+    "readable_red_flags",
     "symptom_questions",
 ]
 
@@ -126,12 +132,85 @@ def symptom_questions() -> list[SymptomQuestion]:
     return [SymptomQuestion.model_validate(q) for q in load_table("symptom_questions")["questions"]]
 
 
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def check_clearance_day(day: dt.date, *, today: dt.date | None = None) -> dt.date:
+    """A clearance's day: refused when it is after ``today`` (default: the local date).
+
+    Raises
+    ------
+    ValueError
+        The day is in the future.
+    """
+    today = today or dt.date.today()
+    if day > today:
+        raise ValueError(
+            f"the clearance date {day.isoformat()} is in the future; give the day the "
+            f"clinician cleared you, today ({today.isoformat()}) or earlier"
+        )
+    return day
+
+
+def check_clinician(name: str) -> str:
+    """The clinician's name, stripped; refused when blank.
+
+    Raises
+    ------
+    ValueError
+        The name is empty or only spaces.
+    """
+    if not name.strip():
+        raise ValueError("the clinician is not named; give who cleared you, e.g. 'Dr Lee, GP'")
+    return name.strip()
+
+
 class Clearance(_Strict):
-    """The user's record that a clinician cleared them to exercise."""
+    """The user's record that a clinician cleared them to exercise.
+
+    A recorded clearance needs a real date (``YYYY-MM-DD``, not in the future) and the
+    clinician's name: only then does it lift a same-day or review-level block.
+    """
 
     recorded: bool
     date: str | None = None
     clinician: str | None = None
+
+    @field_validator("date", mode="before")
+    @classmethod
+    def _day_text(cls, value: object) -> object:
+        # an unquoted YAML date arrives as a date: take it as the same day in words
+        if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+            return value.isoformat()
+        return value
+
+    @field_validator("date")
+    @classmethod
+    def _real_day(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        try:
+            if not _ISO_DAY.fullmatch(value.strip()):
+                raise ValueError(value)
+            day = dt.date.fromisoformat(value.strip())
+        except ValueError:
+            raise ValueError("not a real date; write it as YYYY-MM-DD, e.g. '2026-11-20'") from None
+        return check_clearance_day(day).isoformat()
+
+    @field_validator("clinician")
+    @classmethod
+    def _named(cls, value: str | None) -> str | None:
+        return None if value is None else check_clinician(value)
+
+    @model_validator(mode="after")
+    def _complete(self) -> Clearance:
+        if self.recorded and (self.date is None or self.clinician is None):
+            missing = [k for k in ("date", "clinician") if getattr(self, k) is None]
+            raise ValueError(
+                f"a recorded clearance needs its {' and '.join(missing)}: the day you were "
+                "cleared (YYYY-MM-DD) and who cleared you"
+            )
+        return self
 
 
 class Answers(_Strict):
@@ -176,8 +255,11 @@ def parse_answers(data: object, *, source: str = "answers") -> Answers:
     Raises
     ------
     InputError
-        Empty or not an object; or every problem found, each naming its key (for example
-        ``symptoms.pain_now``), the value given and what is allowed.
+        Empty or not an object.
+    AnswersError
+        Every problem found, each naming its key (for example ``symptoms.pain_now``), the
+        value given and what is allowed; it carries the red-flag answers that could still
+        be read (:func:`readable_red_flags`), so the screen can run first.
     """
     if not isinstance(data, dict) or not data:
         raise InputError(
@@ -188,7 +270,35 @@ def parse_answers(data: object, *, source: str = "answers") -> Answers:
         return Answers.model_validate(data)
     except ValidationError as exc:
         problems = "; ".join(_describe(err) for err in exc.errors())
-        raise InputError(f"{source}: {problems}", fix="Correct the keys named above") from None
+        flags, cleared = readable_red_flags(data)
+        raise AnswersError(
+            f"{source}: {problems}",
+            fix="Correct the keys named above",
+            red_flags=flags,
+            clearance_recorded=cleared,
+        ) from None
+
+
+def readable_red_flags(data: Mapping[str, Any]) -> tuple[dict[str, bool | None], bool]:
+    """The red-flag answers that can be read from answers that fail validation, and
+    whether a valid clearance is recorded.
+
+    A known key answered true, false or null is kept; anything else is left out, so it
+    counts as unanswered (never as "no"). An invalid clearance is no clearance.
+    """
+    raw = data.get("red_flags")
+    flags: dict[str, bool | None] = {}
+    if isinstance(raw, Mapping):
+        flags = {
+            k: v
+            for k, v in raw.items()
+            if k in RED_FLAG_KEYS and (v is None or isinstance(v, bool))
+        }
+    try:
+        clearance = Clearance.model_validate(data.get("clearance"))
+    except ValidationError:
+        return flags, False
+    return flags, clearance.recorded
 
 
 def read_answers_file(path: Path) -> Answers:

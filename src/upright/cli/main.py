@@ -605,7 +605,18 @@ def triage(
     )
 
 
-@app.command("test", epilog=_EXITS)
+_TEST_HELP = (
+    "With --runner, the runner's latest stored check-up (and a stored clearance) decides, "
+    "as for `upright plan`: while it has an open same-day, review-level or unanswered red "
+    "flag, or no check-up is stored (never answered is never clear), no timer is started "
+    "and no result judged; typed results are stored as given. Exit codes: 0 done; 2 bad "
+    "input, or held back by such a flag; 3 EMERGENCY: the latest check-up answered an "
+    "emergency red flag, seek emergency care now; 130 stopped with Ctrl+C. Without --runner "
+    "no stored screen is read."
+)
+
+
+@app.command("test", epilog=_TEST_HELP)
 def endurance_test(
     results: Annotated[
         list[str] | None,
@@ -730,14 +741,24 @@ def clearance(
         str | None,
         typer.Option("--clears", help="What it clears, in your words. \\[default: exercise plan]"),
     ] = None,
+    date: Annotated[
+        datetime | None,
+        typer.Option(
+            "--date",
+            formats=["%Y-%m-%d"],
+            help="Day the clinician cleared you, today or earlier. \\[default: today]",
+        ),
+    ] = None,
 ) -> None:
     """Record that a clinician has cleared the runner to exercise.
 
     It lifts the plan block of same-day and review-level red flags; never an emergency.
+    A clearance needs the clinician's name and a date that is not in the future.
     """
     from upright.cli.record import run_clearance_command
 
-    run_guarded(lambda: run_clearance_command(runner, clinician, clears, console))
+    day = None if date is None else date.date()
+    run_guarded(lambda: run_clearance_command(runner, clinician, clears, console, day))
 
 
 @app.command(epilog=_STORE_EXITS)
@@ -897,7 +918,12 @@ PainNextMorning = Annotated[
     typer.Option("--pain-next-morning", min=0, max=10, help="Back pain the next morning."),
 ]
 _LOG_HELP = (
-    "Exit codes: 0 stored; 2 bad input, nothing stored; 130 stopped with Ctrl+C. " + _STORE_HELP
+    "Exit codes: 0 stored and advised; 2 bad input, nothing stored; or stored without advice "
+    "because the runner's latest check-up has an open same-day, review-level or unanswered "
+    "red flag (a runner with no stored check-up has never answered the screen: "
+    "incomplete); 3 stored without advice: the latest check-up answered an emergency red "
+    "flag, seek emergency care now; 130 stopped with Ctrl+C. The same rule and codes as "
+    "`upright plan`. " + _STORE_HELP
 )
 
 
@@ -923,8 +949,11 @@ def log_session(
     ] = False,
     json_out: JsonResult = False,
 ) -> None:
-    """Log an exercise session, then: progress, hold or regress, and why."""
-    from upright.cli.log import print_session_logged
+    """Log an exercise session, then: progress, hold or regress, and why.
+
+    While a red flag is open the session is stored but no decision is given (see below).
+    """
+    from upright.cli.log import exit_code_of, print_session_logged
     from upright.services.training_log import log_session as store_session
 
     def action() -> None:
@@ -941,6 +970,8 @@ def log_session(
             print(result.model_dump_json(indent=2))
         else:
             print_session_logged(result, console, runner=runner)
+        if code := exit_code_of(result):
+            raise typer.Exit(code)
 
     run_guarded(action)
 
@@ -971,8 +1002,11 @@ def log_run(
     date: LogDate = None,
     json_out: JsonResult = False,
 ) -> None:
-    """Log a run, then the running-load advice (pain-monitoring model)."""
-    from upright.cli.log import print_run_logged
+    """Log a run, then the running-load advice (pain-monitoring model).
+
+    While a red flag is open the run is stored but no advice is given (see below).
+    """
+    from upright.cli.log import exit_code_of, print_run_logged
     from upright.services.training_log import log_run as store_run
 
     def action() -> None:
@@ -991,7 +1025,9 @@ def log_run(
         if json_out:
             print(result.model_dump_json(indent=2))
         else:
-            print_run_logged(result, console)
+            print_run_logged(result, console, runner=runner)
+        if code := exit_code_of(result):
+            raise typer.Exit(code)
 
     run_guarded(action)
 

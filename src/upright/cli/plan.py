@@ -10,14 +10,11 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from upright.cli.checkup import EXIT_EMERGENCY
+from upright.cli._screen import EXIT_BLOCKED, blocked_exit_code
 from upright.program import Plan, plan_to_ics
 from upright.program.plan import STAGE_SOURCE, STAGE_TITLES, Session
 
 __all__ = ["EXIT_BLOCKED", "print_plan", "run_plan_command"]
-
-#: Exit code of a plan blocked by an open same-day, review or unanswered red flag.
-EXIT_BLOCKED = 2
 
 
 def run_plan_command(
@@ -29,7 +26,8 @@ def run_plan_command(
     json_out: bool,
     console: Console,
 ) -> None:
-    """Build, print and optionally export the plan; exit 3/2 when it is blocked."""
+    """Build, print and optionally export the plan; exit 3/2 when it is blocked (the same
+    rule and codes as ``upright log`` and ``upright test``)."""
     from upright.services.runner_program import plan_for_runner, write_text_atomic
 
     built = plan_for_runner(
@@ -44,7 +42,7 @@ def run_plan_command(
     else:
         print_plan(plan, console)
     if plan.blocked:
-        raise typer.Exit(EXIT_EMERGENCY if built.emergency else EXIT_BLOCKED)
+        raise typer.Exit(blocked_exit_code(built.screen))
     if ics is not None:
         write_text_atomic(ics, plan_to_ics(plan))
         if not json_out:

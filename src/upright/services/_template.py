@@ -89,8 +89,9 @@ def build_template() -> str:
     lines += [
         "",
         "# A clinician's clearance after a same-day or review red flag (never lifts an",
-        "# emergency). recorded: true or false; date: quoted text, e.g. '2026-11-20';",
-        "# clinician: quoted text. Informs: whether the plan may continue.",
+        "# emergency). recorded: true or false; with true, both are needed: date, the day",
+        "# you were cleared as 'YYYY-MM-DD' (today or earlier), and clinician, who cleared",
+        "# you (e.g. 'Dr Lee, GP'). Informs: whether the plan may continue.",
         "clearance:",
         "  recorded: false",
         "  date: null",

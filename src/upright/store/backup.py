@@ -28,6 +28,8 @@ from pydantic import (
 from sqlalchemy.orm import Session
 
 from upright import __version__
+from upright.assessment.answers import Clearance as AnswersClearance
+from upright.assessment.answers import check_clinician
 from upright.errors import CorruptFileError, InputError
 from upright.store.models import (
     RECORD_KINDS,
@@ -40,7 +42,7 @@ from upright.store.models import (
     Runner,
     SessionLog,
 )
-from upright.store.repository import find_runner, get_runner
+from upright.store.repository import check_not_future, find_runner, get_runner
 
 __all__ = [
     "BACKUP_SCHEMA_VERSION",
@@ -75,6 +77,18 @@ class CheckUpDoc(_Model):
     triage: dict[str, Any] | None = None
     upright_version: str
 
+    @field_validator("answers")
+    @classmethod
+    def _real_clearance(cls, value: dict[str, Any]) -> dict[str, Any]:
+        """A clearance in the answers lifts a block only with a real date and a clinician."""
+        clearance = value.get("clearance")
+        if clearance is not None:
+            try:
+                AnswersClearance.model_validate(clearance)
+            except ValidationError as exc:
+                raise ValueError(f"clearance: {_describe(exc)}") from None
+        return value
+
 
 class EnduranceTestDoc(_Model):
     taken_at: AwareDatetime
@@ -89,6 +103,26 @@ class ClearanceDoc(_Model):
     given_at: AwareDatetime
     clinician: str = Field(min_length=1)
     clears: str = Field(min_length=1)
+
+    @field_validator("given_at")
+    @classmethod
+    def _not_future(cls, value: datetime) -> datetime:
+        try:
+            return check_not_future(value, "clearance")
+        except InputError as exc:
+            raise ValueError(exc.problem) from None
+
+    @field_validator("clinician")
+    @classmethod
+    def _named(cls, value: str) -> str:
+        return check_clinician(value)
+
+    @field_validator("clears")
+    @classmethod
+    def _says_what(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("what the clearance clears is blank")
+        return value.strip()
 
 
 class RecordDoc(_Model):

@@ -7,8 +7,8 @@ adds or reads rows and flushes; committing or rolling back is the session's busi
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import date, datetime
-from typing import Any, Literal
+from datetime import date, datetime, timedelta
+from typing import Any, Final, Literal
 
 from pydantic import BaseModel
 from sqlalchemy import select
@@ -33,6 +33,7 @@ from upright.store.models import (
 )
 
 __all__ = [
+    "CLOCK_TOLERANCE",
     "Side",
     "add_checkup",
     "add_clearance",
@@ -40,6 +41,7 @@ __all__ = [
     "add_record",
     "add_run_log",
     "add_session_log",
+    "check_not_future",
     "find_runner",
     "get_or_create_runner",
     "get_runner",
@@ -52,6 +54,28 @@ __all__ = [
 ]
 
 Side = Literal["left", "right"]
+
+#: A time up to this far past the clock still counts as now, not as the future: the
+#: clocks of two machines (a backup written on one, restored on another) differ a little
+#: [design choice].
+CLOCK_TOLERANCE: Final = timedelta(minutes=5)
+
+
+def check_not_future(when: datetime, what: str) -> datetime:
+    """``when`` (timezone-aware), refused when it lies in the future.
+
+    Raises
+    ------
+    InputError
+        ``when`` is more than :data:`CLOCK_TOLERANCE` after the current time.
+    """
+    if when > utc_now() + CLOCK_TOLERANCE:
+        local = when.astimezone()
+        raise InputError(
+            f"the {what} date {local.date().isoformat()} is in the future",
+            fix=f"Give the day the {what} was given: today or earlier",
+        )
+    return when
 
 
 def _aware(when: datetime | None, what: str) -> datetime:
@@ -219,7 +243,13 @@ def add_clearance(
     *,
     when: datetime | None = None,
 ) -> Clearance:
-    """Store a clinician's clearance (who, and what it clears, in the runner's words)."""
+    """Store a clinician's clearance (who, and what it clears, in the runner's words).
+
+    Raises
+    ------
+    InputError
+        The clinician or what it clears is blank, or ``when`` is in the future.
+    """
     if not clinician.strip() or not clears.strip():
         raise InputError(
             "a clearance needs the clinician and what it clears",
@@ -227,7 +257,7 @@ def add_clearance(
         )
     clearance = Clearance(
         runner=runner,
-        given_at=_aware(when, "clearance"),
+        given_at=check_not_future(_aware(when, "clearance"), "clearance"),
         clinician=clinician.strip(),
         clears=clears.strip(),
     )
