@@ -37,7 +37,7 @@ import numpy.typing as npt
 import pandas as pd
 from scipy import signal
 
-from upright.errors import InputError, InsufficientDataError
+from upright.errors import CorruptFileError, InputError, InsufficientDataError
 from upright.io.imu import STANDARD_GRAVITY_M_S2, ImuRecording
 
 __all__ = [
@@ -84,6 +84,9 @@ MIN_RUNNING_CADENCE_SPM: Final = 140.0
 MIN_RUNNING_IMPACT_G: Final = 0.5
 #: A minute with fewer steps than this is still.
 MIN_STEPS_PER_MINUTE: Final = 20
+#: No body-worn accelerometer records more than this (high-g sensors stop at 200 g; the
+#: trunk and hip of a runner see under 10 g): a larger value is a corrupt file.
+MAX_ACCELERATION_G: Final = 200.0
 #: Without a still interval, the reference is the posture over the first minutes running.
 EARLY_RUNNING_S: Final = 120.0
 WINDOW_S: Final = 60.0
@@ -185,7 +188,7 @@ def _detect_steps(vertical: FloatArray, fs: float) -> IntArray:
 
 def _steps_table(t: FloatArray, idx: IntArray, vertical: FloatArray) -> pd.DataFrame:
     times = t[idx]
-    step_time = np.append(np.diff(times), np.nan)
+    step_time = np.append(np.diff(times), np.nan)[: times.size]
     step_time[step_time > MAX_STEP_TIME_S] = np.nan
     return pd.DataFrame(
         {
@@ -409,6 +412,30 @@ def _overall_activity(
 # ------------------------------------------------------------------ entry point
 
 
+def _check_signal(rec: ImuRecording, acc: FloatArray) -> None:
+    """Refuse acceleration no sensor records: beyond any sensor's range, or never changing."""
+    peak = float(np.max(np.abs(acc)))
+    if not peak <= MAX_ACCELERATION_G * STANDARD_GRAVITY_M_S2:
+        size = (
+            f"{peak:.3g} m/s^2 ({peak / STANDARD_GRAVITY_M_S2:.3g} g)"
+            if np.isfinite(peak)
+            else "values too large to compute with"
+        )
+        raise CorruptFileError(
+            f"the acceleration reaches {size}; no body-worn sensor records more than "
+            f"{MAX_ACCELERATION_G:g} g, so the values are corrupt or in other units",
+            path=rec.path,
+            fix="Export the recording again from the sensor's app, in g or m/s^2",
+        )
+    if np.all(np.ptp(acc, axis=0) == 0.0):
+        raise InsufficientDataError(
+            "the acceleration is the same in every sample, on every axis: the sensor "
+            "recorded no movement and no noise (stuck, or not switched on)",
+            path=rec.path,
+            fix="Check the sensor and export a recording of the run",
+        )
+
+
 def compute_imu_posture(
     rec: ImuRecording,
     *,
@@ -430,7 +457,9 @@ def compute_imu_posture(
     Raises
     ------
     InsufficientDataError
-        Under 30 s of data.
+        Under 30 s of data, or an acceleration that never changes.
+    CorruptFileError
+        Acceleration beyond any body-worn sensor's range (over 200 g).
 
     Notes
     -----
@@ -438,6 +467,7 @@ def compute_imu_posture(
     limits are design heuristics (walking cadence about 100-125 steps/min).
     """
     t, acc, grav_stream, notes = _even_grid(rec)
+    _check_signal(rec, acc)
     fs = 1.0 / float(t[1] - t[0])
     if t[-1] < 30.0:
         raise InsufficientDataError(
