@@ -428,6 +428,54 @@ BAD_INPUTS = [
         ),
         id="broken-keypoints",
     ),
+    pytest.param(
+        Bad("two_fps_clip", r"frame rate is 2 fps; .*at least 10 frames per", r"Film at 30 fps"),
+        id="2-fps",
+    ),
+    pytest.param(
+        Bad(
+            "paired_timestamps_clip",
+            r"frames share timestamps: 15 of its 30 frames",
+            r"Export the clip again .* constant frame rate",
+        ),
+        id="paired-timestamps",
+    ),
+    pytest.param(
+        Bad(
+            "frozen_keypoints",
+            r"all 360 frames hold exactly the same keypoints",
+            r"Extract the keypoints again",
+            as_keypoints=True,
+        ),
+        id="frozen-keypoints",
+    ),
+    pytest.param(
+        Bad(
+            "billion_fps_keypoints",
+            r"frame rate is 1e\+09 fps; no camera films a runner",
+            r"Give the frame rate of the clip",
+            as_keypoints=True,
+        ),
+        id="1e9-fps",
+    ),
+    pytest.param(
+        Bad(
+            "negative_fps_netcdf",
+            r"frame rate is -30 fps; a frame rate must be a positive number",
+            r"Give the frame rate of the clip",
+            as_keypoints=True,
+        ),
+        id="negative-fps",
+    ),
+    pytest.param(
+        Bad(
+            "short_keypoints",
+            r"only 20 frames show the hips",
+            r"Film at least 10 s",
+            as_keypoints=True,
+        ),
+        id="short-keypoints",
+    ),
 ]
 
 
