@@ -6,6 +6,7 @@ Most commands run in-process (Typer's CliRunner, fast); a few run the installed
 
 from __future__ import annotations
 
+import errno
 import json
 import re
 import subprocess
@@ -26,6 +27,7 @@ from upright.cli.main import app
 from upright.io.keypoints import read_keypoints
 from upright.io.video import probe_video
 from upright.kinematics.strides import STRIDE_COLUMNS
+from upright.report import outputs
 from upright.report.outputs import OUTPUT_FILES
 from upright.report.report_outputs import REPORT_FILES
 from upright.report.still import STILL_NAME
@@ -532,6 +534,27 @@ def test_default_output_folder_is_not_created_on_failure(in_tmp_cwd: Path, text_
     result = invoke("analyze", text_clip)
     assert result.exit_code == 2
     assert list(in_tmp_cwd.iterdir()) == []
+
+
+def test_disk_filling_while_writing_says_so_and_keeps_nothing_half(
+    shared_data: Path, out_with_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The plot writer meets a full disk after summary, strides and keypoints are staged."""
+
+    def disk_full(*args: Any, **kwargs: Any) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(outputs, "write_posture_png", disk_full)
+    before = folder_state(out_with_file)
+    keypoints = shared_data / "video" / "male_side.rtmpose.json"
+    result = invoke("analyze", "--keypoints", keypoints, "--out", out_with_file)
+    assert result.exit_code == 2, result.output
+    assert "Traceback" not in result.output
+    assert (
+        f"{out_with_file}: disk full while writing the results; nothing was written. "
+        "Free space and run again." in result.stderr
+    )
+    assert folder_state(out_with_file) == before  # no staging folder, no half file
 
 
 # ------------------------------------------------------------------ demo journey
