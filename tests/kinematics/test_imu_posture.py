@@ -76,7 +76,7 @@ def test_given_still_interval_and_bad_one(tmp_path: Path) -> None:
     rec = _recording(synthetic_run(lean_start_deg=5, lean_end_deg=5), tmp_path)
     p = compute_imu_posture(rec, still_s=(2.0, 8.0))
     assert p.reference is not None and p.reference.method == "given"
-    with pytest.raises(InputError, match="still interval 700-800 s is not within"):
+    with pytest.raises(InputError, match=r"trace.csv: the still interval 700-800 s is not within"):
         compute_imu_posture(rec, still_s=(700.0, 800.0))
 
 

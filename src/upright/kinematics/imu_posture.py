@@ -30,6 +30,7 @@ at the step and the stride lag (Moe-Nilssen & Helbostad 2004, J Biomech 37:121).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Final, Literal
 
 import numpy as np
@@ -225,6 +226,7 @@ def _angle_deg(a: FloatArray, b: FloatArray) -> float:
 
 
 def _find_reference(
+    path: Path,
     t: FloatArray,
     up: FloatArray,
     acc: FloatArray,
@@ -237,6 +239,7 @@ def _find_reference(
         if not (0 <= a < b <= t[-1]):
             raise InputError(
                 f"the still interval {a:g}-{b:g} s is not within the recording (0-{t[-1]:.0f} s)",
+                path=path,
                 fix="Give --still-from and --still-to in seconds from the start of the file",
             )
         sel = (t >= a) & (t <= b)
@@ -502,7 +505,7 @@ def compute_imu_posture(
         withheld = "no steps: the forward direction cannot be found without movement"
     else:
         moving_up = _unit(np.mean(up[moving], axis=0))
-        reference = _find_reference(t, up, acc, fs, moving_up, still_s)
+        reference = _find_reference(rec.path, t, up, acc, fs, moving_up, still_s)
         ref = np.asarray(reference.up)
         forward, strength = _forward_axis(dyn, vertical, ref, moving, fs)
         pitch = np.degrees(np.arctan2(-(up @ forward), up @ ref))
