@@ -36,7 +36,7 @@ MAX_PLAUSIBLE_FPS: Final = 1000.0
 _MAX_RATE_RATIO: Final = 1.5
 
 
-def validate_fps(fps: float, path: str | Path, *, fix: str) -> float:
+def validate_fps(fps: float, path: str | Path | None, *, fix: str) -> float:
     """Return ``fps`` if a camera could have filmed a runner at it; refuse it otherwise.
 
     Parameters
@@ -44,7 +44,7 @@ def validate_fps(fps: float, path: str | Path, *, fix: str) -> float:
     fps
         Frames per second, as the file states it (or as it was given).
     path
-        The file it belongs to, named in the error.
+        The file it belongs to, named in the error (None for data made in memory).
     fix
         What the user can do when the rate is not a real one (depends on where it came
         from: the file, ``--fps``, the video's header).

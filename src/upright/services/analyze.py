@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Literal
@@ -13,6 +14,7 @@ import xarray as xr
 from upright import __version__
 from upright.errors import InsufficientDataError, QualityError, UprightError
 from upright.fatigue.drift import DRIFT_THRESHOLD_DEG, DriftResult, compute_drift
+from upright.io.frame_rate import validate_fps
 from upright.kinematics import quality
 from upright.kinematics.angles import compute_head_trunk_deg, compute_trunk_lean_deg
 from upright.kinematics.body import detect_direction, detect_setting
@@ -308,8 +310,12 @@ def _analyze(
     """The steps of :func:`analyze_keypoints`; errors from the layers below may not yet
     name the file."""
     validate_pose_dataset(ds, required_keypoints=_REQUIRED, where=source_file or "pose data")
+    fps = validate_fps(
+        float(ds.attrs.get("fps", math.nan)),
+        source_file or None,
+        fix="Give the frame rate of the clip the keypoints came from",
+    )
     _screen(ds, source_file, options.confidence_threshold)
-    fps = float(ds.attrs["fps"])
     clean = _clean(ds, options)
     notes: list[str] = []
     detected_direction = detect_direction(clean)
