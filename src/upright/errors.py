@@ -17,7 +17,9 @@ Every message says what is wrong, where, and how to fix it.
 
 from __future__ import annotations
 
+import copy
 from pathlib import Path
+from typing import Self
 
 __all__ = [
     "AnswersError",
@@ -49,6 +51,18 @@ class UprightError(Exception):
         self.path = Path(path) if path is not None else None
         self.fix = fix
         super().__init__(self.message)
+
+    def with_path(self, path: str | Path) -> Self:
+        """This error naming ``path``, for an error raised where the file was not known.
+
+        An error that already names a file is returned unchanged.
+        """
+        if self.path is not None:
+            return self
+        named = copy.copy(self)
+        named.path = Path(path)
+        named.args = (named.message,)
+        return named
 
     @property
     def message(self) -> str:

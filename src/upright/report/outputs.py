@@ -7,6 +7,7 @@ what was already in the output folder untouched.
 
 from __future__ import annotations
 
+import errno
 import os
 import shutil
 import tempfile
@@ -46,7 +47,8 @@ def staged_output(out_dir: Path) -> Iterator[Path]:
     """Yield a staging folder; on success move its files into ``out_dir``.
 
     On failure the staging folder is removed, and so is ``out_dir`` if this call
-    created it and it is still empty.
+    created it and it is still empty. A full disk (``ENOSPC``) is raised as an
+    :class:`~upright.errors.InputError` saying so.
     """
     created = not out_dir.exists()
     try:
@@ -73,6 +75,14 @@ def staged_output(out_dir: Path) -> Iterator[Path]:
                 shutil.rmtree(target)  # a sub-folder of an earlier run of the same job
             os.replace(item, target)
         ok = True
+    except OSError as err:
+        if err.errno == errno.ENOSPC:
+            raise InputError(
+                "disk full while writing the results; nothing was written",
+                path=out_dir,
+                fix="Free space and run again",
+            ) from err
+        raise
     finally:
         shutil.rmtree(stage, ignore_errors=True)
         if not ok and created and not any(out_dir.iterdir()):
