@@ -202,7 +202,7 @@ def read_answers_file(path: Path) -> Answers:
         raise InputError(
             f"not UTF-8 text ({exc})", path=path, fix="Save it as UTF-8 JSON"
         ) from None
-    return parse_answers(load_json(text, str(path)), source=str(path))
+    return parse_answers(load_json(text, path), source=str(path))
 
 
 def _describe(err: Any) -> str:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import math
+from pathlib import Path
 from typing import Any
 
 import yaml
@@ -56,7 +57,7 @@ def _duplicate_fix(kind: str) -> str:
     )
 
 
-def load_yaml(text: str, source: str) -> object:
+def load_yaml(text: str, path: Path) -> object:
     """The document in ``text`` (YAML, safe subset).
 
     Raises
@@ -68,22 +69,24 @@ def load_yaml(text: str, source: str) -> object:
     try:
         data: object = yaml.load(text, Loader=_StrictLoader)  # a SafeLoader subclass
     except RecursionError:
-        raise InputError(f"{source}: the YAML is nested too deeply", fix=_NESTED_FIX) from None
+        raise InputError("the YAML is nested too deeply", path=path, fix=_NESTED_FIX) from None
     except _DuplicateKeyError as exc:
         raise InputError(
-            f"{source}: the key '{exc.key}' appears twice in the same block (line {exc.line})",
+            f"the key '{exc.key}' appears twice in the same block (line {exc.line})",
+            path=path,
             fix=_duplicate_fix("YAML"),
         ) from None
     except (yaml.YAMLError, ConstructorError) as exc:
         raise InputError(
-            f"{source}: not valid YAML ({exc})".replace("\n", " "),
-            fix="Start again from upright checkup --template",
+            f"not valid YAML ({exc})".replace("\n", " "),
+            path=path,
+            fix="Check the indentation and brackets, or start again from upright checkup --template",
         ) from None
-    _check_finite(data, source)
+    _check_finite(data, path)
     return data
 
 
-def load_json(text: str, source: str) -> object:
+def load_json(text: str, path: Path) -> object:
     """The document in ``text`` (JSON).
 
     Raises
@@ -104,32 +107,34 @@ def load_json(text: str, source: str) -> object:
     try:
         data: object = json.loads(text, object_pairs_hook=pairs)
     except RecursionError:
-        raise InputError(f"{source}: the JSON is nested too deeply", fix=_NESTED_FIX) from None
+        raise InputError("the JSON is nested too deeply", path=path, fix=_NESTED_FIX) from None
     except _DuplicateKeyError as exc:
         raise InputError(
-            f"{source}: the key '{exc.key}' appears twice in the same object",
+            f"the key '{exc.key}' appears twice in the same object",
+            path=path,
             fix=_duplicate_fix("JSON"),
         ) from None
     except json.JSONDecodeError as exc:
         raise InputError(
-            f"{source}: not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})",
+            f"not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})",
+            path=path,
             fix="Check the file is complete and saved as JSON",
         ) from None
-    _check_finite(data, source)
+    _check_finite(data, path)
     return data
 
 
-def _check_finite(data: object, source: str, where: str = "") -> None:
+def _check_finite(data: object, path: Path, where: str = "") -> None:
     """Refuse infinite and not-a-number floats anywhere in the document."""
     if isinstance(data, float) and not math.isfinite(data):
         raise InputError(
-            f"{source}: {where or '(top level)'} is {data}, not a number an answer or a record "
-            "can hold",
+            f"{where or '(top level)'} is {data}, not a number an answer or a record can hold",
+            path=path,
             fix="Give a finite number",
         )
     if isinstance(data, dict):
         for key, value in data.items():
-            _check_finite(value, source, f"{where}.{key}" if where else str(key))
+            _check_finite(value, path, f"{where}.{key}" if where else str(key))
     elif isinstance(data, list):
         for i, value in enumerate(data):
-            _check_finite(value, source, f"{where}[{i}]")
+            _check_finite(value, path, f"{where}[{i}]")

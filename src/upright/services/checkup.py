@@ -134,9 +134,9 @@ def read_answers(path: Path) -> Answers:
     except (UnicodeDecodeError, IsADirectoryError) as exc:
         raise InputError(f"cannot read it ({exc})", path=path, fix="Save it as UTF-8") from None
     if path.suffix.lower() in (".yaml", ".yml"):
-        data = load_yaml(text, str(path))
+        data = load_yaml(text, path)
     else:
-        data = load_json(text, str(path))
+        data = load_json(text, path)
     return parse_answers(data, source=str(path))
 
 
