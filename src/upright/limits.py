@@ -28,6 +28,7 @@ __all__ = [
     "IMU_GAP_S_MAX",
     "LATITUDE_DEG",
     "LONGITUDE_DEG",
+    "MAX_BACKWARD_TIME_FRACTION",
     "MAX_DUPLICATE_TIME_FRACTION",
     "MAX_GAP_S",
     "OTHER_SPORT_SPEED_M_S_MAX",
@@ -130,6 +131,12 @@ MAX_GAP_S: Final = 3600.0
 #: is refused. Watches do write a few records twice in one second (laps, pauses: 7 of
 #: 590 in the worst shared real file); a fifth is a design heuristic far above that.
 MAX_DUPLICATE_TIME_FRACTION: Final = 0.2
+
+#: When the time goes back at more than this share of the samples, the file is refused:
+#: sorting would stitch together a track recorded in another order (two recordings
+#: interleaved, a damaged file). A clock set back once (a GPS time fix) is one place,
+#: and is put in order (design heuristic).
+MAX_BACKWARD_TIME_FRACTION: Final = 0.05
 
 #: Whole-run pace faster than this, s/km, is refused: it is faster than the 1500 m world
 #: record (3:26.00, El Guerrouj 1998, 137 s/km) held over a whole run.

@@ -4,7 +4,8 @@
 a FIT, GPX or TCX file with the same fault gets the same treatment:
 
 1. times: a date before 1990 or in the future is dropped (every sample such: refused);
-   samples out of time order are put in order; samples that repeat a time are merged
+   samples out of time order are put in order (many: refused); samples that repeat a
+   time are merged
    (too many: refused, the clock cannot be trusted); an hour without a sample splits
    the file and only its longest part is kept;
 2. values outside what a body or a watch can record (:mod:`upright.limits`) become NaN;
@@ -35,6 +36,7 @@ from upright.limits import (
     HEART_RATE_BPM,
     LATITUDE_DEG,
     LONGITUDE_DEG,
+    MAX_BACKWARD_TIME_FRACTION,
     MAX_DUPLICATE_TIME_FRACTION,
     MAX_GAP_S,
     OTHER_SPORT_SPEED_M_S_MAX,
@@ -111,7 +113,7 @@ def clean_samples(
     rows = _finite_times(rows, notes)
     if absolute_time:
         rows = _date_window(rows, path, now, notes)
-    rows = _time_order(rows, notes)
+    rows = _time_order(rows, path, notes)
     rows = _merge_repeated_times(rows, path, notes)
     rows = _longest_part(rows, absolute_time, notes)
     if rows.empty:
@@ -175,9 +177,17 @@ def _date_window(
     return rows.loc[~bad]
 
 
-def _time_order(rows: pd.DataFrame, notes: list[str]) -> pd.DataFrame:
+def _time_order(rows: pd.DataFrame, path: Path, notes: list[str]) -> pd.DataFrame:
     t = rows["t_abs_s"].to_numpy(dtype=np.float64)
     backward = int(np.sum(np.diff(t) < 0))
+    if backward > MAX_BACKWARD_TIME_FRACTION * len(t):
+        raise CorruptFileError(
+            f"the time goes back at {_places(backward)} among {len(t)} samples: the samples "
+            "are not in the order they were recorded, and putting them in time order would "
+            "join points of the track that were never run one after the other",
+            path=path,
+            fix=_FIX,
+        )
     if backward:
         notes.append(
             f"the time goes back at {_places(backward)} in the file; the samples were put in "
@@ -252,7 +262,8 @@ def drop_out_of_range(
     count = int(bad.sum())
     if count:
         notes.append(
-            f"{_samples(count)} with a {label} outside {lo:g}-{hi:g} {unit} (not possible; "
+            f"{_samples(count)} with {'an' if label[0] in 'aeiou' else 'a'} {label} outside "
+            f"{lo:g} to {hi:g} {unit} (not possible; "
             f"e.g. {_number(values[bad].iloc[0])}) {'was' if count == 1 else 'were'} dropped"
         )
     return values.where(~bad)
@@ -277,6 +288,10 @@ def _drop_bad_positions(rows: pd.DataFrame, notes: list[str]) -> None:
     rows.loc[~ok, ["lat_deg", "lon_deg"]] = np.nan
 
 
+#: Words for the columns whose values are checked later (or never, developer fields).
+_WORDS = {"distance_m": "distance", "speed_m_s": "speed", "cadence_raw": "cadence"}
+
+
 def _drop_non_finite_extras(rows: pd.DataFrame, notes: list[str]) -> None:
     """Infinite values in the columns without a range (developer fields, cadence, speed)."""
     for column in rows.columns:
@@ -284,7 +299,12 @@ def _drop_non_finite_extras(rows: pd.DataFrame, notes: list[str]) -> None:
             continue
         inf = np.isinf(rows[column].to_numpy(dtype=np.float64))
         if inf.any():
-            notes.append(f"{_samples(int(inf.sum()))} with an infinite {column} were dropped")
+            what = _WORDS.get(column, f"value of the watch app's field '{column}'")
+            count = int(inf.sum())
+            notes.append(
+                f"{_samples(count)} with an infinite {what} "
+                f"{'was' if count == 1 else 'were'} dropped"
+            )
             rows.loc[inf, column] = np.nan
 
 
@@ -303,7 +323,10 @@ def _clean_leg_motion(
     distance = rows.loc[index, "distance_m"]
     negative = distance < 0
     if negative.any():
-        notes.append(f"{_samples(int(negative.sum()))} with a negative distance were dropped")
+        count = int(negative.sum())
+        notes.append(
+            f"{_samples(count)} with a negative distance {'was' if count == 1 else 'were'} dropped"
+        )
         rows.loc[index[negative.to_numpy()], "distance_m"] = np.nan
     d = rows.loc[index, "distance_m"].to_numpy(dtype=np.float64)
     bad = _distance_jumps(t, d, limit)

@@ -80,7 +80,8 @@ def load_yaml(text: str, path: Path) -> object:
         raise InputError(
             f"not valid YAML ({exc})".replace("\n", " "),
             path=path,
-            fix="Check the indentation and brackets, or start again from upright checkup --template",
+            fix="Check the indentation and brackets, or start again from "
+            "upright checkup --template",
         ) from None
     _check_finite(data, path)
     return data
