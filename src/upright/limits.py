@@ -79,7 +79,8 @@ HEART_RATE_BPM: Final = (25.0, 250.0)
 #: Cadence, steps/min (both feet). Zero is a stop and is kept. Design heuristic: well
 #: above distance-running cadences (about 150-210 steps/min) yet matching the per-foot
 #: bound the readers use to recognise a file that already counts both feet (120 strides
-#: per minute); a FIT "invalid" byte (254 or 255 strides/min) lands far outside it.
+#: per minute); a byte at its maximum (254 strides/min, one short of FIT's "invalid"
+#: 255) lands far outside it.
 CADENCE_SPM: Final = (0.0, 240.0)
 
 #: The fastest any human runs, m/s: Usain Bolt's fastest 20 m in the 2009 Berlin 100 m
@@ -116,8 +117,8 @@ VERTICAL_RATIO_PCT: Final = (0.0, 50.0)
 #: Step length, mm (design heuristic: elite sprinters' steps reach about 2.7 m).
 STEP_LENGTH_MM: Final = (0.0, 3500.0)
 
-#: Running or cycling power, W (design heuristic: track sprinters' peaks stay under
-#: 2,500 W).
+#: Running or cycling power, W (design heuristic: the sprint peaks of track cyclists
+#: stay near 2,500 W).
 POWER_W: Final = (0.0, 3000.0)
 
 #: Two samples further apart than this are not one run: the file is split there and

@@ -95,9 +95,10 @@ SAMPLE_COLUMNS = (
 
 _SUFFIXES: dict[str, ActivityFormat] = {".fit": "fit", ".gpx": "gpx", ".tcx": "tcx"}
 
-#: A per-foot cadence above this (240 steps/min) is not humanly possible when running,
-#: so a source whose median cadence exceeds it already wrote steps per minute.
-MAX_STRIDES_PER_MIN = 120.0
+#: A per-foot cadence above this (the most steps/min upright accepts, halved) is not
+#: possible when running, so a source whose median cadence exceeds it already wrote
+#: steps per minute.
+MAX_STRIDES_PER_MIN = CADENCE_SPM[1] / 2.0
 
 
 @dataclass(frozen=True)
