@@ -104,8 +104,9 @@ def clean_samples(
     Raises
     ------
     CorruptFileError
-        Every sample is dated before 1990 or in the future, or too many samples repeat
-        the time of another (the file's clock cannot be trusted).
+        Every sample is dated before 1990 or in the future, the time goes back at too
+        many samples, or too many samples repeat the time of another (the file's clock
+        cannot be trusted).
     InsufficientDataError
         No sample is left.
     """
