@@ -64,7 +64,7 @@ def test_bad_runner_arguments(store: Store) -> None:
     with store.session() as session:
         with pytest.raises(InputError, match="alias is empty"):
             get_or_create_runner(session, "  ")
-        with pytest.raises(InputError, match="outside 50-260 cm"):
+        with pytest.raises(InputError, match=r"height 1\.68 cm is outside 80-250 cm"):
             get_or_create_runner(session, "ana", height_cm=1.68)
 
 

@@ -17,7 +17,6 @@ Every section is optional; a missing answer is None, never "no".
 from __future__ import annotations
 
 import datetime as dt
-import json
 import re
 from collections.abc import Mapping
 from pathlib import Path
@@ -30,6 +29,8 @@ from upright.assessment.endurance import EnduranceResults
 from upright.assessment.questionnaires import ODI_SECTIONS, START_BACK_BOTHER
 from upright.assessment.redflags import RED_FLAG_KEYS
 from upright.errors import AnswersError, InputError
+from upright.io.documents import load_json
+from upright.limits import EPISODE_WEEKS_MAX, RUN_DISTANCE_KM_MAX, RUN_DURATION_MIN_MAX
 
 __all__ = [
     "Answers",
@@ -59,8 +60,8 @@ class _Strict(BaseModel):
 class PainOnsetAnswer(_Strict):
     """When in a run the pain starts: give exactly one of km or minute."""
 
-    km: float | None = Field(default=None, ge=0)
-    minute: float | None = Field(default=None, ge=0)
+    km: float | None = Field(default=None, ge=0, le=RUN_DISTANCE_KM_MAX)
+    minute: float | None = Field(default=None, ge=0, le=RUN_DURATION_MIN_MAX)
 
     @model_validator(mode="after")
     def _exactly_one(self) -> PainOnsetAnswer:
@@ -81,7 +82,7 @@ class SymptomAnswers(_Strict):
     standing_ache: bool | None = None
     leg_symptoms: Literal["none", "buttock_or_thigh", "below_knee"] | None = None
     previous_back_pain: bool | None = None
-    episode_weeks: float | None = Field(default=None, ge=0)
+    episode_weeks: float | None = Field(default=None, ge=0, le=EPISODE_WEEKS_MAX)
 
 
 class StartBackAnswers(_Strict):
@@ -304,14 +305,14 @@ def readable_red_flags(data: Mapping[str, Any]) -> tuple[dict[str, bool | None],
 def read_answers_file(path: Path) -> Answers:
     """Read and validate a JSON answers file; errors name the file."""
     try:
-        data = json.loads(path.read_text("utf-8"))
+        text = path.read_text("utf-8")
     except FileNotFoundError:
         raise InputError("answers file not found", path=path) from None
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+    except UnicodeDecodeError as exc:
         raise InputError(
-            f"not valid JSON ({exc})", path=path, fix="Save it as UTF-8 JSON"
+            f"not UTF-8 text ({exc})", path=path, fix="Save it as UTF-8 JSON"
         ) from None
-    return parse_answers(data, source=str(path))
+    return parse_answers(load_json(text, path), source=str(path))
 
 
 def _describe(err: Any) -> str:

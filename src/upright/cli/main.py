@@ -21,6 +21,7 @@ from typer.core import TyperGroup, TyperOption
 
 from upright import __version__
 from upright.errors import UprightError
+from upright.limits import HEIGHT_CM
 
 
 def _without_flag_types(command: Any, ctx: Any) -> None:
@@ -100,7 +101,9 @@ JsonOut = Annotated[
 NoAnnotate = Annotated[bool, typer.Option("--no-annotate", help="Skip the annotated video.")]
 HeightCm = Annotated[
     float | None,
-    typer.Option("--height-cm", min=80, max=250, help="Runner's height, for cm figures."),
+    typer.Option(
+        "--height-cm", min=HEIGHT_CM[0], max=HEIGHT_CM[1], help="Runner's height, for cm figures."
+    ),
 ]
 Workers = Annotated[int | None, typer.Option(min=1, max=64, help="Processes for pose estimation.")]
 RunnerAlias = Annotated[

@@ -106,9 +106,9 @@ def read_landmarks_csv(
         The table has no rows.
     """
     src = Path(path)
-    _check_positive("image_width_px", image_width_px)
-    _check_positive("image_height_px", image_height_px)
-    _check_positive("fps", fps)
+    _check_positive("image_width_px", image_width_px, src)
+    _check_positive("image_height_px", image_height_px, src)
+    _check_positive("fps", fps, src)
     table = _read_table(src)
     missing = [
         f"{name}_{axis}"

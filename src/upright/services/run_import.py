@@ -24,6 +24,7 @@ from upright.fatigue.running import (
     compute_running_fatigue,
 )
 from upright.io.activity import Activity, read_run
+from upright.limits import RUN_PACE_S_PER_KM_MIN
 from upright.run_summary import (
     DeveloperFieldSummary,
     FatigueSignSummary,
@@ -95,8 +96,24 @@ def import_run(
     activity = read_run(path)
     say("Measuring the run")
     fatigue = compute_running_fatigue(activity.samples)
+    _check_pace(fatigue, activity.path)
     onset = locate_pain_onset(fatigue, activity.path, km=pain_onset_km, minute=pain_onset_min)
     return RunImport(activity, fatigue, summarise_run(activity, fatigue, onset))
+
+
+def _check_pace(fatigue: RunningFatigue, path: Path) -> None:
+    """Refuse a run faster, over its whole length, than any human runs."""
+    if not fatigue.distance_m or fatigue.moving_time_s <= 0:
+        return
+    pace = fatigue.moving_time_s / (fatigue.distance_m / 1000.0)
+    if pace < RUN_PACE_S_PER_KM_MIN:
+        raise InputError(
+            f"the file's distance and time give an average pace of {_pace(pace)}/km over "
+            f"{fatigue.distance_m / 1000.0:.2f} km, faster than the 1500 m world record "
+            "(3:26.00, 2:17/km): the file's distance or its clock is wrong",
+            path=path,
+            fix="Export the activity again from the watch's app, or use its .fit file",
+        )
 
 
 # ------------------------------------------------------------------ pain onset

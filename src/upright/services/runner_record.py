@@ -23,6 +23,7 @@ from upright.assessment.answers import Answers, Clearance, check_clearance_day, 
 from upright.assessment.endurance import EnduranceResults
 from upright.assessment.questionnaires import OdiWording, StartBackWording
 from upright.errors import AnswersError, InputError, StoreError
+from upright.limits import HEIGHT_CM
 from upright.services.checkup import CheckupResult, TriageReport, run_checkup, run_triage
 from upright.services.endurance_test import EnduranceTestReport, run_endurance_test
 from upright.store import (
@@ -255,7 +256,19 @@ def update_profile(
     height_cm: float | None = None,
     running_history: str | None = None,
 ) -> ProfileReport:
-    """Create the runner, or update the profile fields given; report the history."""
+    """Create the runner, or update the profile fields given; report the history.
+
+    Raises
+    ------
+    InputError
+        A height outside the plausible range (:data:`upright.limits.HEIGHT_CM`).
+    """
+    lo, hi = HEIGHT_CM
+    if height_cm is not None and not lo <= height_cm <= hi:
+        raise InputError(
+            f"a height of {height_cm:g} cm is not a runner's",
+            fix=f"Give the height in centimetres, {lo:g} to {hi:g}",
+        )
     with _session("profile") as session:
         runner = get_or_create_runner(session, alias, height_cm=height_cm)
         for field, value in (

@@ -23,6 +23,7 @@ from pydantic import BaseModel, ConfigDict
 
 from upright.assessment.redflags import RedFlagScreen
 from upright.errors import InputError
+from upright.limits import HOLD_S_MAX, RUN_DISTANCE_KM_MAX, RUN_DURATION_MIN_MAX
 from upright.program import Decision, RunningLoadAdvice, decide, load_catalogue, running_load_advice
 from upright.program.progression import SessionLog as ProgressLog
 from upright.services.red_flag_gate import screen_of
@@ -83,9 +84,10 @@ def _pain(name: str, value: int | None) -> None:
         raise InputError(f"{name} is {value}", fix="Give pain as a whole number from 0 to 10")
 
 
-def _not_negative(name: str, value: float | None) -> None:
-    if value is not None and value < 0:
-        raise InputError(f"{name} is {value:g}", fix="Give a number of 0 or more")
+def _not_negative(name: str, value: float | None, most: float = HOLD_S_MAX) -> None:
+    """Refuse a negative number, or one above ``most`` (upright.limits), or not finite."""
+    if value is not None and not 0 <= value <= most:
+        raise InputError(f"{name} is {value:g}", fix=f"Give a number from 0 to {most:g}")
 
 
 def _day(day: dt.date | None, today: dt.date) -> dt.date:
@@ -228,13 +230,13 @@ def log_run(
         ("--pain-next-morning", pain_next_morning),
     ):
         _pain(name, pain)
-    for name, number in (
-        ("--distance-km", distance_km),
-        ("--duration-min", duration_min),
-        ("--pain-onset-km", pain_onset_km),
-        ("--pain-onset-min", pain_onset_min),
+    for name, number, most in (
+        ("--distance-km", distance_km, RUN_DISTANCE_KM_MAX),
+        ("--duration-min", duration_min, RUN_DURATION_MIN_MAX),
+        ("--pain-onset-km", pain_onset_km, RUN_DISTANCE_KM_MAX),
+        ("--pain-onset-min", pain_onset_min, RUN_DURATION_MIN_MAX),
     ):
-        _not_negative(name, number)
+        _not_negative(name, number, most)
     if pain_onset_km is not None and pain_onset_min is not None:
         raise InputError("both --pain-onset-km and --pain-onset-min given", fix="Give one of them")
     _day(day, today)

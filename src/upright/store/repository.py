@@ -19,6 +19,7 @@ from upright.assessment.answers import Answers
 from upright.assessment.redflags import RedFlagScreen
 from upright.assessment.triage import TriageResult
 from upright.errors import InputError
+from upright.limits import HEIGHT_CM
 from upright.store.models import (
     RECORD_KINDS,
     CheckUp,
@@ -130,9 +131,11 @@ def get_or_create_runner(
     alias = alias.strip()
     if not alias:
         raise InputError("the runner's alias is empty", fix="Give a name or a nickname")
-    if height_cm is not None and not 50 <= height_cm <= 260:
+    lo, hi = HEIGHT_CM
+    if height_cm is not None and not lo <= height_cm <= hi:
         raise InputError(
-            f"height {height_cm} cm is outside 50-260 cm", fix="Give the height in centimetres"
+            f"height {height_cm:g} cm is outside {lo:g}-{hi:g} cm",
+            fix="Give the height in centimetres",
         )
     runner = find_runner(session, alias)
     if runner is None:
