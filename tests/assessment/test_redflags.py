@@ -95,6 +95,20 @@ def test_positive_flag_with_unanswered_keeps_level_and_asks_for_the_rest() -> No
     assert len(screen.unanswered) == len(RED_FLAG_KEYS) - 1
 
 
+@pytest.mark.parametrize("cleared", [False, True])
+@pytest.mark.parametrize("level", ["emergency", "same_day", "review"])
+def test_emergency_says_one_thing_others_ask_for_the_unanswered(level: str, cleared: bool) -> None:
+    key = next(q.key for q in QUESTIONS if q.level == level)
+    screen = screen_red_flags({key: True}, clearance_recorded=cleared)
+    assert screen.status == level
+    body = screen.advice.removesuffix(screen.disclaimer).strip()
+    if level == "emergency":
+        assert body.endswith("upright's check-up and plan stop here.")
+        assert "unanswered" not in screen.advice
+    else:
+        assert body.endswith(f"Also answer the {len(RED_FLAG_KEYS) - 1} unanswered question(s).")
+
+
 def test_unknown_key_is_named_with_allowed_keys() -> None:
     with pytest.raises(
         InputError, match=r"red_flags: unknown key\(s\) fever\. Use only these keys: bladder_change"

@@ -62,6 +62,11 @@ def answers_file(tmp_path: Path, **extra: Any) -> Path:
     return path
 
 
+def screened(tmp_path: Path, alias: str = "ana") -> None:
+    """A stored check-up with a clear red-flag screen: ``test --runner`` may then run."""
+    ok_json("checkup", "--runner", alias, "--answers", str(answers_file(tmp_path)))
+
+
 def statuses(assessment: dict[str, Any]) -> dict[str, tuple[str, str]]:
     return {c["test"]: (c["status"], c["norm_id"]) for c in assessment["comparisons"]}
 
@@ -74,6 +79,7 @@ def test_same_holds_same_verdict_from_test_checkup_triage_and_report(tmp_path: P
     alone = ok_json("test", "--times", "side_bridge_right=55")
     assert statuses(alone["assessment"]) == {"side_bridge_right": ("typical", "anderson_2014")}
 
+    screened(tmp_path)
     tested = ok_json("test", "--runner", "ana", "--times", "side_bridge_right=55")
     expected = {"side_bridge_right": ("below", "mcgill_1999_men")}
     assert statuses(tested["assessment"]) == expected
@@ -114,6 +120,7 @@ def test_answers_sex_gives_way_to_the_profile(tmp_path: Path) -> None:
 def test_population_from_the_profile(tmp_path: Path) -> None:
     profile = ok_json("profile", "--runner", "ana", "--population", "athlete")
     assert profile["population"] == "athlete"
+    screened(tmp_path)
     tested = ok_json("test", "--runner", "ana", "--times", "flexor=200")
     assert statuses(tested["assessment"]) == {"flexor": ("below mean", "evans_2007")}
     report = ok_json("report", "--runner", "ana", "--out", str(tmp_path / "r"))
@@ -141,11 +148,13 @@ def test_norms_unlike_the_profile_are_refused(
     text = flat(result.output)
     assert message in text
     assert "upright profile --runner ana" in text
+    assert "Red-flag screen" not in text  # refused before the red-flag gate is asked
     assert ok_json("profile", "--runner", "ana")["endurance_tests"] == 0
 
 
-def test_matching_norms_are_accepted() -> None:
+def test_matching_norms_are_accepted(tmp_path: Path) -> None:
     assert invoke("profile", "--runner", "ana", "--sex", "female").exit_code == 0
+    screened(tmp_path)
     result = invoke("test", "--runner", "ana", "--times", "flexor=100", "--sex", "female")
     assert result.exit_code == 0, result.output
     assert "McGill 1999 women" in result.output

@@ -8,7 +8,7 @@ import datetime as dt
 import pytest
 
 from upright.assessment.answers import parse_answers
-from upright.assessment.redflags import RED_FLAG_KEYS
+from upright.assessment.redflags import RED_FLAG_KEYS, red_flag_questions
 from upright.errors import InputError
 from upright.services.endurance_test import build_results
 from upright.services.runner_program import plan_for_runner
@@ -16,6 +16,7 @@ from upright.services.runner_record import (
     _session,
     checkup_for_runner,
     endurance_for_runner,
+    record_clearance,
     update_profile,
 )
 from upright.services.training_log import SessionLogged, log_session, parse_exercises
@@ -106,6 +107,33 @@ def test_without_a_checkup_nothing_is_prescribed() -> None:
     assert logged.completion == "partial"
     assert "no check-up is stored" in logged.check.reason
     assert "upright checkup --runner bo" in logged.check.reason
+    assert logged.decision is None  # never answered is never clear: no advice either
+    assert logged.red_flags.status == "incomplete"
+
+
+def test_a_session_logged_while_a_red_flag_is_open_is_partial_and_never_counts() -> None:
+    """Two sessions in full while a review-level flag is open: each is stored as partial
+    (no plan prescribes a session) with no decision; after a clearance it takes two
+    sessions in full to move up, as if the blocked ones were never done in full."""
+    update_profile("cy")
+    review = next(q.key for q in red_flag_questions() if q.level == "review")
+    red_flags = dict.fromkeys(RED_FLAG_KEYS, False) | {review: True}
+    checkup_for_runner("cy", parse_answers({"red_flags": red_flags}), [])
+    for day in (3, 5):
+        held = log("cy", day, IN_FULL)
+        assert held.decision is None and held.red_flags.plan_blocked
+        assert held.completion == "partial" and not held.check.in_full
+        assert "the plan is blocked while a red flag is open" in held.check.reason
+        assert held.level == 1
+    record_clearance("cy", "Dr Lee, GP")
+    first = log("cy", 7, IN_FULL)
+    assert first.completion == "full"
+    assert first.decision is not None and first.decision.action == "hold"
+    second = log("cy", 9, ("dead_bug=120", *IN_FULL[1:]))
+    assert second.decision is not None and second.decision.action == "progress"
+    with _session("read") as session:
+        stored = session_logs(session, get_runner(session, "cy"))
+        assert [x.completion for x in stored] == ["partial", "partial", "full", "full"]
 
 
 def test_a_session_logged_before_doses_were_checked_never_counts_in_full() -> None:

@@ -12,6 +12,7 @@ from typing import Final, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from upright.assessment._data import load_table
+from upright.limits import HOLD_S_MAX, REPS_MAX
 
 __all__ = [
     "MCGILL_TESTS",
@@ -89,14 +90,14 @@ class EnduranceResults(_Model):
 
     model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
 
-    flexor_s: float | None = Field(default=None, ge=0)
+    flexor_s: float | None = Field(default=None, ge=0, le=HOLD_S_MAX)
     extensor_s: float | None = Field(default=None, ge=0, le=SORENSEN_CAP_S)
-    side_bridge_right_s: float | None = Field(default=None, ge=0)
-    side_bridge_left_s: float | None = Field(default=None, ge=0)
-    supine_bridge_s: float | None = Field(default=None, ge=0)
-    prone_plank_s: float | None = Field(default=None, ge=0)
-    single_leg_bridge_left_reps: int | None = Field(default=None, ge=0)
-    single_leg_bridge_right_reps: int | None = Field(default=None, ge=0)
+    side_bridge_right_s: float | None = Field(default=None, ge=0, le=HOLD_S_MAX)
+    side_bridge_left_s: float | None = Field(default=None, ge=0, le=HOLD_S_MAX)
+    supine_bridge_s: float | None = Field(default=None, ge=0, le=HOLD_S_MAX)
+    prone_plank_s: float | None = Field(default=None, ge=0, le=HOLD_S_MAX)
+    single_leg_bridge_left_reps: int | None = Field(default=None, ge=0, le=REPS_MAX)
+    single_leg_bridge_right_reps: int | None = Field(default=None, ge=0, le=REPS_MAX)
     sex: Sex | None = None
     population: Population = "general"
 

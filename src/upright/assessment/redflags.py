@@ -184,7 +184,8 @@ def screen_red_flags(
     advice = ADVICE[status]
     if status in ("same_day", "review") and clearance_recorded:
         advice = _CLEARED
-    if status in _LEVEL_ORDER and unanswered:
+    if status in ("same_day", "review") and unanswered:
+        # an emergency says one thing only: go now (nothing to answer first)
         advice += f" Also answer the {len(unanswered)} unanswered question(s)."
     return RedFlagScreen(
         status=status,

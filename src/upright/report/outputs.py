@@ -7,10 +7,11 @@ what was already in the output folder untouched.
 
 from __future__ import annotations
 
+import errno
 import os
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -21,7 +22,16 @@ from upright.io.keypoints import write_keypoints_netcdf
 from upright.report.plots import write_interactive_html, write_posture_png
 from upright.services.analyze import Analysis
 
-__all__ = ["OUTPUT_FILES", "staged_output", "write_analysis_files", "write_summary_json"]
+__all__ = [
+    "OUTPUT_FILES",
+    "FileDone",
+    "staged_output",
+    "write_analysis_files",
+    "write_summary_json",
+]
+
+#: Called with a file's name once it is written (progress bars count files with it).
+FileDone = Callable[[str], None]
 
 OUTPUT_FILES = (
     "summary.json",
@@ -37,7 +47,8 @@ def staged_output(out_dir: Path) -> Iterator[Path]:
     """Yield a staging folder; on success move its files into ``out_dir``.
 
     On failure the staging folder is removed, and so is ``out_dir`` if this call
-    created it and it is still empty.
+    created it and it is still empty. A full disk (``ENOSPC``) is raised as an
+    :class:`~upright.errors.InputError` saying so.
     """
     created = not out_dir.exists()
     try:
@@ -64,6 +75,14 @@ def staged_output(out_dir: Path) -> Iterator[Path]:
                 shutil.rmtree(target)  # a sub-folder of an earlier run of the same job
             os.replace(item, target)
         ok = True
+    except OSError as err:
+        if err.errno == errno.ENOSPC:
+            raise InputError(
+                "disk full while writing the results; nothing was written",
+                path=out_dir,
+                fix="Free space and run again",
+            ) from err
+        raise
     finally:
         shutil.rmtree(stage, ignore_errors=True)
         if not ok and created and not any(out_dir.iterdir()):
@@ -75,14 +94,25 @@ def write_summary_json(summary: BaseModel, stage: Path) -> None:
     (stage / "summary.json").write_text(summary.model_dump_json(indent=2) + "\n", encoding="utf-8")
 
 
-def write_analysis_files(analysis: Analysis, stage: Path) -> None:
-    """Write summary, stride table, keypoints and plots into ``stage``."""
+def _ignore(name: str) -> None:
+    return None
+
+
+def write_analysis_files(analysis: Analysis, stage: Path, done: FileDone | None = None) -> None:
+    """Write the :data:`OUTPUT_FILES` (summary, stride table, keypoints, plots) into
+    ``stage``, calling ``done`` with each file's name once it is written."""
+    done = done or _ignore
     summary = analysis.summary
     write_summary_json(summary, stage)
+    done("summary.json")
     strides = analysis.strides.copy()
     if summary.synthetic:
         strides.insert(0, "synthetic", True)
     strides.round(4).to_csv(stage / "strides.csv", index=False, na_rep="")
+    done("strides.csv")
     write_keypoints_netcdf(analysis.raw, stage / "keypoints.nc")
+    done("keypoints.nc")
     write_posture_png(summary, analysis.frames, analysis.strides, stage / "posture.png")
+    done("posture.png")
     write_interactive_html(summary, analysis.frames, analysis.strides, stage / "posture.html")
+    done("posture.html")

@@ -12,13 +12,13 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from upright.assessment.answers import parse_answers
 from upright.assessment.redflags import RedFlagScreen
-from upright.assessment.triage import evidence_from_answers, triage
+from upright.assessment.triage import Evidence, TriageResult, triage
 from upright.program import Plan, build_plan
 from upright.services.checkup import run_triage
+from upright.services.red_flag_gate import screen_of
 from upright.services.runner_measures import runner_answers
-from upright.services.runner_record import _stored_evidence, _with_clearance
+from upright.services.runner_record import _stored_answers, _stored_evidence, _with_clearance
 from upright.store import Runner, latest_checkup
 
 __all__ = ["StoredPlan", "plan_in_session", "prescribed_sessions"]
@@ -26,11 +26,12 @@ __all__ = ["StoredPlan", "plan_in_session", "prescribed_sessions"]
 
 @dataclass(frozen=True)
 class StoredPlan:
-    """The plan built from the runner's latest stored check-up, its screen and check-up."""
+    """The plan built from the runner's latest stored check-up, the red-flag screen that
+    decides whether it is blocked, and the check-up (None when none is stored)."""
 
     plan: Plan
     screen: RedFlagScreen
-    checkup_id: int
+    checkup_id: int | None
 
 
 def plan_in_session(
@@ -42,25 +43,28 @@ def plan_in_session(
     sessions_per_week: int,
     weeks: int,
     start_date: dt.date,
-) -> StoredPlan | None:
+) -> StoredPlan:
     """The plan from the latest stored check-up (with the runner's clearances, records,
-    endurance results and norms), at ``stage``; None without a stored check-up.
+    endurance results and norms), at ``stage``.
+
+    The plan is blocked, and holds no sessions, while the runner's red-flag screen
+    (:func:`upright.services.red_flag_gate.screen_of`) blocks it; a runner with no stored
+    check-up has an incomplete screen.
 
     Raises
     ------
     InputError
         Bad plan arguments, or a stored check-up that no longer validates.
     """
+    screen = screen_of(session, runner)
     latest = latest_checkup(session, runner)
-    if latest is None:
-        return None
-    answers = parse_answers(latest.answers, source=f"stored check-up {latest.id}")
-    answers, _ = runner_answers(session, runner, _with_clearance(session, runner, answers))
-    report = run_triage(answers, [], _stored_evidence(session, runner))
-    screen = report.red_flags
-    result = report.triage
-    if result is None:
-        result = triage(evidence_from_answers(answers), screen)
+    result: TriageResult | None = None
+    if latest is not None and not screen.plan_blocked:
+        answers = _with_clearance(session, runner, _stored_answers(latest))
+        answers, _ = runner_answers(session, runner, answers)
+        result = run_triage(answers, [], _stored_evidence(session, runner)).triage
+    if result is None:  # blocked: the plan says why and holds no sessions
+        result = triage(Evidence(), screen)
     plan = build_plan(
         result,
         screen,
@@ -70,7 +74,7 @@ def plan_in_session(
         stage=stage,
         stage_reason=stage_reason,
     )
-    return StoredPlan(plan=plan, screen=screen, checkup_id=latest.id)
+    return StoredPlan(plan=plan, screen=screen, checkup_id=None if latest is None else latest.id)
 
 
 def prescribed_sessions(
@@ -87,7 +91,7 @@ def prescribed_sessions(
         weeks=1,
         start_date=day,
     )
-    if built is None:
+    if built.checkup_id is None:
         return [], (
             "no check-up is stored, so no plan prescribes the session "
             f"(upright checkup --runner {runner.alias}, then upright plan)"

@@ -9,7 +9,8 @@ The report reads; it never stores. Its parts:
   ``upright compare``: Welch interval, MDC95 and the 3 deg threshold);
 - endurance: the latest result of each test against the norms of the runner's profile
   (the norms every command uses), and, for a test stored more than once, the change from
-  its first result against the test's MDC (CLINICAL.md section 4);
+  its first result against the test's MDC (McGill 1999; Biering-Sorensen 1984
+  reliability);
 - the plan at the runner's current level, and the logs: sessions and runs with pain.
 """
 

@@ -1,9 +1,11 @@
 """The exercise plan of a stored runner: built from the latest stored check-up.
 
 The plan is built at the stage the runner's stored session logs lead to (the progression
-rule, CLINICAL.md s5; stage 1 before any log), so it updates after each logged session.
-A stored clinician clearance lifts the block of a same-day or review-level red flag;
-an emergency never lifts.
+rule, a design heuristic; stage 1 before any log), so it updates after each logged session.
+The plan is blocked by the one red-flag rule of :mod:`upright.services.red_flag_gate`
+(the rule ``upright log`` and ``upright test`` follow too): a stored clinician clearance
+lifts the block of a same-day or review-level red flag; an emergency never lifts, and a
+runner with no stored check-up has an incomplete screen.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Final
 
+from upright.assessment.redflags import RedFlagScreen
 from upright.errors import InputError
 from upright.program import Plan
 from upright.services.prescription import plan_in_session
@@ -29,13 +32,20 @@ NO_LOGS_REASON: Final = "No sessions logged yet: start at stage 1"
 
 
 class RunnerPlan:
-    """The plan, whether its block (if any) is an emergency, and the runner's level."""
+    """The plan, the red-flag screen that decides whether it is blocked, and the level."""
 
     def __init__(
-        self, plan: Plan, emergency: bool, checkup_id: int, *, level: int, level_reason: str
+        self,
+        plan: Plan,
+        screen: RedFlagScreen,
+        checkup_id: int | None,
+        *,
+        level: int,
+        level_reason: str,
     ) -> None:
         self.plan = plan
-        self.emergency = emergency
+        self.screen = screen
+        self.emergency = screen.stop_everything
         self.checkup_id = checkup_id
         self.level = level
         self.level_reason = level_reason
@@ -61,7 +71,8 @@ def plan_for_runner(
     Raises
     ------
     InputError
-        Unknown runner, no stored check-up, or bad plan arguments.
+        Unknown runner, or bad plan arguments. A runner with no stored check-up gets a
+        plan blocked by an incomplete screen.
     """
     with _session("plan") as session:
         runner = get_runner(session, alias)
@@ -75,14 +86,9 @@ def plan_for_runner(
             weeks=weeks,
             start_date=start_date,
         )
-        if built is None:
-            raise InputError(
-                f"runner {alias!r} has no stored check-up",
-                fix=f"Run upright checkup --runner {alias} first",
-            )
     return RunnerPlan(
         built.plan,
-        emergency=built.screen.stop_everything,
+        built.screen,
         checkup_id=built.checkup_id,
         level=level,
         level_reason=level_reason,
