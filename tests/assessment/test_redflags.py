@@ -20,13 +20,15 @@ def test_levels_match_clinical_section_2() -> None:
     by_level: dict[str, list[str]] = {}
     for q in QUESTIONS:
         by_level.setdefault(q.level, []).append(q.key)
-    # CLINICAL.md s2: 6 cauda-equina signs; fever/unwell + 3 infection risks; 10 review items
+    # NICE NG59: 6 cauda-equina signs; fever/unwell + 3 infection risks; 10 review items
     assert len(by_level["emergency"]) == 6
     assert len(by_level["same_day"]) == 4
     assert len(by_level["review"]) == 10
     assert all(q.source for q in QUESTIONS)
     unverified = [q.key for q in QUESTIONS if q.unverified]
     assert unverified == ["inflammatory_pattern"]
+    inflammatory = next(q for q in QUESTIONS if q.key == "inflammatory_pattern")
+    assert "not yet checked against the NICE NG65 text" in inflammatory.source
 
 
 @pytest.mark.parametrize("question", QUESTIONS, ids=[q.key for q in QUESTIONS])

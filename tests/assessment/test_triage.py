@@ -79,7 +79,8 @@ def test_full_evidence_produces_every_fact() -> None:
     assert set(facts) == set(TABLE["facts"])
     assert facts["trunk_lean_median_deg"].detail == "median lean 9.0 deg"
     assert facts["endurance_typical"].value is True
-    assert "McGill 1999 men [unverified table]" in facts["endurance_typical"].detail
+    assert "McGill, Childs & Liebenson 1999, men" in facts["endurance_typical"].detail
+    assert "not checked against the original paper" in facts["endurance_typical"].detail
 
 
 def test_full_evidence_has_nothing_left_to_record() -> None:
@@ -105,6 +106,7 @@ def test_findings_carry_measured_values() -> None:
     assert any("+4.6 deg" in f.reason for f in fatigue.findings)
     assert any("head-trunk change +5.9 deg, not judged" in f.reason for f in fatigue.findings)
     assert "offset" in posture.caution
+    assert "4.7 deg" in posture.caution and "11.2 deg" in posture.caution
 
 
 def test_emergency_stops_triage() -> None:

@@ -48,7 +48,7 @@ __all__ = [
     "symptom_questions",
 ]
 
-Nprs = Field(default=None, ge=0, le=10, description="NPRS 0-10 (CLINICAL.md section 3).")
+Nprs = Field(default=None, ge=0, le=10, description="NPRS 0-10 (Ostelo 2008, Spine 33:90).")
 Bother = Literal["not_at_all", "slightly", "moderately", "very_much", "extremely"]
 assert get_args(Bother) == START_BACK_BOTHER  # keep the two lists in step
 

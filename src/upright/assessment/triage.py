@@ -1,4 +1,4 @@
-"""Triage of the three causes of a runner's back pain (CLINICAL.md section 1).
+"""Triage of the three causes of a runner's back pain (sources in docs/sources.md).
 
 The rules are data (``data/triage_rules.json``), readable by a clinician. This module
 turns the measured evidence into named facts, applies the rules, and gives each cause a
@@ -191,6 +191,13 @@ def _onset_facts(e: Evidence) -> list[Fact]:
     return [Fact(name="pain_starts_later_in_run", value=later, detail=detail)]
 
 
+def _norm_name(a: EnduranceAssessment) -> str:
+    """The norms' label, saying so in words when the table is not checked against its paper."""
+    return a.norm_label + (
+        "; table not checked against the original paper" if a.norm_unverified else ""
+    )
+
+
 def _endurance_facts(a: EnduranceAssessment) -> list[Fact]:
     facts: list[Fact] = []
     if a.comparisons:
@@ -201,7 +208,7 @@ def _endurance_facts(a: EnduranceAssessment) -> list[Fact]:
             + " s"
             for c in (low or a.comparisons)
         )
-        detail += f" ({a.norm_label})"
+        detail += f" ({_norm_name(a)})"
         facts.append(Fact(name="endurance_low", value=bool(low), detail=detail))
     judged = [r for r in a.ratios if r.flagged is not None]
     if judged:
@@ -216,7 +223,7 @@ def _endurance_facts(a: EnduranceAssessment) -> list[Fact]:
             Fact(
                 name="endurance_typical",
                 value=typical,
-                detail=f"{len(a.comparisons)} McGill tests against {a.norm_label}",
+                detail=f"{len(a.comparisons)} McGill tests against {_norm_name(a)}",
             )
         )
     if a.sorensen_under_176_men is not None:
@@ -253,7 +260,7 @@ def _posture_facts(e: Evidence) -> list[Fact]:
         if e.head_trunk_median_deg is not None:
             head = e.head_trunk_median_deg
             # Lean in the high-flexion range (rule posture.lean_high) with the head extended
-            # back on the trunk (+): the "extend to stay upright" pattern, CLINICAL.md s1.
+            # back on the trunk (+): the "extend to stay upright" pattern (Hart et al. 2009).
             both = lean >= _rule_value("posture.lean_high") and head > 0
             facts.append(
                 Fact(
@@ -282,7 +289,7 @@ def _fatigue_facts(e: Evidence) -> list[Fact]:
         detail = f"{label} change {change:+.1f} deg" if change is not None else f"{label} drift"
         detail += ", flagged" if flagged else ", not flagged"
         if name == "lean_drift_flagged" and e.head_trunk_drift_change_deg is not None:
-            # shown for the reader only: CLINICAL.md gives a flag level for trunk lean only
+            # shown for the reader only: Koblbauer 2014 gives a flag level for trunk lean only
             detail += f" (head-trunk change {e.head_trunk_drift_change_deg:+.1f} deg, not judged)"
         facts.append(Fact(name=name, value=flagged, detail=detail))
     if e.watch_signs_checked:
@@ -327,12 +334,13 @@ def triage(evidence: Evidence, screen: RedFlagScreen | None = None) -> TriageRes
 
     Notes
     -----
-    Rules and verdict thresholds: ``data/triage_rules.json`` (CLINICAL.md sections 1
-    and 4). likely = at least ``likely_min_supports`` supporting findings and none
-    against; possible = any supporting finding; unlikely = no supporting finding and
-    either a measured finding against or at least ``unlikely_min_against`` findings
-    against; else not enough evidence [design heuristic]. While ``screen`` blocks the
-    plan, "record next" lists no measurement (test or run), only questions.
+    Rules and verdict thresholds: ``data/triage_rules.json``, each rule with its published
+    source (listed in docs/sources.md). likely = at least ``likely_min_supports``
+    supporting findings and none against; possible = any supporting finding; unlikely =
+    no supporting finding and either a measured finding against or at least
+    ``unlikely_min_against`` findings against; else not enough evidence [design heuristic].
+    While ``screen`` blocks the plan, "record next" lists no measurement (test or run),
+    only questions.
     """
     assessment = assess_endurance(evidence.endurance) if evidence.endurance else None
     if screen is not None and screen.stop_everything:
