@@ -100,8 +100,9 @@ def forget_under(folder: Path) -> None:
     """Forget results inside ``folder`` (a staging folder about to move or vanish)."""
     if (ledger := _LEDGER.get()) is None:
         return
+    folder = folder.resolve()
     ledger.landed[:] = [
-        x for x in ledger.landed if x.path is None or not x.path.is_relative_to(folder)
+        x for x in ledger.landed if x.path is None or not x.path.resolve().is_relative_to(folder)
     ]
 
 

@@ -25,7 +25,9 @@ def halt(url: str, flag: Path) -> None:
         table = create_table(self, name, *args, **kwargs)
         created.append(name)
         if len(created) == 2:
-            flag.write_text(",".join(created), encoding="utf-8")
+            partial = flag.with_name(flag.name + ".tmp")
+            partial.write_text(",".join(created), encoding="utf-8")
+            partial.replace(flag)  # whole, or not there
             time.sleep(600)
         return table
 
