@@ -18,6 +18,7 @@ from typing import Final
 from upright.assessment.answers import parse_answers
 from upright.assessment.triage import evidence_from_answers, triage
 from upright.errors import InputError
+from upright.ledger import interrupts_deferred, note_landed
 from upright.program import Plan, build_plan
 from upright.services.checkup import run_triage
 from upright.services.runner_record import _session, _stored_evidence, _with_clearance
@@ -110,7 +111,9 @@ def write_text_atomic(path: Path, text: str) -> None:
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
             handle.write(text)
-        os.replace(tmp, path)
+        with interrupts_deferred():
+            os.replace(tmp, path)
+            note_landed("file", str(path), path.resolve())
     except OSError as exc:
         Path(tmp).unlink(missing_ok=True)
         raise InputError(f"cannot write the file ({exc.strerror})", path=path) from exc

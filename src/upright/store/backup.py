@@ -29,6 +29,7 @@ from sqlalchemy.orm import Session
 
 from upright import __version__
 from upright.errors import CorruptFileError, InputError
+from upright.ledger import interrupts_deferred, note_landed
 from upright.store.models import (
     RECORD_KINDS,
     CheckUp,
@@ -340,7 +341,9 @@ def write_backup(path: Path, doc: Mapping[str, Any]) -> None:
             handle.write(text)
             handle.flush()
             os.fsync(handle.fileno())
-        os.replace(tmp, path)
+        with interrupts_deferred():
+            os.replace(tmp, path)
+            note_landed("file", str(path), path.resolve())
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
