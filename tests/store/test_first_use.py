@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
@@ -278,17 +279,35 @@ def test_a_writer_waits_for_another_then_succeeds(db_url: str) -> None:
         second.close()
 
 
-def test_a_database_busy_past_the_timeout_is_a_store_error(
+def test_a_migration_kept_waiting_past_the_timeout_is_a_store_error(
     db_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    holder = open_store(db_url)
+    """Another process holds the write lock of a database still to be built."""
+    path = Path(db_url.removeprefix("sqlite:///"))
+    path.parent.mkdir(parents=True)
+    holder = sqlite3.connect(path, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
     monkeypatch.setattr("upright.store.engine.SQLITE_BUSY_TIMEOUT_S", 0.2)
     monkeypatch.setattr("upright.store.schema.SQLITE_BUSY_TIMEOUT_S", 0.2)
     try:
+        with pytest.raises(StoreError, match=r"stayed busy for 0\.2 s.*nothing was changed"):
+            open_store(db_url)
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert _schema(db_url) == (set(), [])
+
+
+def test_a_migrated_database_opens_while_another_process_writes(
+    db_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Opening only reads the schema version: it needs no write lock, so no wait."""
+    holder = open_store(db_url)
+    monkeypatch.setattr("upright.store.engine.SQLITE_BUSY_TIMEOUT_S", 0.2)
+    try:
         with holder.session() as session:
             get_or_create_runner(session, "holder")
-            with pytest.raises(StoreError, match=r"stayed busy for 0\.2 s.*nothing was changed"):
-                open_store(db_url)
+            open_store(db_url).close()
     finally:
         holder.close()
 

@@ -18,12 +18,15 @@ when they hold data.
 
 from __future__ import annotations
 
+from functools import cache
 from pathlib import Path
 from typing import Any, Final
 
 import sqlalchemy as sa
 from alembic import command
 from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from alembic.util import CommandError
 from sqlalchemy import Engine, event
 from sqlalchemy.engine import Connection
@@ -52,6 +55,8 @@ POSTGRES_LOCK_TIMEOUT_S: Final = 60
 _POSTGRES_LOCK_KEY: Final = int.from_bytes(b"upright1", "big")
 
 _DATABASE_URL_ENV: Final = "UPRIGHT_DATABASE_URL"
+#: Execution option of a connection that only reads (SQLite: a plain BEGIN).
+_READ_ONLY: Final = "upright_read_only"
 
 
 def _sqlite_no_implicit_transactions(dbapi_connection: Any, _record: Any) -> None:
@@ -66,7 +71,11 @@ def _sqlite_no_implicit_transactions(dbapi_connection: Any, _record: Any) -> Non
 def _sqlite_begin_immediate(connection: Connection) -> None:
     # Take the write lock at the start: a transaction that read first and then wants to
     # write could otherwise fail at once ("database is locked") instead of waiting.
-    connection.exec_driver_sql("BEGIN IMMEDIATE")
+    # Only the schema-version check, which never writes, reads without it.
+    if connection.get_execution_options().get(_READ_ONLY):
+        connection.exec_driver_sql("BEGIN")
+    else:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def configure_sqlite(engine: Engine) -> None:
@@ -158,12 +167,29 @@ def _alembic_config(connection: Connection) -> Config:
     return config
 
 
+@cache
+def _head_revision() -> str | None:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    return ScriptDirectory.from_config(config).get_current_head()
+
+
+def _at_head(engine: Engine) -> bool:
+    """True when the schema is already the latest (read without taking any lock)."""
+    with engine.connect() as connection:
+        connection.execution_options(**{_READ_ONLY: True})
+        current = MigrationContext.configure(connection).get_current_revision()
+        connection.rollback()
+    return current is not None and current == _head_revision()
+
+
 def migrate(engine: Engine) -> None:
     """Bring the database to the latest schema (a no-op when it is already there).
 
-    All of it happens in one transaction behind the migration lock (see the module's
-    notes), so an interrupt leaves the database as it was and a concurrent process waits
-    and then finds the work done.
+    A database already at the latest schema is only read. Otherwise all of the work
+    happens in one transaction behind the migration lock (see the module's notes), so
+    an interrupt leaves the database as it was and a concurrent process waits and then
+    finds the work done.
 
     Raises
     ------
@@ -173,6 +199,8 @@ def migrate(engine: Engine) -> None:
     """
     configure_sqlite(engine)
     try:
+        if _at_head(engine):
+            return
         with engine.begin() as connection:
             _lock(connection)
             _repair_half_built(connection, engine)
