@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import signal
+import sys
 from pathlib import Path
 
 import pytest
@@ -19,6 +20,7 @@ from upright.report.staging import STAGING_PREFIX
 from upright.store import DATA_DIR_ENV, DATABASE_URL_ENV, get_runner, open_store, records
 from upright.synthetic.runner import RunnerSpec, simulate_run
 
+pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="SIGINT to oneself is POSIX")
 cli = CliRunner()
 
 

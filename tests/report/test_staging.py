@@ -194,6 +194,7 @@ def test_failure_notes_nothing(tmp_path: Path) -> None:
     assert not out.exists()
 
 
+@pytest.mark.skipif(sys.platform == "win32", reason="SIGINT to oneself is POSIX")
 def test_ctrl_c_while_moving_lands_the_whole_folder_then_interrupts(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -12,6 +12,7 @@ import signal
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -32,7 +33,7 @@ from upright.store import (
     get_or_create_runner,
     open_store,
 )
-from upright.store.schema import MIGRATIONS
+from upright.store.schema import MIGRATIONS, SQLITE_BUSY_TIMEOUT_S
 
 CHILD = Path(__file__).with_name("_first_use_child.py")
 TABLES = {
@@ -279,6 +280,11 @@ def test_a_writer_waits_for_another_then_succeeds(db_url: str) -> None:
         second.close()
 
 
+def _short_waits(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("upright.store.engine.SQLITE_BUSY_STEP_S", 0.1)
+    monkeypatch.setattr("upright.store.schema.SQLITE_BUSY_TIMEOUT_S", 0.3)
+
+
 def test_a_migration_kept_waiting_past_the_timeout_is_a_store_error(
     db_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -287,10 +293,9 @@ def test_a_migration_kept_waiting_past_the_timeout_is_a_store_error(
     path.parent.mkdir(parents=True)
     holder = sqlite3.connect(path, isolation_level=None)
     holder.execute("BEGIN IMMEDIATE")
-    monkeypatch.setattr("upright.store.engine.SQLITE_BUSY_TIMEOUT_S", 0.2)
-    monkeypatch.setattr("upright.store.schema.SQLITE_BUSY_TIMEOUT_S", 0.2)
+    _short_waits(monkeypatch)
     try:
-        with pytest.raises(StoreError, match=r"stayed busy for 0\.2 s.*nothing was changed"):
+        with pytest.raises(StoreError, match=r"stayed busy for 0\.3 s.*nothing was changed"):
             open_store(db_url)
     finally:
         holder.execute("ROLLBACK")
@@ -303,7 +308,7 @@ def test_a_migrated_database_opens_while_another_process_writes(
 ) -> None:
     """Opening only reads the schema version: it needs no write lock, so no wait."""
     holder = open_store(db_url)
-    monkeypatch.setattr("upright.store.engine.SQLITE_BUSY_TIMEOUT_S", 0.2)
+    _short_waits(monkeypatch)
     try:
         with holder.session() as session:
             get_or_create_runner(session, "holder")
@@ -315,15 +320,14 @@ def test_a_migrated_database_opens_while_another_process_writes(
 def test_a_session_busy_past_the_timeout_is_a_store_error(
     db_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("upright.store.engine.SQLITE_BUSY_TIMEOUT_S", 0.2)
-    monkeypatch.setattr("upright.store.schema.SQLITE_BUSY_TIMEOUT_S", 0.2)
+    _short_waits(monkeypatch)
     holder = open_store(db_url)
     waiter = open_store(db_url)
     try:
         with holder.session() as session:
             get_or_create_runner(session, "holder")
             with (
-                pytest.raises(StoreError, match=r"stayed busy for 0\.2 s"),
+                pytest.raises(StoreError, match=r"stayed busy for 0\.3 s"),
                 waiter.session() as other,
             ):
                 get_or_create_runner(other, "never")
@@ -352,3 +356,27 @@ def test_only_sessions_that_wrote_are_in_the_ledger(store_url: str) -> None:
             assert len(ledger.landed) == 1
     finally:
         store.close()
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="SIGINT to oneself is POSIX")
+def test_ctrl_c_is_heard_while_waiting_for_a_busy_database(db_url: str) -> None:
+    """The wait for another process's lock is made of short steps, so Ctrl-C gets through
+    long before the busy timeout (60 s)."""
+    holder = open_store(db_url)
+    waiter = open_store(db_url)
+    timer = threading.Timer(0.5, os.kill, (os.getpid(), signal.SIGINT))
+    try:
+        with holder.session() as session:
+            get_or_create_runner(session, "holder")
+            start = time.monotonic()
+            timer.start()
+            with pytest.raises(KeyboardInterrupt), waiter.session() as other:
+                get_or_create_runner(other, "never")
+            waited_s = time.monotonic() - start
+        assert waited_s < SQLITE_BUSY_TIMEOUT_S / 4
+        with waiter.session() as other:
+            assert find_runner(other, "never") is None
+    finally:
+        timer.cancel()
+        holder.close()
+        waiter.close()

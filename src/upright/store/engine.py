@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from upright.errors import StoreError
 from upright.ledger import interrupts_deferred, note_landed
 from upright.store.schema import (
-    SQLITE_BUSY_TIMEOUT_S,
+    SQLITE_BUSY_STEP_S,
     busy_error,
     configure_sqlite,
     is_busy,
@@ -102,9 +102,7 @@ def _create_engine(url: str) -> Engine:
     try:
         _prepare_sqlite_folder(url)
         sqlite = make_url(url).get_backend_name() == "sqlite"
-        engine = create_engine(
-            url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_S} if sqlite else {}
-        )
+        engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_STEP_S} if sqlite else {})
     except (ArgumentError, NoSuchModuleError, ImportError, ValueError) as exc:
         raise StoreError(
             f"cannot open the database URL {_redacted(url)!r}: {exc}",

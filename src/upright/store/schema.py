@@ -18,6 +18,7 @@ when they hold data.
 
 from __future__ import annotations
 
+import time
 from functools import cache
 from pathlib import Path
 from typing import Any, Final
@@ -38,6 +39,7 @@ from upright.store.models import Base
 __all__ = [
     "MIGRATIONS",
     "POSTGRES_LOCK_TIMEOUT_S",
+    "SQLITE_BUSY_STEP_S",
     "SQLITE_BUSY_TIMEOUT_S",
     "busy_error",
     "configure_sqlite",
@@ -49,6 +51,9 @@ MIGRATIONS: Final = Path(__file__).resolve().parent / "migrations"
 
 #: How long a SQLite writer waits for another process's transaction before giving up.
 SQLITE_BUSY_TIMEOUT_S: Final = 60.0
+#: How long one SQLite statement waits for a lock (the driver's timeout); a writer waiting
+#: for its transaction tries again until SQLITE_BUSY_TIMEOUT_S, and hears Ctrl-C between.
+SQLITE_BUSY_STEP_S: Final = 1.0
 #: How long a PostgreSQL migration waits for another process's migration.
 POSTGRES_LOCK_TIMEOUT_S: Final = 60
 #: Key of the advisory lock around migrations (the bytes of "upright1" as an integer).
@@ -74,8 +79,17 @@ def _sqlite_begin_immediate(connection: Connection) -> None:
     # Only the schema-version check, which never writes, reads without it.
     if connection.get_execution_options().get(_READ_ONLY):
         connection.exec_driver_sql("BEGIN")
-    else:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        return
+    # SQLite waits for the lock inside one C call, deaf to Ctrl-C; so wait in steps of
+    # SQLITE_BUSY_STEP_S (the driver's timeout) up to SQLITE_BUSY_TIMEOUT_S in all.
+    deadline = time.monotonic() + SQLITE_BUSY_TIMEOUT_S
+    while True:
+        try:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+            return
+        except OperationalError as exc:
+            if not is_busy(exc) or time.monotonic() >= deadline:
+                raise
 
 
 def configure_sqlite(engine: Engine) -> None:
