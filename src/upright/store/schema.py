@@ -1,7 +1,8 @@
 """Bring upright's database to the latest schema: once, whole, even with several processes.
 
-The whole migration runs in one transaction, behind a lock that every upright process
-takes before it looks at the schema:
+A database already at the latest schema is only read. Otherwise the whole migration runs
+in one transaction, behind a lock that every upright process takes before it changes the
+schema (and under which it looks again):
 
 * SQLite: the transaction starts with ``BEGIN IMMEDIATE`` (the engine is set up so by
   :func:`configure_sqlite`), which takes the file's write lock from the operating system
