@@ -5,7 +5,8 @@
     UprightError
     ├── InputError                 a file or argument cannot be used as given
     │   ├── UnsupportedFormatError the file is not in a format upright reads
-    │   └── CorruptFileError       the format is right but the content is broken
+    │   ├── CorruptFileError       the format is right but the content is broken
+    │   └── AnswersError           check-up answers fail validation (red flags still read)
     ├── InsufficientDataError      valid input, too little of it to measure
     ├── QualityError               the recording cannot support a trustworthy answer
     └── StoreError                 the database cannot be opened, read or written
@@ -16,9 +17,12 @@ Every message says what is wrong, where, and how to fix it.
 
 from __future__ import annotations
 
+import copy
 from pathlib import Path
+from typing import Self
 
 __all__ = [
+    "AnswersError",
     "CorruptFileError",
     "InputError",
     "InsufficientDataError",
@@ -48,6 +52,18 @@ class UprightError(Exception):
         self.fix = fix
         super().__init__(self.message)
 
+    def with_path(self, path: str | Path) -> Self:
+        """This error naming ``path``, for an error raised where the file was not known.
+
+        An error that already names a file is returned unchanged.
+        """
+        if self.path is not None:
+            return self
+        named = copy.copy(self)
+        named.path = Path(path)
+        named.args = (named.message,)
+        return named
+
     @property
     def message(self) -> str:
         """The one-paragraph message shown to the user: file, problem, fix."""
@@ -71,6 +87,29 @@ class UnsupportedFormatError(InputError):
 
 class CorruptFileError(InputError):
     """The file has a known format but its content is broken or truncated."""
+
+
+class AnswersError(InputError):
+    """Check-up answers that fail validation, with the red-flag answers still readable.
+
+    The red-flag screen runs first whatever else is wrong, so the error carries what it
+    needs: ``red_flags`` holds every red-flag answer that could be read (one that cannot
+    is left out, so it counts as unanswered), ``clearance_recorded`` whether a valid
+    clinician clearance is recorded.
+    """
+
+    def __init__(
+        self,
+        problem: str,
+        *,
+        red_flags: dict[str, bool | None],
+        clearance_recorded: bool = False,
+        path: str | Path | None = None,
+        fix: str = "",
+    ) -> None:
+        self.red_flags = red_flags
+        self.clearance_recorded = clearance_recorded
+        super().__init__(problem, path=path, fix=fix)
 
 
 class InsufficientDataError(UprightError):

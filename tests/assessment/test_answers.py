@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
 from upright.assessment.answers import (
     SymptomAnswers,
+    check_clearance_day,
+    check_clinician,
     parse_answers,
     read_answers_file,
+    readable_red_flags,
     symptom_questions,
 )
-from upright.errors import InputError
+from upright.errors import AnswersError, InputError
 
 GOOD: dict[str, Any] = {
     "red_flags": {"cancer_history": False, "saddle_numbness": None},
@@ -150,3 +155,87 @@ def test_symptom_questions_match_the_answers_model() -> None:
 def test_every_nprs_answer_is_range_checked(key: str, value: int) -> None:
     with pytest.raises(InputError, match=rf"symptoms\.{key}: .*\(got {value}\)"):
         parse_answers({"symptoms": {key: value}})
+
+
+# -- clearance: a real, not-future date and a named clinician ---------------------------
+
+TOMORROW = (dt.date.today() + dt.timedelta(days=1)).isoformat()
+
+
+@pytest.mark.parametrize(
+    ("clearance", "match"),
+    [
+        (
+            {"recorded": True, "date": "not a date at all", "clinician": ""},
+            r"clearance\.date: not a real date; write it as YYYY-MM-DD.*"
+            r"clearance\.clinician: the clinician is not named",
+        ),
+        ({"recorded": True, "date": "2026-02-30", "clinician": "Dr A"}, r"clearance\.date: not a"),
+        ({"recorded": True, "date": "20/11/2026", "clinician": "Dr A"}, r"clearance\.date: not a"),
+        ({"recorded": True, "date": TOMORROW, "clinician": "Dr A"}, r"in the future"),
+        ({"recorded": True, "date": "2026-11-20", "clinician": "   "}, r"clinician is not named"),
+        ({"recorded": True}, r"clearance: a recorded clearance needs its date and clinician"),
+        ({"recorded": True, "date": "2026-11-20"}, r"needs its clinician:"),
+        ({"recorded": True, "clinician": "Dr A"}, r"needs its date:"),
+        ({"recorded": False, "date": "yesterday"}, r"clearance\.date: not a real date"),
+    ],
+)
+def test_a_clearance_needs_a_real_past_date_and_a_named_clinician(
+    clearance: dict[str, Any], match: str
+) -> None:
+    with pytest.raises(InputError, match=match):
+        parse_answers({"clearance": clearance})
+
+
+def test_a_clearance_dated_today_or_unquoted_in_yaml_is_taken() -> None:
+    today = dt.date.today()
+    answers = parse_answers(
+        {"clearance": {"recorded": True, "date": today.isoformat(), "clinician": " Dr A "}}
+    )
+    assert answers.clearance_recorded
+    assert answers.clearance is not None and answers.clearance.clinician == "Dr A"
+    from_yaml = yaml.safe_load("clearance: {recorded: true, date: 2026-11-20, clinician: Dr A}")
+    assert isinstance(from_yaml["clearance"]["date"], dt.date)
+    parsed = parse_answers(from_yaml).clearance
+    assert parsed is not None and parsed.date == "2026-11-20"
+
+
+def test_an_unrecorded_clearance_may_be_empty() -> None:
+    answers = parse_answers({"clearance": {"recorded": False, "date": None, "clinician": None}})
+    assert not answers.clearance_recorded
+
+
+def test_check_clearance_day_and_clinician() -> None:
+    day = dt.date(2026, 11, 20)
+    assert check_clearance_day(day, today=day) == day
+    with pytest.raises(ValueError, match=r"2026-11-21 is in the future"):
+        check_clearance_day(day + dt.timedelta(days=1), today=day)
+    assert check_clinician("  Dr Lee ") == "Dr Lee"
+    with pytest.raises(ValueError, match="not named"):
+        check_clinician(" \t")
+
+
+# -- the red flags of answers that fail validation ---------------------------------------
+
+
+def test_invalid_answers_carry_their_readable_red_flags() -> None:
+    data = {
+        "red_flags": {"saddle_numbness": True, "cancer_history": "yes", "fever": True},
+        "clearance": {"recorded": True, "date": "2026-11-20", "clinician": "Dr A"},
+        "symptoms": {"pain_now": 11},
+    }
+    with pytest.raises(AnswersError, match=r"symptoms\.pain_now") as caught:
+        parse_answers(data)
+    # an unreadable answer is left out (unanswered); an unknown key is dropped
+    assert caught.value.red_flags == {"saddle_numbness": True}
+    assert caught.value.clearance_recorded is True
+
+
+@pytest.mark.parametrize(
+    "clearance",
+    [None, {"recorded": False}, {"recorded": True, "date": "not a date at all", "clinician": ""}],
+)
+def test_readable_red_flags_count_only_a_valid_recorded_clearance(clearance: Any) -> None:
+    flags, cleared = readable_red_flags({"red_flags": "not a mapping", "clearance": clearance})
+    assert flags == {}
+    assert cleared is False

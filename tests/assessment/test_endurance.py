@@ -1,4 +1,4 @@
-"""Endurance norms, ratio rules, Biering-Sorensen cut-off, bridges and MDC (CLINICAL.md s4)."""
+"""Endurance norms, ratio rules, Biering-Sorensen cut-off, bridges and MDC (McGill 1999)."""
 
 from __future__ import annotations
 
@@ -60,7 +60,13 @@ def test_unverified_norm_is_flagged() -> None:
     result = assess_endurance(EnduranceResults(extensor_s=150, sex="male"))
     assert result.norm_unverified
     assert result.comparisons[0].unverified
-    assert any("secondary sources" in n for n in result.notes)
+    assert any("not been checked against the original paper" in n for n in result.notes)
+
+
+def test_checked_norm_has_no_unchecked_note() -> None:
+    result = assess_endurance(EnduranceResults(extensor_s=150))
+    assert not result.norm_unverified
+    assert not any("not been checked" in n for n in result.notes)
 
 
 def test_athlete_norm_without_sd_gives_percent_only() -> None:

@@ -1,4 +1,4 @@
-"""NPRS, STarT Back and ODI scoring against the published formulas (CLINICAL.md s3)."""
+"""NPRS, STarT Back and ODI scoring against the published formulas."""
 
 from __future__ import annotations
 
@@ -126,7 +126,7 @@ def _odi_wording() -> OdiWording:
     return parse_odi_wording({"copyright_notice": "licensed", "sections": sections}, source="t")
 
 
-# Worked examples: score = sum / (5 x sections answered) x 100 (CLINICAL.md s3).
+# Worked examples: score = sum / (5 x sections answered) x 100 (Fairbank & Pynsent 2000).
 ODI_EXAMPLES = [
     ([0] * 10, 0.0, "minimal"),
     ([2] * 10, 40.0, "moderate"),  # 20 / 50

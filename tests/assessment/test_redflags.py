@@ -20,13 +20,15 @@ def test_levels_match_clinical_section_2() -> None:
     by_level: dict[str, list[str]] = {}
     for q in QUESTIONS:
         by_level.setdefault(q.level, []).append(q.key)
-    # CLINICAL.md s2: 6 cauda-equina signs; fever/unwell + 3 infection risks; 10 review items
+    # NICE NG59: 6 cauda-equina signs; fever/unwell + 3 infection risks; 10 review items
     assert len(by_level["emergency"]) == 6
     assert len(by_level["same_day"]) == 4
     assert len(by_level["review"]) == 10
     assert all(q.source for q in QUESTIONS)
     unverified = [q.key for q in QUESTIONS if q.unverified]
     assert unverified == ["inflammatory_pattern"]
+    inflammatory = next(q for q in QUESTIONS if q.key == "inflammatory_pattern")
+    assert "not yet checked against the NICE NG65 text" in inflammatory.source
 
 
 @pytest.mark.parametrize("question", QUESTIONS, ids=[q.key for q in QUESTIONS])
@@ -93,6 +95,20 @@ def test_positive_flag_with_unanswered_keeps_level_and_asks_for_the_rest() -> No
     assert screen.status == "review"
     assert "unanswered" in screen.advice
     assert len(screen.unanswered) == len(RED_FLAG_KEYS) - 1
+
+
+@pytest.mark.parametrize("cleared", [False, True])
+@pytest.mark.parametrize("level", ["emergency", "same_day", "review"])
+def test_emergency_says_one_thing_others_ask_for_the_unanswered(level: str, cleared: bool) -> None:
+    key = next(q.key for q in QUESTIONS if q.level == level)
+    screen = screen_red_flags({key: True}, clearance_recorded=cleared)
+    assert screen.status == level
+    body = screen.advice.removesuffix(screen.disclaimer).strip()
+    if level == "emergency":
+        assert body.endswith("upright's check-up and plan stop here.")
+        assert "unanswered" not in screen.advice
+    else:
+        assert body.endswith(f"Also answer the {len(RED_FLAG_KEYS) - 1} unanswered question(s).")
 
 
 def test_unknown_key_is_named_with_allowed_keys() -> None:

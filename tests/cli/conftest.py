@@ -8,14 +8,18 @@ at 990-1053 px and ankles, heels and toes at 1057-1226 px (y down).
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import av
 import cv2
 import numpy as np
 import numpy.typing as npt
 import pytest
+
+from upright.io.keypoints import read_keypoints
 
 RGB = npt.NDArray[np.uint8]
 
@@ -134,4 +138,77 @@ def broken_keypoints(bad_dir: Path) -> Path:
     path.write_text(
         '{"format": "gaitlab.pose/v1", "fps": 30, "keypoints": [[1, 2', encoding="utf-8"
     )
+    return path
+
+
+# ------------------------------------------------ clips and keypoints no step can measure
+
+
+@pytest.fixture(scope="session")
+def two_fps_clip(bad_dir: Path, real_frames: list[RGB]) -> Path:
+    """Every 15th frame of male_side.mp4's first 3 s, played at 2 fps."""
+    return write_clip(bad_dir / "two_fps.mp4", real_frames[::15], fps=2)
+
+
+@pytest.fixture(scope="session")
+def paired_timestamps_clip(bad_dir: Path, real_frames: list[RGB]) -> Path:
+    """male_side.mp4's first 30 frames, their timestamps repeating in pairs (0, 0, 2, 2...)."""
+    clip = write_clip(bad_dir / "paired_source.mp4", real_frames[:30])
+    paired = bad_dir / "paired.mkv"
+    with av.open(str(clip)) as src, av.open(str(paired), mode="w", format="matroska") as dst:
+        stream = dst.add_stream_from_template(src.streams.video[0])
+        packets = [p for p in src.demux(src.streams.video[0]) if p.size]
+        step = packets[1].pts - packets[0].pts
+        for i, packet in enumerate(packets):
+            packet.pts = packet.dts = (i // 2) * 2 * step
+            packet.stream = stream
+            dst.mux(packet)
+    return paired
+
+
+def _real_pose_json(shared_data: Path) -> dict[str, Any]:
+    text = (shared_data / "video" / "male_side.rtmpose.json").read_text(encoding="utf-8")
+    doc: dict[str, Any] = json.loads(text)
+    return doc
+
+
+@pytest.fixture(scope="session")
+def frozen_keypoints(bad_dir: Path, shared_data: Path) -> Path:
+    """male_side.rtmpose.json with its first frame repeated in all 360 frames."""
+    doc = _real_pose_json(shared_data)
+    doc["frames"] = [doc["frames"][0]] * len(doc["frames"])
+    path = bad_dir / "frozen.rtmpose.json"
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="session")
+def billion_fps_keypoints(bad_dir: Path, shared_data: Path) -> Path:
+    """male_side.rtmpose.json stating 1e9 fps (its timestamps removed)."""
+    doc = _real_pose_json(shared_data)
+    doc["fps"] = 1e9
+    del doc["timestamps"]
+    path = bad_dir / "billion_fps.rtmpose.json"
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="session")
+def short_keypoints(bad_dir: Path, shared_data: Path) -> Path:
+    """The first 20 frames (0.67 s) of male_side.rtmpose.json: under two strides."""
+    doc = _real_pose_json(shared_data)
+    doc["frames"] = doc["frames"][:20]
+    doc["timestamps"] = doc["timestamps"][:20]
+    path = bad_dir / "short.rtmpose.json"
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="session")
+def negative_fps_netcdf(bad_dir: Path, shared_data: Path) -> Path:
+    """male_side's keypoints saved as netCDF with fps = -30 in its attrs."""
+    ds = read_keypoints(shared_data / "video" / "male_side.rtmpose.json")
+    ds.attrs["fps"] = -30.0
+    path = bad_dir / "negative_fps.nc"
+    ds.to_netcdf(path, engine="h5netcdf")
     return path

@@ -11,12 +11,13 @@ import yaml
 from rich.console import Console
 from typer.testing import CliRunner, Result
 
+from timer_io import FakeTerminal
 from upright.assessment.questionnaires import ODI_SECTIONS
 from upright.assessment.redflags import RED_FLAG_KEYS, red_flag_questions
 from upright.cli.checkup import EXIT_EMERGENCY, EnduranceJob, run_test_command
 from upright.cli.jobs import run_demo_job
 from upright.cli.main import app
-from upright.services.endurance_test import TimerIO
+from upright.services.endurance_test import PROTOCOLS, guided_order
 
 runner = CliRunner()
 LEVEL_KEY = {q.level: q.key for q in reversed(red_flag_questions())}
@@ -177,6 +178,17 @@ def test_interactive_unsure_is_incomplete() -> None:
     assert data["red_flags"]["status"] == "incomplete"
 
 
+@pytest.mark.parametrize("stdin", [None, "no\nno\n"])
+def test_interview_without_a_terminal_says_use_answers(stdin: str | None) -> None:
+    # no input at all, or input that ends half-way through the red flags
+    result = invoke("checkup", stdin=stdin)
+    assert result.exit_code == 2, result.output
+    text = flat(result.output)
+    assert "input ended" in text and "nothing was stored" in text
+    assert "--answers answers.yaml" in text and "--template" in text
+    assert "Aborted" not in text
+
+
 def test_test_typed_times_json(tmp_path: Path) -> None:
     args = ["test", "--times", "flexor=120", "extensor=95", "side_left=60", "side_right=58"]
     result = invoke(*args, "--sex", "female", "--json")
@@ -207,31 +219,15 @@ def test_test_bad_previous_exit_2(tmp_path: Path) -> None:
     assert "upright test --json" in flat(result.output)
 
 
-def _fake_timer(holds: list[float], replies: list[str]) -> tuple[TimerIO, list[str]]:
-    now = [0.0]
-    hold_iter, reply_iter = iter(holds), iter(replies)
-    asked: list[str] = []
-
-    def sleep(s: float) -> None:
-        now[0] += s
-
-    def enter() -> None:
-        now[0] += next(hold_iter)
-
-    def ask(prompt: str) -> str:
-        asked.append(prompt)
-        return next(reply_iter)
-
-    io = TimerIO(clock=lambda: now[0], sleep=sleep, wait_enter=enter, say=lambda s: None, ask=ask)
-    return io, asked
-
-
-def test_test_guided_timer_with_fake_clock() -> None:
-    # flexor, extensor (capped), right, left, supine bridge, plank; then reps typed
-    io, asked = _fake_timer([100.0, 250.0, 55.0, 61.0, 150.0, 90.0], ["22", "18"])
-    job = EnduranceJob(times=[], typed=False, sex=None, population="general", previous=None)
+def test_test_guided_timer_in_listed_order() -> None:
+    # flexor, extensor (to its cap), right, left, supine bridge, plank; then reps typed
+    holds = [(100.0, ""), (None, ""), (55.0, ""), (61.0, ""), (150.0, ""), (90.0, "")]
+    fake = FakeTerminal(holds=holds, rests=[1.0] * 7, reps=["22", "18"])
+    job = EnduranceJob(
+        times=[], typed=False, sex=None, population="general", previous=None, in_order=True
+    )
     console = Console(record=True, width=200)
-    report = run_test_command(job, False, console, timer=io)
+    report = run_test_command(job, False, console, timer=fake.io())
     r = report.results
     assert (r.flexor_s, r.extensor_s, r.side_bridge_right_s, r.side_bridge_left_s) == (
         100.0,
@@ -241,21 +237,43 @@ def test_test_guided_timer_with_fake_clock() -> None:
     )
     assert (r.supine_bridge_s, r.prone_plank_s) == (150.0, 90.0)
     assert (r.single_leg_bridge_left_reps, r.single_leg_bridge_right_reps) == (22, 18)
-    assert len(asked) == 2 and "reps" in asked[0]
+    assert len(fake.asked) == 2 and "reps" in fake.asked[0]
+    assert "Today's tests, in the listed order:" in fake.said
     text = console.export_text()
     assert "Trunk flexor endurance" in text and "Endurance against" in text
     assert "Single-leg bridge, left: 22 reps" in text
 
 
-def test_test_guided_timer_reps_retry_and_skip() -> None:
-    io, asked = _fake_timer([60.0] * 6, ["ten", "-3", "12", ""])
-    job = EnduranceJob(times=[], typed=False, sex=None, population="general", previous=None)
-    report = run_test_command(job, True, Console(record=True, width=200), timer=io)
+def test_test_guided_timer_random_order_from_seed_and_skips() -> None:
+    order = guided_order(42)
+    holds_in_order = [key for key in order if not key.startswith("slb_")]
+    # every hold 60 s but the supine bridge, skipped; the reps: one typed, one skipped
+    holds = [(1.0, "s") if k == "supine_bridge" else (60.0, "") for k in holds_in_order]
+    fake = FakeTerminal(holds=holds, rests=[0.5] * 7, reps=["12", ""])
+    job = EnduranceJob(
+        times=[], typed=False, sex=None, population="general", previous=None, seed=42
+    )
+    report = run_test_command(job, True, Console(record=True, width=200), timer=fake.io())
+    heading = "Today's tests, in a random order (--seed 42 repeats it):"
+    listed = fake.said[fake.said.index(heading) :]
+    names = {p.key: p.name for p in PROTOCOLS}
+    for number, key in enumerate(order, start=1):
+        if key in names:
+            assert listed[number] == f"  {number}. {names[key]}"
     r = report.results
-    assert (r.supine_bridge_s, r.prone_plank_s) == (60.0, 60.0)
-    assert r.single_leg_bridge_left_reps == 12  # asked again until a whole number
-    assert r.single_leg_bridge_right_reps is None  # blank skips the side
-    assert len(asked) == 4
+    assert r.supine_bridge_s is None  # skipped: not done, never 0
+    assert r.flexor_s == r.prone_plank_s == 60.0
+    reps = [r.single_leg_bridge_left_reps, r.single_leg_bridge_right_reps]
+    first_side = 0 if order.index("slb_left") < order.index("slb_right") else 1
+    assert reps[first_side] == 12 and reps[1 - first_side] is None
+
+
+def test_test_guided_timer_without_a_terminal_exit_2() -> None:
+    # no results typed and the input ends: the timer cannot run
+    result = invoke("test", "--in-order", stdin="")
+    assert result.exit_code == 2, result.output
+    text = flat(result.output)
+    assert "input ended" in text and "upright test flexor=120" in text
 
 
 def _odi_wording_file(tmp_path: Path) -> Path:

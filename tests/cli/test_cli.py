@@ -6,6 +6,7 @@ Most commands run in-process (Typer's CliRunner, fast); a few run the installed
 
 from __future__ import annotations
 
+import errno
 import json
 import re
 import subprocess
@@ -26,6 +27,7 @@ from upright.cli.main import app
 from upright.io.keypoints import read_keypoints
 from upright.io.video import probe_video
 from upright.kinematics.strides import STRIDE_COLUMNS
+from upright.report import outputs
 from upright.report.outputs import OUTPUT_FILES
 from upright.report.report_outputs import REPORT_FILES
 from upright.report.still import STILL_NAME
@@ -428,6 +430,54 @@ BAD_INPUTS = [
         ),
         id="broken-keypoints",
     ),
+    pytest.param(
+        Bad("two_fps_clip", r"frame rate is 2 fps; .*at least 10 frames per", r"Film at 30 fps"),
+        id="2-fps",
+    ),
+    pytest.param(
+        Bad(
+            "paired_timestamps_clip",
+            r"frames share timestamps: 15 of its 30 frames",
+            r"Export the clip again .* constant frame rate",
+        ),
+        id="paired-timestamps",
+    ),
+    pytest.param(
+        Bad(
+            "frozen_keypoints",
+            r"all 360 frames hold exactly the same keypoints",
+            r"Extract the keypoints again",
+            as_keypoints=True,
+        ),
+        id="frozen-keypoints",
+    ),
+    pytest.param(
+        Bad(
+            "billion_fps_keypoints",
+            r"frame rate is 1e\+09 fps; no camera films a runner",
+            r"Give the frame rate of the clip",
+            as_keypoints=True,
+        ),
+        id="1e9-fps",
+    ),
+    pytest.param(
+        Bad(
+            "negative_fps_netcdf",
+            r"frame rate is -30 fps; a frame rate must be a positive number",
+            r"Give the frame rate of the clip",
+            as_keypoints=True,
+        ),
+        id="negative-fps",
+    ),
+    pytest.param(
+        Bad(
+            "short_keypoints",
+            r"only 20 frames show the hips",
+            r"Film at least 10 s",
+            as_keypoints=True,
+        ),
+        id="short-keypoints",
+    ),
 ]
 
 
@@ -484,6 +534,27 @@ def test_default_output_folder_is_not_created_on_failure(in_tmp_cwd: Path, text_
     result = invoke("analyze", text_clip)
     assert result.exit_code == 2
     assert list(in_tmp_cwd.iterdir()) == []
+
+
+def test_disk_filling_while_writing_says_so_and_keeps_nothing_half(
+    shared_data: Path, out_with_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The plot writer meets a full disk after summary, strides and keypoints are staged."""
+
+    def disk_full(*args: Any, **kwargs: Any) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(outputs, "write_posture_png", disk_full)
+    before = folder_state(out_with_file)
+    keypoints = shared_data / "video" / "male_side.rtmpose.json"
+    result = invoke("analyze", "--keypoints", keypoints, "--out", out_with_file)
+    assert result.exit_code == 2, result.output
+    assert "Traceback" not in result.output
+    assert (
+        f"{out_with_file}: disk full while writing the results; nothing was written. "
+        "Free space and run again." in result.stderr
+    )
+    assert folder_state(out_with_file) == before  # no staging folder, no half file
 
 
 # ------------------------------------------------------------------ demo journey

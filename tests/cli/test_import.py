@@ -15,6 +15,7 @@ from typer.testing import CliRunner, Result
 from activity_files import fit_bytes
 from upright.cli.main import app
 from upright.cli.run_import import ImportJob, run_import_job
+from upright.errors import InputError
 from upright.report.run_outputs import RUN_OUTPUT_FILES
 
 PRE_EXISTING = "my_notes.txt"
@@ -289,8 +290,9 @@ def test_failing_step_leaves_the_folder_as_it_was(
 
     monkeypatch.setattr(f"upright.report.run_outputs.{step}", fail)
     before = folder_state(out_with_file)
-    with pytest.raises(OSError, match="No space left on device"):
+    with pytest.raises(InputError, match="disk full while writing the results") as err:
         run_import_job(ImportJob(file=fenix2, out_dir=out_with_file))
+    assert isinstance(err.value.__cause__, OSError) and err.value.__cause__.errno == 28
     assert folder_state(out_with_file) == before  # staging folder gone, file untouched
 
 
@@ -301,6 +303,6 @@ def test_failing_step_leaves_no_new_folder(
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr("upright.report.run_outputs.write_run_html", fail)
-    with pytest.raises(OSError):
+    with pytest.raises(InputError, match="disk full"):
         run_import_job(ImportJob(file=fenix2, out_dir=tmp_path / "new"))
     assert not (tmp_path / "new").exists()

@@ -80,6 +80,19 @@ def test_bad_file_exit_2_and_nothing_written(tmp_path: Path) -> None:
     assert not out.exists()
 
 
+def test_constant_signal_exit_2_and_nothing_written(tmp_path: Path) -> None:
+    frame = synthetic_run(duration_s=60.0)
+    frame[["x_g", "y_g", "z_g"]] = [0.0, -1.0, 0.0]
+    flat = tmp_path / "flat.csv"
+    frame.to_csv(flat, index=False)
+    out = tmp_path / "never"
+    result = invoke("imu", flat, "--out", out)
+    assert result.exit_code == 2, result.output
+    assert f"{flat}: the acceleration is the same in every sample" in result.output
+    assert "Traceback" not in result.output
+    assert not out.exists()
+
+
 def test_missing_file_and_half_a_still_interval(trace: Path, tmp_path: Path) -> None:
     result = invoke("imu", tmp_path / "nope.csv")
     assert result.exit_code == 2 and "file not found" in result.output

@@ -134,12 +134,12 @@ def test_ctrl_c_while_writing_leaves_nothing_and_says_so(
     assert _stored_records(database) == 0
 
 
-def test_ctrl_c_after_an_endurance_result_was_stored_says_so(
+def test_ctrl_c_after_a_clearance_was_stored_says_so(
     tmp_path: Path, database: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    assert invoke("profile", "--runner", "ana", "--sex", "female").exit_code == 0
-    monkeypatch.setattr("upright.cli.checkup.print_endurance", ctrl_c)
-    result = invoke("test", "--runner", "ana", "--times", "flexor=100")
+    assert invoke("profile", "--runner", "ana").exit_code == 0
+    monkeypatch.setattr("upright.cli.record.escape", ctrl_c)  # the confirmation's first step
+    result = invoke("clearance", "--runner", "ana", "--clinician", "Dr Lee")
     assert result.exit_code == 130
     assert flat(result.stderr) == (
         f"Interrupted. Already done: changes to your record were saved in the database {database}."

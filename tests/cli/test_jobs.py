@@ -94,8 +94,9 @@ def test_failing_step_leaves_the_folder_as_it_was(
 
     monkeypatch.setattr(f"upright.report.outputs.{step}", fail)
     before = folder_state(out_with_file)
-    with pytest.raises(OSError, match="No space left on device"):
+    with pytest.raises(InputError, match="disk full while writing the results") as err:
         run_analyze_job(AnalyzeJob(out_dir=out_with_file, keypoints=synthetic_keypoints))
+    assert isinstance(err.value.__cause__, OSError) and err.value.__cause__.errno == 28
     assert folder_state(out_with_file) == before  # staging folder gone, file untouched
 
 
@@ -128,7 +129,7 @@ def test_failing_annotation_leaves_the_folder_as_it_was(
     monkeypatch.setattr("upright.cli.jobs.write_annotated_video", fail)
     before = folder_state(out_with_file)
     job = AnalyzeJob(out_dir=out_with_file, video=matching_clip, keypoints=synthetic_keypoints)
-    with pytest.raises(OSError, match="No space left on device"):
+    with pytest.raises(InputError, match="disk full while writing the results"):
         run_analyze_job(job)
     assert staged == sorted([*OUTPUT_FILES, STILL_NAME])
     assert folder_state(out_with_file) == before

@@ -12,17 +12,28 @@ import yaml
 from rich.console import Console
 from typer.testing import CliRunner, Result
 
+from upright.assessment.answers import parse_answers
 from upright.assessment.redflags import RED_FLAG_KEYS, red_flag_questions
 from upright.cli.log import print_session_logged
 from upright.cli.main import app
+from upright.cli.plan import print_plan
+from upright.program import Plan
+from upright.services.runner_record import checkup_for_runner
 from upright.services.training_log import SessionLogged
 
 runner = CliRunner()
+DISCLAIMER_START = "upright is a training and self-management aid"
 LEVEL_KEY = {q.level: q.key for q in reversed(red_flag_questions())}
 
 
 def invoke(*args: str) -> Result:
     return runner.invoke(app, list(args), env={"COLUMNS": "200"})
+
+
+def screened_runner(alias: str = "ana") -> None:
+    """A runner whose stored check-up answered every red-flag question no: advice flows."""
+    assert invoke("profile", "--runner", alias).exit_code == 0
+    checkup_for_runner(alias, parse_answers({"red_flags": dict.fromkeys(RED_FLAG_KEYS, False)}), [])
 
 
 def stored_checkup(tmp_path: Path, alias: str = "ana", **overrides: bool | None) -> None:
@@ -37,11 +48,64 @@ def test_plan_from_stored_checkup(tmp_path: Path) -> None:
     stored_checkup(tmp_path)
     result = invoke("plan", "--runner", "ana", "--start", "2026-01-05", "--sessions-per-week", "4")
     assert result.exit_code == 0, result.output
-    assert "Schedule" in result.output
+    assert "Week 1" in result.output
     assert "2026-01-05" in result.output
     data = json.loads(invoke("plan", "--runner", "ana", "--start", "2026-01-05", "--json").stdout)
     assert not data["blocked"]
     assert len(data["sessions"]) == 7 * 3
+
+
+def test_plan_prints_one_week_how_it_repeats_and_the_disclaimer_once(tmp_path: Path) -> None:
+    stored_checkup(tmp_path)
+    result = invoke("plan", "--runner", "ana", "--start", "2026-01-05")
+    assert result.exit_code == 0, result.output
+    text = " ".join(result.output.split())
+    # sessions take turns (curl-up / dead bug): week 1 is A B A, week 2 B A B
+    assert "Mon 2026-01-05" in text and "Fri 2026-01-09" in text and "as on Mon" in text
+    assert "Week 2: Mon B, Wed A, Fri B." in text
+    assert "Weeks 3-7 repeat weeks 1-2 in turn, on the same days." in text
+    assert "7 weeks, 21 sessions, the last on Fri 2026-02-20" in text
+    assert "2026-01-12" not in text  # no later week is written out
+    assert text.count(DISCLAIMER_START) == 1
+    assert text.endswith("(red flags after NICE guideline NG59).")
+
+
+@pytest.mark.parametrize(
+    ("args", "repeat"),
+    [
+        (["--sessions-per-week", "4"], "Weeks 2-7 repeat week 1, on the same days."),
+        (["--weeks", "1"], "1 week, 3 sessions, the last on Fri 2026-01-09"),
+    ],
+)
+def test_plan_repeat_line_follows_the_plan(tmp_path: Path, args: list[str], repeat: str) -> None:
+    stored_checkup(tmp_path)
+    result = invoke("plan", "--runner", "ana", "--start", "2026-01-05", *args)
+    assert result.exit_code == 0, result.output
+    text = " ".join(result.output.split())
+    assert repeat in text
+    assert "Week 2:" not in text
+
+
+def test_plan_weeks_that_never_repeat_are_each_listed(tmp_path: Path) -> None:
+    stored_checkup(tmp_path)
+    data = json.loads(invoke("plan", "--runner", "ana", "--start", "2026-01-05", "--json").stdout)
+    plan = Plan.model_validate(data)
+    last = plan.sessions[-1]  # a harder last session: week 7 differs from every other
+    harder = last.model_copy(update={"duration_min": last.duration_min + 2})
+    plan = plan.model_copy(update={"sessions": [*plan.sessions[:-1], harder]})
+    console = Console(record=True, width=200)
+    print_plan(plan, console)
+    text = console.export_text()
+    assert "Week 7: Mon A, Wed B, Fri C." in text
+    assert "Week 3: Mon A, Wed B, Fri A." in text
+    assert "repeat" not in text.split("Week 2:")[1].split("the last on")[0]
+
+
+def test_blocked_plan_prints_the_disclaimer_once(tmp_path: Path) -> None:
+    stored_checkup(tmp_path, **{LEVEL_KEY["review"]: True})
+    result = invoke("plan", "--runner", "ana")
+    assert result.exit_code == 2
+    assert " ".join(result.output.split()).count(DISCLAIMER_START) == 1
 
 
 def test_plan_without_checkup_says_run_checkup() -> None:
@@ -105,7 +169,7 @@ def log_session(*extra: str, pain: str = "2", morning: str = "1") -> Result:
 
 
 def test_log_session_progresses_after_two_good_sessions() -> None:
-    assert invoke("profile", "--runner", "ana").exit_code == 0
+    screened_runner()
     first = log_session()
     assert first.exit_code == 0, first.output
     assert json.loads(first.stdout)["decision"]["action"] == "hold"
@@ -124,7 +188,7 @@ def test_log_session_progresses_after_two_good_sessions() -> None:
 
 
 def test_log_session_regresses_on_pain_6() -> None:
-    assert invoke("profile", "--runner", "ana").exit_code == 0
+    screened_runner()
     log_session()
     log_session()
     data = json.loads(log_session(pain="6", morning="6").stdout)
@@ -138,7 +202,7 @@ def test_log_session_regresses_on_pain_6() -> None:
     ("args", "named"),
     [
         (["--exercise", "side_plank=-5", "--pain-during", "2"], "-5"),
-        (["--exercise", "side_plank=30", "--pain-during", "11"], "11"),
+        (["--exercise", "side_plank=30", "--pain-during", "11"], "--pain-during"),
         (["--exercise", "side_plank=30", "--pain-during", "2", "--date", "2999-01-01"], "future"),
         (["--exercise", "handstand=30", "--pain-during", "2"], "handstand"),
     ],
@@ -154,9 +218,9 @@ def test_bad_session_logs_store_nothing(args: list[str], named: str) -> None:
 @pytest.mark.parametrize(
     ("args", "named"),
     [
-        (["--distance-km", "-1", "--pain-during", "2"], "-1"),
-        (["--duration-min", "-30", "--pain-during", "2"], "-30"),
-        (["--distance-km", "5", "--pain-during", "11"], "11"),
+        (["--distance-km", "-1", "--pain-during", "2"], "--distance-km"),
+        (["--duration-min", "-30", "--pain-during", "2"], "--duration-min"),
+        (["--distance-km", "5", "--pain-during", "11"], "--pain-during"),
         (["--distance-km", "5", "--pain-during", "1", "--date", "2999-01-01"], "future"),
     ],
 )
@@ -169,7 +233,7 @@ def test_bad_run_logs_store_nothing(args: list[str], named: str) -> None:
 
 
 def test_log_run_from_fit(shared_data: Path) -> None:
-    assert invoke("profile", "--runner", "ana").exit_code == 0
+    screened_runner()
     fit = shared_data / "fit" / "activity-small-fenix2-run.fit"
     result = invoke(
         "log", "run", "--runner", "ana", str(fit), "--pain-during", "2",
@@ -186,7 +250,7 @@ def test_log_run_from_fit(shared_data: Path) -> None:
 
 
 def test_log_run_typed_distance() -> None:
-    assert invoke("profile", "--runner", "ana").exit_code == 0
+    screened_runner()
     result = invoke(
         "log", "run", "--runner", "ana", "--distance-km", "8", "--duration-min", "45",
         "--pain-during", "4", "--pain-next-morning", "5",
@@ -241,7 +305,7 @@ def test_plan_moves_to_stage_2_after_two_good_logs_and_back_on_pain_7(tmp_path: 
 
 
 def test_log_session_says_the_next_stage_and_how_to_see_the_plan() -> None:
-    assert invoke("profile", "--runner", "ana").exit_code == 0
+    screened_runner()
     log_session()
     result = invoke(
         "log", "session", "--runner", "ana", "--date", "2026-01-07",
@@ -255,7 +319,7 @@ def test_log_session_says_the_next_stage_and_how_to_see_the_plan() -> None:
 
 
 def test_print_session_logged_names_the_runner() -> None:
-    assert invoke("profile", "--runner", "ana").exit_code == 0
+    screened_runner()
     logged = SessionLogged.model_validate_json(log_session().stdout)
     console = Console(record=True, width=200)
     print_session_logged(logged, console, runner="ana")

@@ -115,8 +115,9 @@ def test_review_flag_blocks_until_clearance(tmp_path: Path) -> None:
     assert json.loads(result.stdout)["plan_blocked"] is True
 
 
-def test_test_twice_compares_with_stored() -> None:
+def test_test_twice_compares_with_stored(tmp_path: Path) -> None:
     make_runner()
+    assert invoke("checkup", "--runner", "ana", "--answers", str(answers(tmp_path))).exit_code == 0
     first = invoke("test", "--runner", "ana", "--times", "flexor=100", "side_left=50", "--json")
     assert first.exit_code == 0, first.output
     assert json.loads(first.stdout)["assessment"]["changes"] == []

@@ -286,11 +286,13 @@ def test_duplicate_times_are_merged(tmp_path: Path) -> None:
     recs = [
         {"time_s": 0.0, "heart_rate": 140},
         {"time_s": 0.0, "distance": 0.0},
-        {"time_s": 1.0, "heart_rate": 141, "distance": 3.0},
+        *({"time_s": float(t), "heart_rate": 141, "distance": 3.0 * t} for t in range(1, 6)),
     ]
-    s = read_run(_write(tmp_path / "run.fit", fit_bytes(recs))).samples
-    assert len(s) == 2
+    run = read_run(_write(tmp_path / "run.fit", fit_bytes(recs)))
+    s = run.samples
+    assert len(s) == 6
     assert s.loc[0, "heart_rate_bpm"] == 140 and s.loc[0, "distance_m"] == 0.0
+    assert "1 sample repeated the time of the sample before and was merged into it" in run.notes
 
 
 def test_track_distance_skips_missing_fixes() -> None:
@@ -385,11 +387,23 @@ def test_bad_numbers_name_the_point(tmp_path: Path) -> None:
     )
     with pytest.raises(CorruptFileError, match="Trackpoint 2 has DistanceMeters 'three'"):
         read_activity(_write(tmp_path / "a.tcx", text))
-    text = tcx_text([{"time_s": 0, "distance_m": 0}]).replace(
-        "2020-01-01T00:00:00Z</Time>", "yesterday</Time>"
+
+
+@pytest.mark.parametrize("fmt", ["tcx", "gpx"])
+def test_points_without_a_readable_time_are_left_out_and_counted(tmp_path: Path, fmt: str) -> None:
+    points = [{"time_s": t, "lat": 10.0, "lon": 20.0 + t * 1e-5, "distance_m": t} for t in range(4)]
+    text = (tcx_text if fmt == "tcx" else gpx_text)(points)
+    text = text.replace("2020-01-01T00:00:01Z", "yesterday").replace(
+        "2020-01-01T00:00:02Z", "2020-13-45T00:00:00Z"
     )
-    with pytest.raises(CorruptFileError, match="Trackpoint 1 has the time 'yesterday'"):
-        read_activity(_write(tmp_path / "b.tcx", text))
+    run = read_activity(_write(tmp_path / f"a.{fmt}", text))
+    assert run.samples["time_s"].tolist() == [0.0, 3.0]
+    assert "2 track points without a readable date and time were left out" in run.notes
+    only_bad = (tcx_text if fmt == "tcx" else gpx_text)(points[1:2]).replace(
+        "2020-01-01T00:00:01Z", "yesterday"
+    )
+    with pytest.raises(InsufficientDataError, match="no timed samples"):
+        read_activity(_write(tmp_path / f"b.{fmt}", only_bad))
 
 
 def test_fit_start_constant_is_2020() -> None:

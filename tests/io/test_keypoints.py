@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 from pathlib import Path
 from typing import Any
@@ -592,3 +593,97 @@ def test_netcdf_fps_argument_contradicts_file(tmp_path: Path) -> None:
     write_keypoints_netcdf(_pose_dataset(), path)
     with pytest.raises(InputError, match=r"fps=30.0 contradicts the file"):
         read_keypoints(path, fps=30.0)
+
+
+# ------------------------------------------------------------ impossible values, damage
+
+
+def _nc_with(tmp_path: Path, name: str = "pose.nc", **attrs: Any) -> Path:
+    """A pose netCDF of 4 frames at 50 fps whose attrs are changed (None removes one)."""
+    ds = _pose_dataset()
+    for key, value in attrs.items():
+        if value is None:
+            del ds.attrs[key]
+        else:
+            ds.attrs[key] = value
+    path = tmp_path / name
+    ds.to_netcdf(path, engine="h5netcdf")
+    return path
+
+
+@pytest.mark.parametrize(
+    ("fps", "error", "message"),
+    [
+        (-30.0, CorruptFileError, r"frame rate is -30 fps; a frame rate must be a positive"),
+        (float("nan"), CorruptFileError, r"frame rate is nan fps; a frame rate must be"),
+        (1e9, CorruptFileError, r"frame rate is 1e\+09 fps; no camera films a runner at over"),
+        (2.0, QualityError, r"frame rate is 2 fps; .* at least 10 frames per second"),
+    ],
+)
+def test_netcdf_frame_rate_no_camera_films_at(
+    tmp_path: Path, fps: float, error: type[Exception], message: str
+) -> None:
+    with pytest.raises(error, match=rf"pose.nc: its {message}"):
+        read_keypoints(_nc_with(tmp_path, fps=fps))
+
+
+def test_gaitlab_frame_rate_of_1e9_is_named_as_the_cause(tmp_path: Path) -> None:
+    path = _write_json(tmp_path / "fast.json", _gaitlab(fps=1e9))
+    with pytest.raises(CorruptFileError, match=r"fast.json: its frame rate is 1e\+09 fps"):
+        read_keypoints(path)
+
+
+def test_netcdf_frame_rate_contradicting_its_timestamps(tmp_path: Path) -> None:
+    with pytest.raises(
+        CorruptFileError,
+        match=r"pose.nc: it states a frame rate of 100 fps, but its timestamps are 0.02 s "
+        r"apart \(50 fps\)",
+    ):
+        read_keypoints(_nc_with(tmp_path, fps=100.0))
+
+
+def test_netcdf_without_frame_rate(tmp_path: Path) -> None:
+    path = _nc_with(tmp_path, fps=None)
+    with pytest.raises(CorruptFileError, match=r"pose.nc: states no frame rate"):
+        read_keypoints(path)
+    assert read_keypoints(path, fps=50.0).attrs["fps"] == 50.0
+
+
+def test_netcdf_positions_far_outside_the_picture(tmp_path: Path) -> None:
+    ds = _pose_dataset()
+    ds.attrs.update(image_width_px=640, image_height_px=480)
+    ds["position"].values[2, 0, 5, 0] = 1.5e307
+    ds["position"].values[3, 1, 6, 0] = -2000.0  # 2480 px below the picture's top edge
+    path = tmp_path / "far.nc"
+    ds.to_netcdf(path, engine="h5netcdf")
+    with pytest.raises(
+        CorruptFileError,
+        match=r"far.nc: 2 keypoint positions lie far outside the 640 x 480 px picture "
+        r"\(the first in frame 2, up to 1.5e\+307 px\); the file is damaged",
+    ):
+        read_keypoints(path)
+
+
+def test_netcdf_confidence_outside_0_to_1(tmp_path: Path) -> None:
+    ds = _pose_dataset()
+    ds["confidence"].values[1, 4, 0] = 7.0
+    path = tmp_path / "conf.nc"
+    ds.to_netcdf(path, engine="h5netcdf")
+    with pytest.raises(CorruptFileError, match=r"conf.nc: 1 confidence values lie outside 0 to 1"):
+        read_keypoints(path)
+
+
+def test_damaged_netcdf_prints_nothing_after_the_error(
+    tmp_path: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    """Garbled object headers: h5netcdf, left to open such a file, prints a second error
+    when the file object it could not finish is discarded."""
+    path = tmp_path / "pose.nc"
+    write_keypoints_netcdf(_pose_dataset(), path)
+    data = bytearray(path.read_bytes())
+    data[100:200] = np.random.default_rng(1).bytes(100)
+    path.write_bytes(bytes(data))
+    with pytest.raises(CorruptFileError, match=r"pose.nc: the netCDF file cannot be opened"):
+        read_keypoints(path)
+    gc.collect()
+    assert "Exception ignored" not in capfd.readouterr().err

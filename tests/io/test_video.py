@@ -12,7 +12,7 @@ import numpy as np
 import numpy.typing as npt
 import pytest
 
-from upright.errors import CorruptFileError, InputError, UnsupportedFormatError
+from upright.errors import CorruptFileError, InputError, QualityError, UnsupportedFormatError
 from upright.io.video import (
     Frame,
     VideoInfo,
@@ -183,6 +183,38 @@ def test_constant_frame_rate_is_not_variable(tmp_path: Path) -> None:
     assert not info.variable_frame_rate
     assert info.fps_nominal == pytest.approx(30.0)
     assert info.duration_s == pytest.approx(10 / 30)
+
+
+@pytest.mark.parametrize(
+    ("fps", "error", "message"),
+    [
+        (2.0, QualityError, r"frame rate is 2(\.\d+)? fps; .* at least 10 frames per second"),
+        (2000.0, CorruptFileError, r"frame rate is 1\d{3} fps; no camera .* over 1000 fps"),
+    ],
+)
+def test_frame_rate_no_camera_films_a_runner_at(
+    tmp_path: Path, fps: float, error: type[Exception], message: str
+) -> None:
+    times_s = [i / fps for i in range(300)]
+    clip = write_clip(tmp_path / "odd_rate.mp4", [portrait_scene()] * 300, times_s=times_s)
+    with pytest.raises(error, match=rf"odd_rate.mp4: its {message}"):
+        probe_video(clip)
+
+
+def test_frames_sharing_timestamps_are_refused(tmp_path: Path) -> None:
+    """Frames whose timestamps repeat in pairs, as a careless re-timing leaves them."""
+    clip = write_clip(tmp_path / "cfr.mp4", [portrait_scene()] * 10)
+    paired = tmp_path / "paired.mkv"
+    with av.open(str(clip)) as src, av.open(str(paired), mode="w", format="matroska") as dst:
+        stream = dst.add_stream_from_template(src.streams.video[0])
+        packets = [p for p in src.demux(src.streams.video[0]) if p.size]
+        step = packets[1].pts - packets[0].pts
+        for i, packet in enumerate(packets):
+            packet.pts = packet.dts = (i // 2) * 2 * step
+            packet.stream = stream
+            dst.mux(packet)
+    with pytest.raises(CorruptFileError, match=r"paired.mkv: its frames share timestamps: 5 of"):
+        probe_video(paired)
 
 
 @pytest.mark.parametrize("rotation_deg", [0, 90, 180, 270])

@@ -119,3 +119,11 @@ def test_step_period_needs_two_strides_of_hips() -> None:
     ds = _blank(_run(), ["left_hip", "right_hip"], slice(30, None))  # 1 s of hips left
     with pytest.raises(InsufficientDataError, match=r"only 30 frames show the hips"):
         estimate_step_period_s(ds)
+
+
+def test_step_period_needs_the_hips_to_move() -> None:
+    ds = _run()
+    frozen = ds.copy(deep=True)
+    frozen["position"].values[:] = ds["position"].values[:1]  # every frame is frame 0
+    with pytest.raises(InsufficientDataError, match=r"the hips never rise and fall"):
+        estimate_step_period_s(frozen)

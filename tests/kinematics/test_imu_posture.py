@@ -13,7 +13,7 @@ import pytest
 from scipy import signal
 
 from imu_traces import G, lean, synthetic_run
-from upright.errors import InputError, InsufficientDataError
+from upright.errors import CorruptFileError, InputError, InsufficientDataError
 from upright.fatigue.imu import compute_imu_fatigue
 from upright.io.imu import ImuRecording, read_imu
 from upright.kinematics.imu_posture import ImuPosture, compute_imu_posture
@@ -76,7 +76,7 @@ def test_given_still_interval_and_bad_one(tmp_path: Path) -> None:
     rec = _recording(synthetic_run(lean_start_deg=5, lean_end_deg=5), tmp_path)
     p = compute_imu_posture(rec, still_s=(2.0, 8.0))
     assert p.reference is not None and p.reference.method == "given"
-    with pytest.raises(InputError, match="still interval 700-800 s is not within"):
+    with pytest.raises(InputError, match=r"trace.csv: the still interval 700-800 s is not within"):
         compute_imu_posture(rec, still_s=(700.0, 800.0))
 
 
@@ -84,6 +84,32 @@ def test_too_short(tmp_path: Path) -> None:
     rec = _recording(synthetic_run(duration_s=20.0), tmp_path)
     with pytest.raises(InsufficientDataError, match=r"lasts 20.0 s; at least 30 s"):
         compute_imu_posture(rec)
+
+
+def test_constant_signal_is_refused(tmp_path: Path) -> None:
+    frame = synthetic_run(duration_s=60.0)
+    frame[["x_g", "y_g", "z_g"]] = [0.0, 0.0, 1.0]
+    with pytest.raises(InsufficientDataError, match=r"trace.csv: the acceleration is the same"):
+        compute_imu_posture(_recording(frame, tmp_path))
+
+
+@pytest.mark.parametrize(
+    ("value_m_s2", "shown"),
+    [
+        (300 * G, r"2.94e\+03 m/s\^2 \(300 g\)"),
+        (1e308, r"1e\+308 m/s\^2"),
+        (np.inf, "values too large to compute with"),
+    ],
+)
+def test_acceleration_beyond_any_sensor_is_refused(
+    value_m_s2: float, shown: str, tmp_path: Path
+) -> None:
+    rec = _recording(synthetic_run(duration_s=60.0), tmp_path)
+    samples = rec.samples.copy()
+    samples.loc[samples.index[100:], ["ax", "ay", "az"]] = value_m_s2
+    bad = dataclasses.replace(rec, samples=samples)
+    with pytest.raises(CorruptFileError, match=rf"trace.csv: the acceleration reaches {shown}"):
+        compute_imu_posture(bad)
 
 
 def test_linear_acceleration_withholds_pitch(tmp_path: Path) -> None:

@@ -108,7 +108,7 @@ def test_stage_reason_is_the_first_choice() -> None:
     first = plan.choices[0]
     assert first.what == "Stage 2: dynamic"
     assert first.reason == "Two good sessions: move up to stage 2."
-    assert first.source == "CLINICAL.md s5 progression rule [design heuristic]"
+    assert first.source == "upright's progression rule (design heuristic)"
     assert [c.source for c in plan.choices].count(STAGE_SOURCE) == 1
 
 

@@ -8,6 +8,7 @@ from 8 to 14 deg: a fatigue drift of +5 deg and +6 deg.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import jsonschema
@@ -16,7 +17,7 @@ import pytest
 import xarray as xr
 
 import upright
-from upright.errors import QualityError
+from upright.errors import InsufficientDataError, QualityError, UprightError
 from upright.services.analyze import Analysis, AnalysisOptions, analyze_keypoints
 from upright.summary import SCHEMA_VERSION, DriftSummary, schema_json
 from upright.synthetic.runner import RunnerSpec, SyntheticRun, simulate_run
@@ -194,6 +195,32 @@ def test_refusal_without_a_file_names_no_path(short_run: xr.Dataset) -> None:
     ds = _blank(short_run, FEET, slice(None))
     with pytest.raises(QualityError, match=r"^the runner's feet") as err:
         analyze_keypoints(ds)
+    assert err.value.path is None
+
+
+def test_frozen_series_is_refused_as_such(short_run: xr.Dataset) -> None:
+    ds = short_run.copy(deep=True)
+    ds["position"].values[:] = short_run["position"].values[:1]  # every frame is frame 0
+    with pytest.raises(QualityError, match=r"^clip\.json: all 600 frames hold exactly the same"):
+        analyze_keypoints(ds, source_file="clip.json")
+
+
+@pytest.mark.parametrize("fps", [-30.0, 0.0, 2.0, 1e9])
+def test_frame_rate_no_camera_films_at_is_refused(short_run: xr.Dataset, fps: float) -> None:
+    """A Dataset made in memory has not met a reader's check; the analysis checks it."""
+    ds = short_run.assign_attrs(fps=fps)
+    shown = re.escape(f"{fps:.4g}")
+    with pytest.raises(UprightError, match=rf"^clip\.json: its frame rate is {shown} fps"):
+        analyze_keypoints(ds, source_file="clip.json")
+
+
+def test_errors_from_the_measuring_steps_name_the_file(short_run: xr.Dataset) -> None:
+    """The step-period search knows no file; the analysis adds it to its error."""
+    one_second = short_run.isel(time=slice(0, 30))
+    with pytest.raises(InsufficientDataError, match=r"^clip\.json: only 30 frames show the hips"):
+        analyze_keypoints(one_second, source_file="clip.json")
+    with pytest.raises(InsufficientDataError, match=r"^only 30 frames show the hips") as err:
+        analyze_keypoints(one_second.assign_attrs(source_file=""))
     assert err.value.path is None
 
 

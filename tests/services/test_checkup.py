@@ -1,4 +1,4 @@
-"""The check-up service: answers files, red-flag levels, template, evidence, timer."""
+"""The check-up service: answers files, red-flag levels, template, evidence, typed times."""
 
 from __future__ import annotations
 
@@ -23,13 +23,9 @@ from upright.services.checkup import (
     template_text,
 )
 from upright.services.endurance_test import (
-    PROTOCOLS,
-    TimerIO,
     build_results,
-    count_reps,
     parse_times,
     run_endurance_test,
-    time_hold,
 )
 from upright.services.evidence import read_evidence
 
@@ -79,7 +75,10 @@ def test_same_day_and_review_block_the_plan(tmp_path: Path, level: str) -> None:
 
 def test_clearance_lifts_review_block(tmp_path: Path) -> None:
     flags = all_no() | {LEVEL_KEY["review"]: True}
-    data = {"red_flags": flags, "clearance": {"recorded": True, "date": "2026-11-20"}}
+    data = {
+        "red_flags": flags,
+        "clearance": {"recorded": True, "date": "2026-11-20", "clinician": "Dr A"},
+    }
     assert not run_checkup(read_answers(write(tmp_path, data))).plan_blocked
 
 
@@ -323,62 +322,3 @@ def test_bad_times(items: list[str], match: str) -> None:
 def test_time_out_of_range_names_test() -> None:
     with pytest.raises(InputError, match="extensor"):
         build_results({"extensor": 300.0}, None, "general")
-
-
-class FakeClock:
-    """A clock that only moves when slept on, or when Enter is 'pressed' after a hold."""
-
-    def __init__(self, hold_s: float) -> None:
-        self.now = 1000.0
-        self.hold_s = hold_s
-        self.said: list[str] = []
-        self.slept: list[float] = []
-
-    def io(self) -> TimerIO:
-        return TimerIO(
-            clock=lambda: self.now,
-            sleep=self._sleep,
-            wait_enter=self._enter,
-            say=self.said.append,
-        )
-
-    def _sleep(self, s: float) -> None:
-        self.slept.append(s)
-        self.now += s
-
-    def _enter(self) -> None:
-        self.now += self.hold_s
-
-
-def test_timer_counts_down_then_times_until_enter() -> None:
-    fake = FakeClock(hold_s=87.34)
-    held = time_hold(PROTOCOLS[0], fake.io())
-    assert held == 87.3
-    assert fake.slept == [1.0] * 5  # the 5 s get-ready countdown is not timed
-    assert fake.said[1:6] == ["5...", "4...", "3...", "2...", "1..."]
-    assert any("GO" in s for s in fake.said)
-
-
-def test_timer_caps_sorensen_at_240() -> None:
-    extensor = next(p for p in PROTOCOLS if p.key == "extensor")
-    assert time_hold(extensor, FakeClock(hold_s=300.0).io()) == 240.0
-
-
-def test_reps_prompt_retries_then_skips_on_blank() -> None:
-    replies = iter(["x", "7", ""])
-    said: list[str] = []
-    io = TimerIO(
-        clock=lambda: 0.0,
-        sleep=lambda s: None,
-        wait_enter=lambda: None,
-        say=said.append,
-        ask=lambda prompt: next(replies),
-    )
-    assert count_reps("left", io) == 7
-    assert count_reps("right", io) is None
-    assert any("not a whole number" in s for s in said)
-
-
-def test_timer_default_ask_skips_reps() -> None:
-    io = FakeClock(hold_s=10.0).io()
-    assert count_reps("left", io) is None

@@ -169,6 +169,28 @@ def test_invalid_document_writes_nothing(fresh: Store, exported: dict[str, Any])
         (lambda d: d.update(surprise=1), r"surprise: Extra inputs are not permitted"),
         (lambda d: d["records"][0].update(kind="video"), r"records\.0\.kind"),
         (
+            lambda d: d["clearances"][0].update(given_at="2999-01-01T09:00:00+00:00"),
+            r"clearances\.0\.given_at: .*clearance date 2999-01-0\d is in the future",
+        ),
+        (
+            lambda d: d["clearances"][0].update(clinician="   "),
+            r"clearances\.0\.clinician: .*the clinician is not named",
+        ),
+        (
+            lambda d: d["clearances"][0].update(clears=" "),
+            r"clearances\.0\.clears: .*what the clearance clears is blank",
+        ),
+        (
+            lambda d: d["checkups"][0]["answers"].update(
+                clearance={"recorded": True, "date": "not a date at all", "clinician": ""}
+            ),
+            r"checkups\.0\.answers: .*clearance: date: .*not a real date.*clinician: .*not named",
+        ),
+        (
+            lambda d: d["checkups"][0]["answers"].update(clearance={"recorded": True}),
+            r"checkups\.0\.answers: .*a recorded clearance needs its date and clinician",
+        ),
+        (
             lambda d: d["records"][1].update(still_jpeg_base64="not base64!"),
             r"records\.1\.still_jpeg_base64.*not base64",
         ),

@@ -16,6 +16,7 @@ from upright.assessment import (
 )
 from upright.errors import InputError
 from upright.store import (
+    CLOCK_TOLERANCE,
     Store,
     add_checkup,
     add_clearance,
@@ -63,7 +64,7 @@ def test_bad_runner_arguments(store: Store) -> None:
     with store.session() as session:
         with pytest.raises(InputError, match="alias is empty"):
             get_or_create_runner(session, "  ")
-        with pytest.raises(InputError, match="outside 50-260 cm"):
+        with pytest.raises(InputError, match=r"height 1\.68 cm is outside 80-250 cm"):
             get_or_create_runner(session, "ana", height_cm=1.68)
 
 
@@ -185,6 +186,16 @@ def test_clearance_needs_clinician_and_scope(store: Store) -> None:
         runner = get_or_create_runner(session, "ana")
         with pytest.raises(InputError, match="needs the clinician and what it clears"):
             add_clearance(session, runner, "", "running")
+
+
+def test_clearance_in_the_future_is_refused(store: Store) -> None:
+    future = datetime.now(UTC) + CLOCK_TOLERANCE + timedelta(minutes=1)
+    with store.session() as session:
+        runner = get_or_create_runner(session, "ana")
+        with pytest.raises(InputError, match=r"the clearance date .* is in the future"):
+            add_clearance(session, runner, "Dr Lee", "running", when=future)
+        add_clearance(session, runner, "Dr Lee", "running", when=datetime.now(UTC))
+        assert len(runner.clearances) == 1
 
 
 def test_records_round_trip_by_kind(store: Store) -> None:

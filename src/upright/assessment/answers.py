@@ -16,7 +16,9 @@ Every section is optional; a missing answer is None, never "no".
 
 from __future__ import annotations
 
-import json
+import datetime as dt
+import re
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal, get_args
 
@@ -26,7 +28,9 @@ from upright.assessment._data import load_table
 from upright.assessment.endurance import EnduranceResults
 from upright.assessment.questionnaires import ODI_SECTIONS, START_BACK_BOTHER
 from upright.assessment.redflags import RED_FLAG_KEYS
-from upright.errors import InputError
+from upright.errors import AnswersError, InputError
+from upright.io.documents import load_json
+from upright.limits import EPISODE_WEEKS_MAX, RUN_DISTANCE_KM_MAX, RUN_DURATION_MIN_MAX
 
 __all__ = [
     "Answers",
@@ -36,12 +40,15 @@ __all__ = [
     "StartBackAnswers",
     "SymptomAnswers",
     "SymptomQuestion",
+    "check_clearance_day",
+    "check_clinician",
     "parse_answers",
     "read_answers_file",
+    "readable_red_flags",
     "symptom_questions",
 ]
 
-Nprs = Field(default=None, ge=0, le=10, description="NPRS 0-10 (CLINICAL.md section 3).")
+Nprs = Field(default=None, ge=0, le=10, description="NPRS 0-10 (Ostelo 2008, Spine 33:90).")
 Bother = Literal["not_at_all", "slightly", "moderately", "very_much", "extremely"]
 assert get_args(Bother) == START_BACK_BOTHER  # keep the two lists in step
 
@@ -53,8 +60,8 @@ class _Strict(BaseModel):
 class PainOnsetAnswer(_Strict):
     """When in a run the pain starts: give exactly one of km or minute."""
 
-    km: float | None = Field(default=None, ge=0)
-    minute: float | None = Field(default=None, ge=0)
+    km: float | None = Field(default=None, ge=0, le=RUN_DISTANCE_KM_MAX)
+    minute: float | None = Field(default=None, ge=0, le=RUN_DURATION_MIN_MAX)
 
     @model_validator(mode="after")
     def _exactly_one(self) -> PainOnsetAnswer:
@@ -75,7 +82,7 @@ class SymptomAnswers(_Strict):
     standing_ache: bool | None = None
     leg_symptoms: Literal["none", "buttock_or_thigh", "below_knee"] | None = None
     previous_back_pain: bool | None = None
-    episode_weeks: float | None = Field(default=None, ge=0)
+    episode_weeks: float | None = Field(default=None, ge=0, le=EPISODE_WEEKS_MAX)
 
 
 class StartBackAnswers(_Strict):
@@ -126,12 +133,85 @@ def symptom_questions() -> list[SymptomQuestion]:
     return [SymptomQuestion.model_validate(q) for q in load_table("symptom_questions")["questions"]]
 
 
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def check_clearance_day(day: dt.date, *, today: dt.date | None = None) -> dt.date:
+    """A clearance's day: refused when it is after ``today`` (default: the local date).
+
+    Raises
+    ------
+    ValueError
+        The day is in the future.
+    """
+    today = today or dt.date.today()
+    if day > today:
+        raise ValueError(
+            f"the clearance date {day.isoformat()} is in the future; give the day the "
+            f"clinician cleared you, today ({today.isoformat()}) or earlier"
+        )
+    return day
+
+
+def check_clinician(name: str) -> str:
+    """The clinician's name, stripped; refused when blank.
+
+    Raises
+    ------
+    ValueError
+        The name is empty or only spaces.
+    """
+    if not name.strip():
+        raise ValueError("the clinician is not named; give who cleared you, e.g. 'Dr Lee, GP'")
+    return name.strip()
+
+
 class Clearance(_Strict):
-    """The user's record that a clinician cleared them to exercise."""
+    """The user's record that a clinician cleared them to exercise.
+
+    A recorded clearance needs a real date (``YYYY-MM-DD``, not in the future) and the
+    clinician's name: only then does it lift a same-day or review-level block.
+    """
 
     recorded: bool
     date: str | None = None
     clinician: str | None = None
+
+    @field_validator("date", mode="before")
+    @classmethod
+    def _day_text(cls, value: object) -> object:
+        # an unquoted YAML date arrives as a date: take it as the same day in words
+        if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+            return value.isoformat()
+        return value
+
+    @field_validator("date")
+    @classmethod
+    def _real_day(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        try:
+            if not _ISO_DAY.fullmatch(value.strip()):
+                raise ValueError(value)
+            day = dt.date.fromisoformat(value.strip())
+        except ValueError:
+            raise ValueError("not a real date; write it as YYYY-MM-DD, e.g. '2026-11-20'") from None
+        return check_clearance_day(day).isoformat()
+
+    @field_validator("clinician")
+    @classmethod
+    def _named(cls, value: str | None) -> str | None:
+        return None if value is None else check_clinician(value)
+
+    @model_validator(mode="after")
+    def _complete(self) -> Clearance:
+        if self.recorded and (self.date is None or self.clinician is None):
+            missing = [k for k in ("date", "clinician") if getattr(self, k) is None]
+            raise ValueError(
+                f"a recorded clearance needs its {' and '.join(missing)}: the day you were "
+                "cleared (YYYY-MM-DD) and who cleared you"
+            )
+        return self
 
 
 class Answers(_Strict):
@@ -176,8 +256,11 @@ def parse_answers(data: object, *, source: str = "answers") -> Answers:
     Raises
     ------
     InputError
-        Empty or not an object; or every problem found, each naming its key (for example
-        ``symptoms.pain_now``), the value given and what is allowed.
+        Empty or not an object.
+    AnswersError
+        Every problem found, each naming its key (for example ``symptoms.pain_now``), the
+        value given and what is allowed; it carries the red-flag answers that could still
+        be read (:func:`readable_red_flags`), so the screen can run first.
     """
     if not isinstance(data, dict) or not data:
         raise InputError(
@@ -188,20 +271,48 @@ def parse_answers(data: object, *, source: str = "answers") -> Answers:
         return Answers.model_validate(data)
     except ValidationError as exc:
         problems = "; ".join(_describe(err) for err in exc.errors())
-        raise InputError(f"{source}: {problems}", fix="Correct the keys named above") from None
+        flags, cleared = readable_red_flags(data)
+        raise AnswersError(
+            f"{source}: {problems}",
+            fix="Correct the keys named above",
+            red_flags=flags,
+            clearance_recorded=cleared,
+        ) from None
+
+
+def readable_red_flags(data: Mapping[str, Any]) -> tuple[dict[str, bool | None], bool]:
+    """The red-flag answers that can be read from answers that fail validation, and
+    whether a valid clearance is recorded.
+
+    A known key answered true, false or null is kept; anything else is left out, so it
+    counts as unanswered (never as "no"). An invalid clearance is no clearance.
+    """
+    raw = data.get("red_flags")
+    flags: dict[str, bool | None] = {}
+    if isinstance(raw, Mapping):
+        flags = {
+            k: v
+            for k, v in raw.items()
+            if k in RED_FLAG_KEYS and (v is None or isinstance(v, bool))
+        }
+    try:
+        clearance = Clearance.model_validate(data.get("clearance"))
+    except ValidationError:
+        return flags, False
+    return flags, clearance.recorded
 
 
 def read_answers_file(path: Path) -> Answers:
     """Read and validate a JSON answers file; errors name the file."""
     try:
-        data = json.loads(path.read_text("utf-8"))
+        text = path.read_text("utf-8")
     except FileNotFoundError:
         raise InputError("answers file not found", path=path) from None
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+    except UnicodeDecodeError as exc:
         raise InputError(
-            f"not valid JSON ({exc})", path=path, fix="Save it as UTF-8 JSON"
+            f"not UTF-8 text ({exc})", path=path, fix="Save it as UTF-8 JSON"
         ) from None
-    return parse_answers(data, source=str(path))
+    return parse_answers(load_json(text, path), source=str(path))
 
 
 def _describe(err: Any) -> str:

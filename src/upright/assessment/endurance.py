@@ -1,4 +1,4 @@
-"""Endurance tests against their norms: McGill battery, bridges, plank (CLINICAL.md s4).
+"""Endurance tests against their norms: McGill battery, bridges, plank.
 
 Protocols: McGill, Childs & Liebenson 1999 (Arch Phys Med Rehabil 80:941); home version
 with a partner holding the legs is reliable (ICC 0.93-0.97; Reiman 2010, JSCR 24:730).
@@ -12,10 +12,12 @@ from typing import Final, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from upright.assessment._data import load_table
+from upright.limits import HOLD_S_MAX, REPS_MAX
 
 __all__ = [
     "MCGILL_TESTS",
     "MDC_S",
+    "NORMS_UNCHECKED",
     "EnduranceAssessment",
     "EnduranceResults",
     "HoldCheck",
@@ -38,15 +40,16 @@ MCGILL_TESTS: Final[tuple[McGillTest, ...]] = (
 Sex = Literal["male", "female"]
 Population = Literal["general", "athlete"]
 
-#: Biering-Sorensen protocol cap, s (McGill 1999; CLINICAL.md section 4).
+#: Biering-Sorensen protocol cap, s (McGill, Childs & Liebenson 1999).
 SORENSEN_CAP_S: Final = 240.0
 #: Biering-Sorensen under 176 s predicted back pain within a year in men
-#: (Biering-Sorensen 1984; CLINICAL.md section 4).
+#: (Biering-Sorensen 1984, Spine 9:106).
 SORENSEN_RISK_MEN_S: Final = 176.0
-#: Minimum detectable change per test, s. Extensor: MDC about 32-48 s (CLINICAL.md s4);
-#: the upper bound is used so only a clearly real change counts. Side bridge: typical
-#: error 11 s (CLINICAL.md s4) -> MDC95 = 1.96 * sqrt(2) * 11 = 30.5 s (standard MDC95
-#: formula). Flexor and the bridge holds: no MDC in upright's sources, change not judged.
+#: Minimum detectable change per test, s. Extensor: SEM 12-18 s, MDC about 32-48 s in
+#: reliability studies of the Biering-Sorensen test (not yet pinned to one paper; see
+#: docs/sources.md); the upper bound is used so only a clearly real change counts. Side
+#: bridge: typical error 11 s (CV 31%) -> MDC95 = 1.96 * sqrt(2) * 11 = 30.5 s (standard
+#: MDC95 formula). Flexor and the bridge holds: no MDC in upright's sources, not judged.
 MDC_S: Final[dict[str, float]] = {
     "extensor": 48.0,
     "side_bridge_right": round(1.96 * math.sqrt(2) * 11.0, 1),
@@ -54,7 +57,12 @@ MDC_S: Final[dict[str, float]] = {
 }
 #: A hold more than this many SDs below the norm mean is "below" [design heuristic].
 LOW_Z: Final = -1.0
-#: Ratio limits, McGill clinical guidance (CLINICAL.md section 4).
+#: Said wherever norms whose row has ``unverified`` true are shown.
+NORMS_UNCHECKED: Final = (
+    "these figures were taken from secondary sources and this table has not been checked "
+    "against the original paper"
+)
+#: Ratio limits that flag imbalance (McGill, Childs & Liebenson 1999).
 FLEXOR_EXTENSOR_MAX: Final = 1.0
 SIDE_LR_RANGE: Final = (0.95, 1.05)
 SIDE_EXTENSOR_MAX: Final = 0.75
@@ -89,14 +97,14 @@ class EnduranceResults(_Model):
 
     model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
 
-    flexor_s: float | None = Field(default=None, ge=0)
+    flexor_s: float | None = Field(default=None, ge=0, le=HOLD_S_MAX)
     extensor_s: float | None = Field(default=None, ge=0, le=SORENSEN_CAP_S)
-    side_bridge_right_s: float | None = Field(default=None, ge=0)
-    side_bridge_left_s: float | None = Field(default=None, ge=0)
-    supine_bridge_s: float | None = Field(default=None, ge=0)
-    prone_plank_s: float | None = Field(default=None, ge=0)
-    single_leg_bridge_left_reps: int | None = Field(default=None, ge=0)
-    single_leg_bridge_right_reps: int | None = Field(default=None, ge=0)
+    side_bridge_right_s: float | None = Field(default=None, ge=0, le=HOLD_S_MAX)
+    side_bridge_left_s: float | None = Field(default=None, ge=0, le=HOLD_S_MAX)
+    supine_bridge_s: float | None = Field(default=None, ge=0, le=HOLD_S_MAX)
+    prone_plank_s: float | None = Field(default=None, ge=0, le=HOLD_S_MAX)
+    single_leg_bridge_left_reps: int | None = Field(default=None, ge=0, le=REPS_MAX)
+    single_leg_bridge_right_reps: int | None = Field(default=None, ge=0, le=REPS_MAX)
     sex: Sex | None = None
     population: Population = "general"
 
@@ -125,7 +133,7 @@ class RatioCheck(_Model):
     limit: str
     flagged: bool | None
     reason: str
-    source: str = "McGill clinical guidance (CLINICAL.md section 4)"
+    source: str = "McGill, Childs & Liebenson 1999, Arch Phys Med Rehabil 80:941"
 
 
 class HoldCheck(_Model):
@@ -171,9 +179,10 @@ def select_norm(sex: Sex | None, population: Population) -> Norm:
 
     Notes
     -----
-    CLINICAL.md section 4: athletes -> Evans 2007 (state-level athletes, means only);
-    general population with sex given -> McGill 1999 men or women [unverified table];
-    otherwise Anderson 2014 (n=116, age 18-55).
+    Athletes -> Evans, Refshauge & Adams 2007 (state-level athletes, means only);
+    general population with sex given -> McGill, Childs & Liebenson 1999 men or women
+    (a table taken from secondary sources, not yet checked against the paper, so its row
+    has ``unverified`` true); otherwise Anderson 2014 (n=116, age 18-55).
     """
     norms = [Norm.model_validate(n) for n in load_table("endurance_norms")["norms"]]
     wanted = ("athlete", "any") if population == "athlete" else ("general", sex or "any")
@@ -188,13 +197,15 @@ def assess_endurance(
     Notes
     -----
     Norms, ratios, the 176 s Biering-Sorensen cut-off, bridge and plank group means, the
-    single-leg bridge bands and the MDCs are those of CLINICAL.md section 4 (sources next
-    to each constant above). A change counts as real only beyond the MDC.
+    single-leg bridge bands and the MDCs each carry their published source next to the
+    constant above (all listed in docs/sources.md). A change counts as real only beyond
+    the MDC. Norms not checked against their paper get a note in words
+    (:data:`NORMS_UNCHECKED`).
     """
     norm = select_norm(results.sex, results.population)
     notes: list[str] = []
     if norm.unverified:
-        notes.append(f"Norms from {norm.label}: seen only in secondary sources.")
+        notes.append(f"Norms from {norm.label}: {NORMS_UNCHECKED}.")
     if results.population == "athlete":
         notes.append("Athlete norms give means only: a hold is shown as percent of the mean.")
     sorensen: bool | None = None

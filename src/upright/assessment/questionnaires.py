@@ -1,4 +1,4 @@
-"""Questionnaire scoring: NPRS, STarT Back, Oswestry Disability Index (CLINICAL.md s3).
+"""Questionnaire scoring: NPRS, STarT Back, Oswestry Disability Index.
 
 Only scoring and item keys live in code. Item wording is a data file: STarT Back ships a
 clearly marked paraphrase until the licensed wording is supplied; the ODI is scored only
@@ -39,7 +39,7 @@ __all__ = [
 
 #: NPRS minimal clinically important difference, points. Ostelo 2008, Spine 33:90.
 NPRS_MCID: Final = 2
-#: ODI minimal clinically important difference, points. CLINICAL.md section 3.
+#: ODI minimal clinically important difference, points (Ostelo 2008, Spine 33:90).
 ODI_MCID: Final = 10
 
 #: STarT Back item keys in published order (Hill 2008). Items 1-8 agree/disagree;
@@ -61,7 +61,7 @@ _BOTHER_SCORES: Final = ("very_much", "extremely")
 #: Psychosocial subscale: items 5-9 (Hill 2008).
 _PSYCHOSOCIAL: Final = START_BACK_ITEMS[4:]
 
-#: ODI sections (Fairbank; CLINICAL.md section 3), each scored 0-5.
+#: ODI sections (Fairbank & Pynsent 2000, Spine 25:2940), each scored 0-5.
 ODI_SECTIONS: Final = (
     "pain_intensity",
     "personal_care",
@@ -163,7 +163,7 @@ def score_start_back(answers: Mapping[str, bool | str | None]) -> StartBackResul
 
     Notes
     -----
-    Hill 2008 (CLINICAL.md section 3): each agree scores 1; item 9 scores 1 for "very
+    Hill 2008 (Arthritis Rheum 59:632): each agree scores 1; item 9 scores 1 for "very
     much" or "extremely". Total 0-3 = low risk; total >= 4 then the psychosocial subscale
     (items 5-9) <= 3 = medium, >= 4 = high. The risk is withheld while any item is
     unanswered: an unanswered item is not a "disagree".
@@ -240,7 +240,7 @@ def score_odi(answers: Mapping[str, int | None], wording: OdiWording | None) -> 
 
     Notes
     -----
-    CLINICAL.md section 3: score = sum / (5 x sections answered) x 100; bands 0-20
+    Fairbank & Pynsent 2000 (Spine 25:2940): score = sum / (5 x sections answered) x 100; bands 0-20
     minimal, 21-40 moderate, 41-60 severe, 61-80 crippled, 81-100 bed-bound; MCID 10.
     """
     if wording is None:
@@ -277,7 +277,7 @@ def score_odi(answers: Mapping[str, int | None], wording: OdiWording | None) -> 
 
 
 def _odi_band(score: float) -> OdiBand:
-    # Bands 0-20, 21-40, 41-60, 61-80, 81-100 (CLINICAL.md section 3); non-integer scores
+    # Bands 0-20, 21-40, 41-60, 61-80, 81-100 (Fairbank & Pynsent 2000); non-integer scores
     # fall into the band whose upper bound they do not exceed.
     if score <= 20:
         return "minimal"

@@ -1,4 +1,4 @@
-"""Red-flag screen: always first, every time (CLINICAL.md section 2).
+"""Red-flag screen: always first, every time (NICE NG59 2016 and QS155).
 
 Three urgency levels, highest first:
 
@@ -43,7 +43,7 @@ DISCLAIMER = (
     "diagnose and does not replace a clinician."
 )
 
-#: Advice per outcome. Source: CLINICAL.md section 2 (NICE NG59 2016, QS155).
+#: Advice per outcome. Source: NICE guideline NG59 (2016) and quality standard QS155.
 ADVICE: dict[ScreenStatus, str] = {
     "emergency": (
         "STOP. Your answers include signs that need emergency care now (possible cauda "
@@ -153,8 +153,10 @@ def screen_red_flags(
 
     Notes
     -----
-    Levels and questions: CLINICAL.md section 2 (NICE NG59 2016 and QS155; Finucane
-    2020, JOSPT 50:350). The inflammatory-pattern question is [unverified, NICE NG65].
+    Levels and questions: NICE guideline NG59 (2016) and quality standard QS155;
+    Finucane et al. 2020, JOSPT 50:350 (IFOMPT). The inflammatory-pattern question follows
+    NICE guideline NG65 and has not yet been checked against its text: its ``unverified``
+    flag is true and its source says so in words.
     """
     unknown = sorted(set(answers) - set(RED_FLAG_KEYS))
     if unknown:
@@ -184,7 +186,8 @@ def screen_red_flags(
     advice = ADVICE[status]
     if status in ("same_day", "review") and clearance_recorded:
         advice = _CLEARED
-    if status in _LEVEL_ORDER and unanswered:
+    if status in ("same_day", "review") and unanswered:
+        # an emergency says one thing only: go now (nothing to answer first)
         advice += f" Also answer the {len(unanswered)} unanswered question(s)."
     return RedFlagScreen(
         status=status,

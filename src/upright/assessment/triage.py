@@ -1,14 +1,16 @@
-"""Triage of the three causes of a runner's back pain (CLINICAL.md section 1).
+"""Triage of the three causes of a runner's back pain (sources in docs/sources.md).
 
 The rules are data (``data/triage_rules.json``), readable by a clinician. This module
 turns the measured evidence into named facts, applies the rules, and gives each cause a
 verdict (likely / possible / unlikely / not enough evidence) with its measured reasons,
-their sources, and what to record next.
+their sources, and what to record next. While a red flag blocks the plan, "record next"
+names no test or run (each needs effort the runner should not make yet); only questions.
+The verdict rules and the early-onset boundary are explained in ``docs/triage.md``.
 """
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any, Final, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -19,6 +21,10 @@ from upright.assessment.redflags import DISCLAIMER, RedFlagScreen
 
 __all__ = [
     "CAUSES",
+    "EARLY_ONSET_KM",
+    "EARLY_ONSET_MIN",
+    "WAIT_FOR_CLEARANCE",
+    "WAIT_FOR_SCREEN",
     "CauseVerdict",
     "Evidence",
     "Fact",
@@ -32,6 +38,25 @@ __all__ = [
 Cause = Literal["weakness", "posture", "fatigue"]
 CAUSES: tuple[Cause, ...] = ("weakness", "posture", "fatigue")
 Verdict = Literal["likely", "possible", "unlikely", "not enough evidence"]
+
+#: Pain that begins within the first kilometre, or the first minutes, of a run does not
+#: start "partway into the run" [design heuristic]. Fatigue-driven posture change builds
+#: over a prolonged run (Koblbauer 2014, JSAMS 17:419, measured it at the end of a run to
+#: exhaustion); pain this early, about one kilometre at an easy 5 min/km, is nearer to
+#: "from the first steps" than to fatigue. An onset at or below either boundary is early.
+EARLY_ONSET_KM: Final = 1.0
+#: The same boundary in minutes from the start (see :data:`EARLY_ONSET_KM`).
+EARLY_ONSET_MIN: Final = 5.0
+
+#: What "record next" says instead of a test or a run while a red flag blocks the plan.
+WAIT_FOR_CLEARANCE: Final = (
+    "Endurance tests and recorded runs wait until a clinician has cleared the red flag "
+    "(then record the clearance)."
+)
+#: The same while the red-flag screen has unanswered questions.
+WAIT_FOR_SCREEN: Final = (
+    "Endurance tests and recorded runs wait until every red-flag question is answered."
+)
 
 
 class _Model(BaseModel):
@@ -149,17 +174,28 @@ def _yes(value: bool) -> str:
 
 
 def _onset_facts(e: Evidence) -> list[Fact]:
-    onset = (
-        f"{e.pain_onset_km:g} km"
-        if e.pain_onset_km is not None
-        else (f"{e.pain_onset_min:g} min" if e.pain_onset_min is not None else None)
-    )
+    """Whether pain starts partway into the run: from the first-steps answer, else from a
+    stated onset (used even when the first-steps question is unanswered)."""
     if e.pain_first_steps is True:
         return [Fact(name="pain_starts_later_in_run", value=False, detail="pain from first steps")]
-    if e.pain_first_steps is False and onset is not None:
-        later = (e.pain_onset_km or e.pain_onset_min or 0.0) > 0
-        return [Fact(name="pain_starts_later_in_run", value=later, detail=f"starts at {onset}")]
-    return []
+    if e.pain_onset_km is not None:
+        value, boundary, unit = e.pain_onset_km, EARLY_ONSET_KM, "km"
+    elif e.pain_onset_min is not None:
+        value, boundary, unit = e.pain_onset_min, EARLY_ONSET_MIN, "min"
+    else:
+        return []
+    later = value > boundary
+    detail = f"starts at {value:g} {unit}"
+    if not later:
+        detail += f", within the first {boundary:g} {unit}"
+    return [Fact(name="pain_starts_later_in_run", value=later, detail=detail)]
+
+
+def _norm_name(a: EnduranceAssessment) -> str:
+    """The norms' label, saying so in words when the table is not checked against its paper."""
+    return a.norm_label + (
+        "; table not checked against the original paper" if a.norm_unverified else ""
+    )
 
 
 def _endurance_facts(a: EnduranceAssessment) -> list[Fact]:
@@ -172,7 +208,7 @@ def _endurance_facts(a: EnduranceAssessment) -> list[Fact]:
             + " s"
             for c in (low or a.comparisons)
         )
-        detail += f" ({a.norm_label})"
+        detail += f" ({_norm_name(a)})"
         facts.append(Fact(name="endurance_low", value=bool(low), detail=detail))
     judged = [r for r in a.ratios if r.flagged is not None]
     if judged:
@@ -187,7 +223,7 @@ def _endurance_facts(a: EnduranceAssessment) -> list[Fact]:
             Fact(
                 name="endurance_typical",
                 value=typical,
-                detail=f"{len(a.comparisons)} McGill tests against {a.norm_label}",
+                detail=f"{len(a.comparisons)} McGill tests against {_norm_name(a)}",
             )
         )
     if a.sorensen_under_176_men is not None:
@@ -224,7 +260,7 @@ def _posture_facts(e: Evidence) -> list[Fact]:
         if e.head_trunk_median_deg is not None:
             head = e.head_trunk_median_deg
             # Lean in the high-flexion range (rule posture.lean_high) with the head extended
-            # back on the trunk (+): the "extend to stay upright" pattern, CLINICAL.md s1.
+            # back on the trunk (+): the "extend to stay upright" pattern (Hart et al. 2009).
             both = lean >= _rule_value("posture.lean_high") and head > 0
             facts.append(
                 Fact(
@@ -253,7 +289,7 @@ def _fatigue_facts(e: Evidence) -> list[Fact]:
         detail = f"{label} change {change:+.1f} deg" if change is not None else f"{label} drift"
         detail += ", flagged" if flagged else ", not flagged"
         if name == "lean_drift_flagged" and e.head_trunk_drift_change_deg is not None:
-            # shown for the reader only: CLINICAL.md gives a flag level for trunk lean only
+            # shown for the reader only: Koblbauer 2014 gives a flag level for trunk lean only
             detail += f" (head-trunk change {e.head_trunk_drift_change_deg:+.1f} deg, not judged)"
         facts.append(Fact(name=name, value=flagged, detail=detail))
     if e.watch_signs_checked:
@@ -298,10 +334,13 @@ def triage(evidence: Evidence, screen: RedFlagScreen | None = None) -> TriageRes
 
     Notes
     -----
-    Rules and verdict thresholds: ``data/triage_rules.json`` (CLINICAL.md sections 1
-    and 4). likely = at least ``likely_min_supports`` supporting findings and none
-    against; possible = any supporting finding; unlikely = only findings against; else
-    not enough evidence [design heuristic].
+    Rules and verdict thresholds: ``data/triage_rules.json``, each rule with its published
+    source (listed in docs/sources.md). likely = at least ``likely_min_supports``
+    supporting findings and none against; possible = any supporting finding; unlikely =
+    no supporting finding and either a measured finding against or at least
+    ``unlikely_min_against`` findings against; else not enough evidence [design heuristic].
+    While ``screen`` blocks the plan, "record next" lists no measurement (test or run),
+    only questions.
     """
     assessment = assess_endurance(evidence.endurance) if evidence.endurance else None
     if screen is not None and screen.stop_everything:
@@ -310,18 +349,29 @@ def triage(evidence: Evidence, screen: RedFlagScreen | None = None) -> TriageRes
         )
     table = load_table("triage_rules")
     facts = compute_facts(evidence)
-    verdicts = [_verdict(cause, table, facts) for cause in CAUSES]
+    verdicts = [_verdict(cause, table, facts, _wait_hint(screen)) for cause in CAUSES]
     return TriageResult(stopped=False, stop_reason="", verdicts=verdicts, endurance=assessment)
 
 
-def _verdict(cause: Cause, table: dict[str, Any], facts: dict[str, Fact]) -> CauseVerdict:
+def _wait_hint(screen: RedFlagScreen | None) -> str | None:
+    """What replaces the test and run hints while the screen blocks the plan, else None."""
+    if screen is None or not screen.plan_blocked:
+        return None
+    return WAIT_FOR_SCREEN if screen.status == "incomplete" else WAIT_FOR_CLEARANCE
+
+
+def _verdict(
+    cause: Cause, table: dict[str, Any], facts: dict[str, Fact], wait_hint: str | None
+) -> CauseVerdict:
     rules = [r for r in table["rules"] if r["cause"] == cause]
     findings: list[Finding] = []
     missing: list[str] = []
+    measured_against = False
     for rule in rules:
+        info = table["facts"][rule["fact"]]
         fact = facts.get(rule["fact"])
         if fact is None:
-            hint = table["facts"][rule["fact"]]["record_next"]
+            hint = info["record_next"] if wait_hint is None or not info["measured"] else wait_hint
             if hint not in missing:
                 missing.append(hint)
             continue
@@ -334,6 +384,7 @@ def _verdict(cause: Cause, table: dict[str, Any], facts: dict[str, Fact]) -> Cau
                     source=rule["source"],
                 )
             )
+            measured_against |= rule["effect"] == "against" and info["measured"]
     supports = sum(f.effect == "supports" for f in findings)
     against = len(findings) - supports
     verdict: Verdict
@@ -341,7 +392,7 @@ def _verdict(cause: Cause, table: dict[str, Any], facts: dict[str, Fact]) -> Cau
         verdict = "likely"
     elif supports:
         verdict = "possible"
-    elif against:
+    elif measured_against or against >= table["verdict"]["unlikely_min_against"]:
         verdict = "unlikely"
     else:
         verdict = "not enough evidence"

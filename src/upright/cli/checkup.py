@@ -1,21 +1,22 @@
 """``upright checkup``, ``upright triage`` and ``upright test``: wiring and Rich output.
 
-The red-flag screen is always shown first. An emergency prints its advice prominently
-and the command exits with :data:`EXIT_EMERGENCY`.
+The red-flag screen is always shown first, even when the answers have other errors. An
+emergency prints its advice prominently and the command exits with
+:data:`EXIT_EMERGENCY`. Every command that advises (plan, log, test) exits with
+:func:`upright.cli._screen.blocked_exit_code` while the runner's screen blocks the plan.
 """
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
 import typer
+from pydantic import BaseModel
 from rich.console import Console
 from rich.markup import escape
-from rich.panel import Panel
 from rich.table import Table
 
 from upright.assessment.answers import Answers, SymptomQuestion
@@ -23,10 +24,19 @@ from upright.assessment.endurance import EnduranceAssessment
 from upright.assessment.questionnaires import OdiResult, StartBackResult
 from upright.assessment.redflags import RedFlagQuestion, RedFlagScreen, screen_red_flags
 from upright.assessment.triage import TriageResult
-from upright.errors import InputError
+from upright.cli._screen import (
+    EXIT_EMERGENCY,
+    blocked_exit_code,
+    print_emergency,
+    print_held_back,
+    print_screen,
+)
+from upright.cli.timer import guided_tests, terminal_timer
+from upright.errors import AnswersError, InputError
 from upright.services.checkup import (
     CheckupResult,
     RedFlagReply,
+    TriageReport,
     answers_from_interview,
     ask_red_flags,
     ask_symptoms,
@@ -39,16 +49,13 @@ from upright.services.checkup import (
 )
 from upright.services.endurance_test import (
     PROTOCOLS,
-    REP_SIDES,
     EnduranceTestReport,
     TimerIO,
     build_results,
-    count_reps,
     parse_times,
     protocol_note,
     read_previous,
     run_endurance_test,
-    time_hold,
 )
 from upright.summary import DISCLAIMER
 
@@ -61,21 +68,11 @@ __all__ = [
     "run_triage_command",
 ]
 
-#: Exit code of a check-up whose red-flag screen says: emergency care now.
-EXIT_EMERGENCY = 3
-
 _VERDICT_COLOURS = {
     "likely": "red",
     "possible": "yellow",
     "unlikely": "green",
     "not enough evidence": "dim",
-}
-_SCREEN_COLOURS = {
-    "emergency": "bold white on red",
-    "same_day": "bold red",
-    "review": "bold yellow",
-    "incomplete": "yellow",
-    "clear": "green",
 }
 
 
@@ -101,6 +98,8 @@ class EnduranceJob:
     population: Literal["general", "athlete"]
     previous: Path | None
     runner: str | None = None
+    seed: int | None = None  # the guided tests' random order; None: a new one
+    in_order: bool = False  # the guided tests in the listed order instead
 
 
 # -- checkup -------------------------------------------------------------------------
@@ -117,10 +116,20 @@ def run_checkup_command(job: CheckupJob, json_out: bool, console: Console) -> No
         from upright.services.runner_record import check_runner
 
         check_runner(job.runner)
-    if job.answers is not None:
-        answers = read_answers(job.answers)
-    else:  # with --json, questions go to stderr so stdout stays JSON
-        answers = _interview(Console(stderr=True) if json_out else console, err=json_out)
+    try:
+        if job.answers is not None:
+            answers = read_answers(job.answers)
+        else:  # with --json, questions go to stderr so stdout stays JSON
+            answers = _interview(Console(stderr=True) if json_out else console, err=json_out)
+    except AnswersError as err:
+        screen_despite_errors(
+            err,
+            job.runner,
+            json_out,
+            console,
+            lambda s: CheckupResult(status="emergency", red_flags=s, plan_blocked=True),
+        )
+        raise
     if job.runner is not None:
         from upright.services.runner_record import checkup_for_runner
 
@@ -135,6 +144,38 @@ def run_checkup_command(job: CheckupJob, json_out: bool, console: Console) -> No
         raise typer.Exit(EXIT_EMERGENCY)
 
 
+def screen_despite_errors(
+    err: AnswersError,
+    runner: str | None,
+    json_out: bool,
+    console: Console,
+    emergency_result: Callable[[RedFlagScreen], BaseModel],
+) -> None:
+    """The red-flag screen of answers that fail validation, shown before their errors.
+
+    On an emergency: the advice (or ``emergency_result`` as JSON), then the errors, then
+    exit 3. Otherwise the screen is shown (on stderr with ``--json``) and the caller
+    re-raises ``err`` (exit 2). A runner's stored clearance counts, as it would with
+    valid answers.
+    """
+    from upright.services.red_flag_gate import screen_with_stored_clearance
+
+    screen = screen_with_stored_clearance(err.red_flags, err.clearance_recorded, runner)
+    if screen.stop_everything:
+        if json_out:
+            print(emergency_result(screen).model_dump_json(indent=2))
+        else:
+            print_emergency(screen, console)
+        Console(stderr=True).print(
+            "[bold red]The answers also have errors; nothing was stored.[/bold red] "
+            f"{escape(err.message)}",
+            highlight=False,
+            soft_wrap=True,
+        )
+        raise typer.Exit(EXIT_EMERGENCY)
+    print_screen(screen, Console(stderr=True) if json_out else console)
+
+
 def _interview(console: Console, err: bool) -> Answers:
     console.print("[bold]Red-flag questions first.[/bold] Answer yes, no or unsure.")
     red_flags = ask_red_flags(lambda q: _ask_red_flag(q, err))
@@ -147,9 +188,28 @@ def _interview(console: Console, err: bool) -> Answers:
     return answers_from_interview(red_flags, symptoms)
 
 
+def _prompt(text: str, err: bool, default: str | None = None) -> str:
+    """``typer.prompt``, but input that ends (no terminal) is bad input, not "Aborted."."""
+    try:
+        reply: str = typer.prompt(text, default=default, show_default=False, err=err)
+    except typer.Abort as abort:
+        if isinstance(abort.__context__, KeyboardInterrupt):
+            raise KeyboardInterrupt from None
+        if isinstance(abort.__context__, EOFError):
+            typer.echo(err=err)  # end the unanswered prompt's line
+            raise InputError(
+                "the check-up's questions need a terminal to answer them, and the input "
+                "ended before they were all answered; nothing was stored",
+                fix="Write the answers in a file (upright checkup --template > answers.yaml) "
+                "and give it with --answers answers.yaml",
+            ) from None
+        raise
+    return reply
+
+
 def _ask_red_flag(question: RedFlagQuestion, err: bool) -> RedFlagReply:
     while True:
-        reply = typer.prompt(f"{question.question} [yes/no/unsure]", err=err).strip().lower()
+        reply = _prompt(f"{question.question} [yes/no/unsure]", err).strip().lower()
         if reply in ("y", "yes"):
             return "yes"
         if reply in ("n", "no"):
@@ -166,38 +226,7 @@ def _ask_symptom(question: SymptomQuestion, err: bool) -> str:
         "number": "number",
         "choice": "/".join(question.choices or []),
     }[question.type]
-    reply: str = typer.prompt(
-        f"{question.question} [{hint}]", default="", show_default=False, err=err
-    )
-    return reply
-
-
-def print_emergency(screen: RedFlagScreen, console: Console) -> None:
-    """The emergency advice, impossible to miss."""
-    reasons = "\n".join(f"- {escape(h.question)}" for h in screen.hits if h.level == "emergency")
-    console.print(
-        Panel(
-            f"[bold]{escape(screen.advice)}[/bold]\n\nBecause you answered yes to:\n{reasons}",
-            title="SEEK EMERGENCY CARE NOW",
-            style="bold white on red",
-        )
-    )
-
-
-def print_screen(screen: RedFlagScreen, console: Console) -> None:
-    """The red-flag screen: status, each yes, the unanswered count, advice."""
-    if screen.stop_everything:
-        print_emergency(screen, console)
-        return
-    colour = _SCREEN_COLOURS[screen.status]
-    console.print(f"[{colour}]Red-flag screen: {screen.status}[/{colour}]")
-    for hit in screen.hits:
-        console.print(f"  yes: {escape(hit.question)} [dim]({escape(hit.source)})[/dim]")
-    if screen.unanswered:
-        console.print(f"  unanswered: {', '.join(screen.unanswered)}")
-    console.print(escape(screen.advice))
-    if screen.plan_blocked:
-        console.print("[bold]The exercise plan is blocked.[/bold]")
+    return _prompt(f"{question.question} [{hint}]", err, default="")
 
 
 def print_checkup(result: CheckupResult, console: Console) -> None:
@@ -269,15 +298,25 @@ def run_triage_command(
     With ``runner``, the runner's stored records are evidence too, and without an answers
     file the runner's latest stored check-up answers are used.
     """
-    answers = read_answers(answers_file) if answers_file is not None else None
-    if runner is not None:
-        from upright.services.runner_record import triage_for_runner
+    try:  # the answers file, or the runner's stored answers, may fail validation
+        answers = read_answers(answers_file) if answers_file is not None else None
+        if runner is not None:
+            from upright.services.runner_record import triage_for_runner
 
-        report = triage_for_runner(runner, answers, evidence)
-    elif answers is None:
-        raise InputError("triage needs answers", fix="Give --answers FILE, or --runner ALIAS")
-    else:
-        report = run_triage(answers, evidence)
+            report = triage_for_runner(runner, answers, evidence)
+        elif answers is None:
+            raise InputError("triage needs answers", fix="Give --answers FILE, or --runner ALIAS")
+        else:
+            report = run_triage(answers, evidence)
+    except AnswersError as err:
+        screen_despite_errors(
+            err,
+            runner,
+            json_out,
+            console,
+            lambda s: TriageReport(red_flags=s, triage=None, evidence_sources=[], notes=[]),
+        )
+        raise
     if json_out:
         print(report.model_dump_json(indent=2))
     else:
@@ -322,19 +361,22 @@ def run_test_command(
     console: Console,
     timer: TimerIO | None = None,
 ) -> EnduranceTestReport:
-    """Protocols, then typed times or the guided timer, then norms, ratios and change."""
+    """Protocols, then typed times or the guided timer, then norms, ratios and change.
+
+    With a runner whose red-flag screen blocks the plan, no test is started and no result
+    judged: typed results are stored as given, the screen is printed, and the command
+    exits as ``upright plan`` does (:func:`blocked_exit_code`).
+    """
     if job.typed and not job.times:
         raise InputError("--times needs results", fix="Write e.g. --times flexor=120 extensor=95")
     typed = job.typed or bool(job.times)
     values = parse_times(job.times) if typed else {}
-    if job.runner is not None:  # a wrong alias fails before the timer
-        from upright.services.runner_record import check_runner
-
-        check_runner(job.runner)
+    if job.runner is not None:  # a wrong alias or an open red flag stops before the timer
+        _hold_back_test(job.runner, job, json_out, console, values if typed else None)
     if not json_out:
         print_protocols(console)
     if not typed:
-        values = _timed(timer or terminal_timer(console))
+        values = guided_tests(timer or terminal_timer(console), job.seed, job.in_order)
     results = build_results(values, job.sex, job.population)
     previous = read_previous(job.previous) if job.previous is not None else None
     if job.runner is not None:
@@ -351,8 +393,32 @@ def run_test_command(
     return report
 
 
+def _hold_back_test(
+    alias: str,
+    job: EnduranceJob,
+    json_out: bool,
+    console: Console,
+    values: dict[str, float | int] | None,
+) -> None:
+    """Return when the runner's screen lets the test go ahead; else store the typed
+    results unjudged, print the screen and exit as the plan does."""
+    from upright.services.red_flag_gate import hold_back_test
+
+    results = None if values is None else build_results(values, job.sex, job.population)
+    held = hold_back_test(alias, results)
+    if held is None:
+        return
+    if json_out:
+        print(held.model_dump_json(indent=2))
+    else:
+        stored = "Your typed results are stored as given, not judged." if results else ""
+        what = "endurance test (no timer, no judged results)"
+        print_held_back(held.red_flags, console, what, alias, stored)
+    raise typer.Exit(blocked_exit_code(held.red_flags))
+
+
 def print_protocols(console: Console) -> None:
-    """Each test's protocol in words (CLINICAL.md section 4)."""
+    """Each test's protocol in words (McGill, Childs & Liebenson 1999)."""
     for p in PROTOCOLS:
         console.print(f"[bold]{p.name}[/bold] (--times {p.key}=SECONDS)")
         console.print(f"  {escape(p.steps)}\n  {escape(p.stop_when)}")
@@ -361,32 +427,6 @@ def print_protocols(console: Console) -> None:
         "a 60 cm box, bridge up and down on one leg until you cannot keep form."
     )
     console.print(f"[dim]{escape(protocol_note())}[/dim]\n")
-
-
-def _timed(io: TimerIO) -> dict[str, float | int]:
-    """Every hold timed (McGill four, supine bridge, prone plank), then the single-leg
-    bridge reps typed at the prompt."""
-    values: dict[str, float | int] = {}
-    for protocol in PROTOCOLS:
-        values[protocol.key] = time_hold(protocol, io)
-    for key, side in REP_SIDES:
-        reps = count_reps(side, io)
-        if reps is not None:
-            values[key] = reps
-    return values
-
-
-def terminal_timer(console: Console) -> TimerIO:
-    """The real clock, sleep and Enter key."""
-
-    def wait_enter() -> None:
-        input()
-
-    def ask(prompt: str) -> str:
-        return console.input(f"{escape(prompt)}: ")
-
-    say: Callable[[str], None] = console.print
-    return TimerIO(clock=time.monotonic, sleep=time.sleep, wait_enter=wait_enter, say=say, ask=ask)
 
 
 def print_endurance(a: EnduranceAssessment, console: Console) -> None:

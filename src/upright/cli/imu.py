@@ -22,9 +22,10 @@ from upright.cli._render import (
     print_pain,
     print_reasons,
 )
+from upright.cli.progress import Progress, RichProgress, SilentProgress
 from upright.imu_summary import ImuSummary
 from upright.kinematics.imu_posture import Placement
-from upright.report.imu_outputs import write_imu_files
+from upright.report.imu_outputs import IMU_OUTPUT_FILES, write_imu_files
 from upright.report.outputs import staged_output
 from upright.services.imu_import import ImuImport, import_imu
 
@@ -50,8 +51,9 @@ def default_imu_out_dir(file: Path) -> Path:
     return Path.cwd() / f"{stem}-upright-imu"
 
 
-def run_imu_job(job: ImuJob) -> ImuImport:
+def run_imu_job(job: ImuJob, progress: Progress | None = None) -> ImuImport:
     """Analyse the recording and write every output into ``job.out_dir``, all or nothing."""
+    shown = progress or SilentProgress()
     imu = import_imu(
         job.file,
         placement=job.placement,
@@ -59,16 +61,18 @@ def run_imu_job(job: ImuJob) -> ImuImport:
         still_s=job.still_s,
         pain_onset_km=job.pain_onset_km,
         pain_onset_min=job.pain_onset_min,
+        step=lambda what: shown.start(what, None),
     )
     with staged_output(job.out_dir) as stage:
-        write_imu_files(imu, stage)
+        shown.start("Writing results", len(IMU_OUTPUT_FILES), "files")
+        write_imu_files(imu, stage, lambda name: shown.advance(1))
     return imu
 
 
 def run_imu_command(job: ImuJob, json_out: bool, console: Console) -> ImuSummary:
     """Run the job, then print the summary (JSON to stdout with ``json_out``)."""
-    with Console(stderr=True).status("Reading the sensor file and measuring the run"):
-        imu = run_imu_job(job)
+    with RichProgress(Console(stderr=True)) as progress:
+        imu = run_imu_job(job, progress)
     if json_out:
         print(imu.summary.model_dump_json(indent=2))
     else:

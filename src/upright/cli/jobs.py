@@ -9,15 +9,16 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal, Protocol
+from typing import Literal
 
+from upright.cli.progress import Progress, SilentProgress
 from upright.report.annotate import (
     Overlay,
     annotate_frames,
     build_overlay,
     write_annotated_video,
 )
-from upright.report.outputs import staged_output, write_analysis_files
+from upright.report.outputs import OUTPUT_FILES, FileDone, staged_output, write_analysis_files
 from upright.report.still import STILL_NAME, still_frame_index, write_still
 from upright.services.analyze import Analysis, AnalysisOptions, analyze_keypoints
 from upright.services.demo import DEMO_AFTER_SPEC, analyze_demo_runner, truth_text
@@ -41,22 +42,6 @@ DEMO_DATABASE = "upright-demo.db"
 DEMO_LATER_CLIP = "later-clip"
 
 
-class Progress(Protocol):
-    """How a job reports progress; the CLI draws it, tests may ignore it."""
-
-    def start(self, description: str, total: int | None) -> None: ...
-
-    def advance(self, n: int) -> None: ...
-
-
-class _Silent:
-    def start(self, description: str, total: int | None) -> None:
-        return None
-
-    def advance(self, n: int) -> None:
-        return None
-
-
 @dataclass(frozen=True)
 class AnalyzeJob:
     """What ``upright analyze`` was asked to do."""
@@ -72,7 +57,7 @@ class AnalyzeJob:
 
 def run_analyze_job(job: AnalyzeJob, progress: Progress | None = None) -> Analysis:
     """Analyse a clip (or keypoint file) and write every output into ``job.out_dir``."""
-    progress = progress or _Silent()
+    progress = progress or SilentProgress()
     ds, kind = load_pose(
         job.video,
         job.keypoints,
@@ -86,8 +71,9 @@ def run_analyze_job(job: AnalyzeJob, progress: Progress | None = None) -> Analys
     source_kind: Literal["video", "keypoints"] = "video" if kind == "video" else "keypoints"
     analysis = analyze_keypoints(ds, job.options, source_kind=source_kind, source_file=source)
     with staged_output(job.out_dir) as stage:
-        progress.start("Writing results", None)
-        write_analysis_files(analysis, stage)
+        n_files = len(OUTPUT_FILES) + (job.video is not None)  # + the annotated still
+        progress.start("Writing results", n_files, "files")
+        write_analysis_files(analysis, stage, _count_files(progress))
         if job.video is not None:
             from upright.io.video import iter_frames
 
@@ -95,6 +81,7 @@ def run_analyze_job(job: AnalyzeJob, progress: Progress | None = None) -> Analys
             index = still_frame_index(analysis, overlay.near_side)
             frames = iter_frames(job.video, start_frame=index, stop_frame=index + 1)
             write_still(((f.index, f.rgb) for f in frames), overlay, index, stage / STILL_NAME)
+            progress.advance(1)
         if job.annotate and job.video is not None:
             progress.start("Annotated video", analysis.frames.shape[0])
             write_annotated_video(
@@ -106,14 +93,27 @@ def run_analyze_job(job: AnalyzeJob, progress: Progress | None = None) -> Analys
     return analysis
 
 
-def _write_demo_clip(run: SyntheticRun, analysis: Analysis, folder: Path) -> Overlay:
+def _count_files(progress: Progress) -> FileDone:
+    """A writer's ``done`` hook that advances ``progress`` by one file."""
+    return lambda name: progress.advance(1)
+
+
+#: Files of one demo clip: the analysis files, TRUTH.txt and the annotated still.
+_DEMO_CLIP_FILES = len(OUTPUT_FILES) + 2
+
+
+def _write_demo_clip(
+    run: SyntheticRun, analysis: Analysis, folder: Path, progress: Progress
+) -> Overlay:
     """A demo clip's analysis files, TRUTH.txt and annotated still; returns its overlay."""
-    write_analysis_files(analysis, folder)
+    write_analysis_files(analysis, folder, _count_files(progress))
     (folder / "TRUTH.txt").write_text(truth_text(run.spec), encoding="utf-8")
+    progress.advance(1)
     overlay = build_overlay(analysis, banner=BANNER)
     index = still_frame_index(analysis, overlay.near_side)
     drawn = ((i, rgb) for i, (_, rgb) in enumerate(render_frames(run)))
     write_still(drawn, overlay, index, folder / STILL_NAME)
+    progress.advance(1)
     return overlay
 
 
@@ -143,30 +143,30 @@ def run_demo_job(
     and the plan's calendar. Everything is stored in the demo's own database
     (``upright-demo.db`` in ``out_dir``), never in the user's.
     """
-    from upright.report.report_outputs import write_report_files
+    from upright.report.report_outputs import report_file_names, write_report_files
     from upright.services.demo_journey import store_demo_journey
     from upright.services.report import gather_report, latest_analysis_still
     from upright.store import using_database
 
-    progress = progress or _Silent()
+    progress = progress or SilentProgress()
     today = today or dt.date.today()
     progress.start("Building the synthetic runner", None)
     run, analysis = analyze_demo_runner(duration_s)
     later_run, later = analyze_demo_runner(duration_s, DEMO_AFTER_SPEC)
     with staged_output(out_dir) as stage:
-        progress.start("Writing results", None)
-        overlay = _write_demo_clip(run, analysis, stage)
+        progress.start("Writing results", 2 * _DEMO_CLIP_FILES, "files")
+        overlay = _write_demo_clip(run, analysis, stage, progress)
         later_dir = stage / DEMO_LATER_CLIP
         later_dir.mkdir()
-        _write_demo_clip(later_run, later, later_dir)
+        _write_demo_clip(later_run, later, later_dir, progress)
         progress.start("Three weeks of the demo runner's program", None)
         stills = ((stage / STILL_NAME).read_bytes(), (later_dir / STILL_NAME).read_bytes())
         with using_database(f"sqlite:///{stage / DEMO_DATABASE}"):
             history = store_demo_journey(analysis, later, today, stills=stills)
             report = gather_report(history.alias, today=today)
             still = latest_analysis_still(history.alias)
-        progress.start("Writing the report", None)
-        files = write_report_files(report, stage, still_jpeg=still)
+        progress.start("Writing the report", len(report_file_names(report)), "files")
+        files = write_report_files(report, stage, still_jpeg=still, done=_count_files(progress))
         if annotate:
             progress.start("Annotated video (synthetic)", int(run.ds.sizes["time"]))
             frames = ((i, rgb) for i, (_, rgb) in enumerate(render_frames(run)))
@@ -188,6 +188,7 @@ def run_report_job(
     sessions_per_week: int = 3,
     weeks: int = 7,
     today: dt.date | None = None,
+    progress: Progress | None = None,
 ) -> tuple[ReportData, list[str]]:
     """Gather the runner's stored record and write the report's files into ``out_dir``.
 
@@ -195,9 +196,11 @@ def run_report_job(
     ``analysis_dir`` (a folder ``upright analyze`` wrote) when given.
     """
     from upright.errors import InputError
-    from upright.report.report_outputs import write_report_files
+    from upright.report.report_outputs import report_file_names, write_report_files
     from upright.services.report import gather_report, latest_analysis_still
 
+    progress = progress or SilentProgress()
+    progress.start("Reading the runner's record", None)
     still: bytes | None = None
     if analysis_dir is None:
         still = latest_analysis_still(alias)
@@ -218,5 +221,6 @@ def run_report_job(
         still = frame.read_bytes()
     data = gather_report(alias, sessions_per_week=sessions_per_week, weeks=weeks, today=today)
     with staged_output(out_dir) as stage:
-        files = write_report_files(data, stage, still_jpeg=still)
+        progress.start("Writing the report", len(report_file_names(data)), "files")
+        files = write_report_files(data, stage, still_jpeg=still, done=_count_files(progress))
     return data, files

@@ -12,21 +12,50 @@ from collections.abc import Callable
 from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, TypeVar
+from typing import Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
 from rich.markup import escape
+from typer.core import TyperGroup, TyperOption
 
 from upright import __version__
 from upright.errors import UprightError
+from upright.limits import HEIGHT_CM
+
+
+def _without_flag_types(command: Any, ctx: Any) -> None:
+    """A flag takes no value, so its help shows no ``<bool>`` type (Typer shows one)."""
+    options = [p for p in command.params if isinstance(p, TyperOption) and p.is_flag]
+    help_option = command.get_help_option(ctx)
+    for option in [*options, *([] if help_option is None else [help_option])]:
+        if option.metavar is None:
+            option.metavar = ""
+
+
+class _Group(TyperGroup):
+    """Typer's command group; the help of it and of each command shows flags untyped."""
+
+    def get_command(self, ctx: Any, cmd_name: str) -> Any:
+        command = super().get_command(ctx, cmd_name)
+        if command is not None:
+            _without_flag_types(command, ctx)
+        return command
+
+    def get_help(self, ctx: Any) -> str:
+        _without_flag_types(self, ctx)
+        help_text: str = super().get_help(ctx)
+        return help_text
+
 
 app = typer.Typer(
+    cls=_Group,
     name="upright",
     help=(
         "Measured check-up of a runner's posture, on your own machine. "
         "A training and self-management aid, not a medical device."
     ),
+    epilog="Each command's --help ends with its exit codes.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -39,6 +68,12 @@ T = TypeVar("T")
 
 EXIT_INPUT = 2
 EXIT_INTERRUPTED = 130
+
+#: The exit codes every command has (see :func:`run_guarded`), for its help.
+_EXITS = (
+    "Exit codes: 0 done; 2 the input cannot be used (the message says why and what to do); "
+    "130 stopped with Ctrl+C."
+)
 
 
 class SettingChoice(StrEnum):
@@ -66,7 +101,9 @@ JsonOut = Annotated[
 NoAnnotate = Annotated[bool, typer.Option("--no-annotate", help="Skip the annotated video.")]
 HeightCm = Annotated[
     float | None,
-    typer.Option("--height-cm", min=80, max=250, help="Runner's height, for cm figures."),
+    typer.Option(
+        "--height-cm", min=HEIGHT_CM[0], max=HEIGHT_CM[1], help="Runner's height, for cm figures."
+    ),
 ]
 Workers = Annotated[int | None, typer.Option(min=1, max=64, help="Processes for pose estimation.")]
 RunnerAlias = Annotated[
@@ -124,14 +161,14 @@ def main(
     """upright: why a runner's back hurts, measured."""
 
 
-@app.command()
+@app.command(epilog=_EXITS)
 def analyze(
     video: Annotated[
         Path | None,
         typer.Argument(help="Side-view running clip (MP4/MOV from a phone).", show_default=False),
     ] = None,
     out: Annotated[
-        Path | None, typer.Option("--out", help="Output folder [default: ./<clip>-upright]")
+        Path | None, typer.Option("--out", help="Output folder. \\[default: ./<clip>-upright]")
     ] = None,
     keypoints: Annotated[
         Path | None,
@@ -198,7 +235,75 @@ def analyze(
     )
 
 
-@app.command()
+class SideChoice(StrEnum):
+    left = "left"
+    right = "right"
+
+
+@app.command(epilog=_EXITS)
+def form(
+    exercise: Annotated[
+        str,
+        typer.Option(
+            "--exercise",
+            help="front_plank, side_plank, glute_bridge, single_leg_bridge, bird_dog, "
+            "dead_bug, curl_up, extensor (Biering-Sorensen) or flexor (McGill).",
+            show_default=False,
+        ),
+    ],
+    clip: Annotated[
+        Path | None,
+        typer.Argument(help="Clip of one exercise (MP4/MOV from a phone).", show_default=False),
+    ] = None,
+    side: Annotated[
+        SideChoice | None,
+        typer.Option(
+            help="Side plank: the side on the floor; single-leg bridge: the working "
+            "leg; bird dog: the lifted leg."
+        ),
+    ] = None,
+    keypoints: Annotated[
+        Path | None,
+        typer.Option("--keypoints", help="Use keypoints made elsewhere (as for analyze)."),
+    ] = None,
+    fps: Annotated[
+        float | None, typer.Option(help="Frame rate of keypoint files that do not state it.")
+    ] = None,
+    out: Annotated[
+        Path | None, typer.Option("--out", help="Output folder [default: ./<clip>-form-<key>]")
+    ] = None,
+    tilt_deg: Annotated[
+        float | None,
+        typer.Option(
+            "--tilt-deg",
+            min=-30.0,
+            max=30.0,
+            help="Camera tilt: the floor line's angle in the picture, + rising to the right. "
+            "Default: found from the body points resting on the floor.",
+        ),
+    ] = None,
+    no_annotate: NoAnnotate = False,
+    workers: Workers = None,
+    json_out: JsonOut = False,
+) -> None:
+    """Check an exercise's form in a clip: hold, good-form seconds, faults, reps."""
+    from upright.cli.form import FormJob, default_form_out, run_form_command
+
+    job = FormJob(
+        exercise=exercise,
+        out_dir=out or default_form_out(clip, keypoints, exercise),
+        video=clip,
+        keypoints=keypoints,
+        side=None if side is None else ("left" if side == SideChoice.left else "right"),
+        fps=fps,
+        tilt_deg=tilt_deg,
+        annotate=not no_annotate,
+        workers=workers,
+    )
+    run_guarded(lambda: run_form_command(job, json_out, console))
+
+
+@app.command(epilog=_EXITS)
 def demo(
     out: Annotated[Path, typer.Option("--out", help="Output folder.")] = Path("upright-demo"),
     duration_s: Annotated[
@@ -213,7 +318,7 @@ def demo(
     run_guarded(lambda: run_demo(out, duration_s, not no_annotate, json_out, console))
 
 
-@app.command("import")
+@app.command("import", epilog=_EXITS)
 def import_activity(
     file: Annotated[
         Path,
@@ -224,7 +329,7 @@ def import_activity(
     ],
     out: Annotated[
         Path | None,
-        typer.Option("--out", help="Output folder [default: ./<file>-upright-run]"),
+        typer.Option("--out", help="Output folder. \\[default: ./<file>-upright-run]"),
     ] = None,
     pain_onset_km: PainOnsetKm = None,
     pain_onset_min: PainOnsetMin = None,
@@ -256,7 +361,7 @@ class UnitChoice(StrEnum):
     min = "min"
 
 
-@app.command()
+@app.command(epilog=_EXITS)
 def compare(
     clips: Annotated[
         list[str],
@@ -272,7 +377,7 @@ def compare(
         typer.Option("--at", help="The clips' points instead of @ suffixes, e.g. 1,8,15."),
     ] = None,
     out: Annotated[
-        Path | None, typer.Option("--out", help="Output folder [default: ./upright-compare]")
+        Path | None, typer.Option("--out", help="Output folder. \\[default: ./upright-compare]")
     ] = None,
     unit: Annotated[
         UnitChoice, typer.Option("--unit", help="Points are distance (km) or time (min).")
@@ -282,8 +387,10 @@ def compare(
         float | None,
         typer.Option(
             "--tilt-deg",
-            help="Camera tilt for every clip (ground line angle, + rising to the right); "
-            "default: found from the feet in each clip.",
+            min=-30.0,
+            max=30.0,
+            help="Camera tilt for every clip (ground line angle, + rising to the right). "
+            "Default: found from the feet in each clip.",
         ),
     ] = None,
     workers: Workers = None,
@@ -344,7 +451,7 @@ def compare(
     run_guarded(action)
 
 
-@app.command()
+@app.command(epilog=_EXITS)
 def imu(
     file: Annotated[
         Path,
@@ -363,7 +470,7 @@ def imu(
         typer.Option("--activity", help="Watch file of the same run (FIT/GPX/TCX) for distance."),
     ] = None,
     out: Annotated[
-        Path | None, typer.Option("--out", help="Output folder [default: ./<file>-upright-imu]")
+        Path | None, typer.Option("--out", help="Output folder. \\[default: ./<file>-upright-imu]")
     ] = None,
     still_from: Annotated[
         float | None,
@@ -426,7 +533,8 @@ EvidenceFiles = Annotated[
 ]
 _EXIT_HELP = (
     "Exit codes: 0 done; 2 bad input; 3 EMERGENCY: a red-flag answer means seek "
-    "emergency care now (the advice is printed and nothing else is done)."
+    "emergency care now (the advice is printed and nothing else is done); 130 stopped "
+    "with Ctrl+C."
 )
 
 
@@ -484,7 +592,8 @@ def triage(
         Path | None,
         typer.Option(
             "--answers",
-            help="Answers file (YAML or JSON) [default with --runner: the latest stored check-up].",
+            help="Answers file (YAML or JSON). "
+            "\\[default with --runner: the latest stored check-up]",
             show_default=False,
         ),
     ] = None,
@@ -504,7 +613,18 @@ def triage(
     )
 
 
-@app.command("test")
+_TEST_HELP = (
+    "With --runner, the runner's latest stored check-up (and a stored clearance) decides, "
+    "as for `upright plan`: while it has an open same-day, review-level or unanswered red "
+    "flag, or no check-up is stored (never answered is never clear), no timer is started "
+    "and no result judged; typed results are stored as given. Exit codes: 0 done; 2 bad "
+    "input, or held back by such a flag; 3 EMERGENCY: the latest check-up answered an "
+    "emergency red flag, seek emergency care now; 130 stopped with Ctrl+C. Without --runner "
+    "no stored screen is read."
+)
+
+
+@app.command("test", epilog=_TEST_HELP)
 def endurance_test(
     results: Annotated[
         list[str] | None,
@@ -519,27 +639,46 @@ def endurance_test(
         typer.Option(
             "--times",
             help="Take typed results (e.g. --times flexor=120 extensor=95 side_left=60 "
-            "side_right=58). Without results: a guided timer for each hold (McGill four, "
-            "supine bridge, prone plank: get ready 5 s, count down, press Enter the moment "
-            "position is lost), then the single-leg bridge reps typed at the prompt.",
+            "side_right=58). Without results: the guided timer (see above).",
         ),
+    ] = False,
+    seed: Annotated[
+        int | None,
+        typer.Option(
+            "--seed",
+            min=0,
+            help="Guided timer: the seed of a random order of the tests, to repeat one. "
+            "\\[default: a new order, its seed shown]",
+            show_default=False,
+        ),
+    ] = None,
+    in_order: Annotated[
+        bool,
+        typer.Option("--in-order", help="Guided timer: the tests in the listed order."),
     ] = False,
     sex: Annotated[SexChoice | None, typer.Option(help="Chooses the norms by sex.")] = None,
     population: Annotated[
-        PopulationChoice, typer.Option(help="general or athlete norms.")
+        PopulationChoice, typer.Option(help="General or athlete norms.")
     ] = PopulationChoice.general,
     previous: Annotated[
         Path | None,
         typer.Option(
             "--previous",
-            help="A previous `upright test --json` saved to a file [default with --runner: "
-            "the runner's last stored result of each test].",
+            help="A previous `upright test --json` saved to a file. \\[default with --runner: "
+            "the runner's last stored result of each test]",
         ),
     ] = None,
     runner: RunnerAlias = None,
     json_out: JsonResult = False,
 ) -> None:
-    """Endurance tests (McGill battery): protocols, norms, ratios, change vs last time."""
+    """Endurance tests (McGill battery): protocols, norms, ratios, change vs last time.
+
+    Without results, a guided timer takes you through every test in a random order with
+    about 5 minutes' rest between two tests, as the protocol asks (McGill 1999): get ready
+    5 s, then the seconds held are shown; press Enter the moment position is lost, or type
+    s and Enter to skip a test (recorded as not done). Enter ends a rest early. The
+    single-leg bridge reps are typed at the prompt.
+    """
     from upright.cli.checkup import EnduranceJob, run_test_command
 
     job = EnduranceJob(
@@ -549,6 +688,8 @@ def endurance_test(
         population="athlete" if population == PopulationChoice.athlete else "general",
         previous=previous,
         runner=runner,
+        seed=seed,
+        in_order=in_order,
     )
     run_guarded(lambda: run_test_command(job, json_out, console))
 
@@ -562,12 +703,13 @@ _STORE_HELP = (
     "The database is UPRIGHT_DATABASE_URL, or upright.db in UPRIGHT_DATA_DIR "
     "(default ~/.local/share/upright)."
 )
+_STORE_EXITS = _EXITS + " " + _STORE_HELP
 RequiredRunner = Annotated[
     str, typer.Option("--runner", help="Runner's alias (a name or nickname).", show_default=False)
 ]
 
 
-@app.command(epilog=_STORE_HELP)
+@app.command(epilog=_STORE_EXITS)
 def profile(
     runner: RequiredRunner,
     sex: Annotated[SexChoice | None, typer.Option(help="Sex, for the norms.")] = None,
@@ -596,7 +738,7 @@ def profile(
     )
 
 
-@app.command(epilog=_STORE_HELP)
+@app.command(epilog=_STORE_EXITS)
 def clearance(
     runner: RequiredRunner,
     clinician: Annotated[
@@ -605,19 +747,29 @@ def clearance(
     ],
     clears: Annotated[
         str | None,
-        typer.Option("--clears", help="What it clears, in your words [default: exercise plan]."),
+        typer.Option("--clears", help="What it clears, in your words. \\[default: exercise plan]"),
+    ] = None,
+    date: Annotated[
+        datetime | None,
+        typer.Option(
+            "--date",
+            formats=["%Y-%m-%d"],
+            help="Day the clinician cleared you, today or earlier. \\[default: today]",
+        ),
     ] = None,
 ) -> None:
     """Record that a clinician has cleared the runner to exercise.
 
     It lifts the plan block of same-day and review-level red flags; never an emergency.
+    A clearance needs the clinician's name and a date that is not in the future.
     """
     from upright.cli.record import run_clearance_command
 
-    run_guarded(lambda: run_clearance_command(runner, clinician, clears, console))
+    day = None if date is None else date.date()
+    run_guarded(lambda: run_clearance_command(runner, clinician, clears, console, day))
 
 
-@app.command(epilog=_STORE_HELP)
+@app.command(epilog=_STORE_EXITS)
 def export(
     runner: RequiredRunner,
     out: Annotated[
@@ -630,7 +782,7 @@ def export(
     run_guarded(lambda: run_export_command(runner, out, console))
 
 
-@app.command("import-backup", epilog=_STORE_HELP)
+@app.command("import-backup", epilog=_STORE_EXITS)
 def import_backup(
     file: Annotated[
         Path, typer.Argument(help="A backup written by `upright export`.", show_default=False)
@@ -650,7 +802,8 @@ _PLAN_HELP = (
     "Exit codes: 0 done; 2 bad input, no stored check-up, or the plan is blocked by an open "
     "same-day, review-level or unanswered red flag (a clinician clearance, `upright "
     "clearance`, lifts same-day and review blocks); 3 EMERGENCY: the latest check-up "
-    "answered an emergency red flag, seek emergency care now. " + _STORE_HELP
+    "answered an emergency red flag, seek emergency care now; 130 stopped with Ctrl+C. "
+    + _STORE_HELP
 )
 
 
@@ -658,13 +811,13 @@ _PLAN_HELP = (
 def plan(
     runner: RequiredRunner,
     sessions_per_week: Annotated[
-        int, typer.Option("--sessions-per-week", min=3, max=5, help="Sessions a week, 3-5.")
+        int, typer.Option("--sessions-per-week", min=3, max=5, help="Sessions a week.")
     ] = 3,
     weeks: Annotated[int, typer.Option("--weeks", min=1, max=52, help="Weeks of the plan.")] = 7,
     start: Annotated[
         datetime | None,
         typer.Option(
-            "--start", formats=["%Y-%m-%d"], help="Date of the first session [default: today]."
+            "--start", formats=["%Y-%m-%d"], help="Date of the first session. \\[default: today]"
         ),
     ] = None,
     ics: Annotated[
@@ -691,22 +844,22 @@ def plan(
     )
 
 
-@app.command(epilog=_STORE_HELP)
+@app.command(epilog=_STORE_EXITS)
 def report(
     runner: RequiredRunner,
     out: Annotated[
-        Path | None, typer.Option("--out", help="Output folder [default: ./ALIAS-report].")
+        Path | None, typer.Option("--out", help="Output folder. \\[default: ./ALIAS-report]")
     ] = None,
     analysis: Annotated[
         Path | None,
         typer.Option(
             "--analysis",
-            help="A folder upright analyze wrote: its frame.jpg goes into the report "
-            "[default: the frame stored with the latest analysis].",
+            help="A folder upright analyze wrote: its frame.jpg goes into the report. "
+            "\\[default: the frame stored with the latest analysis]",
         ),
     ] = None,
     sessions_per_week: Annotated[
-        int, typer.Option("--sessions-per-week", min=3, max=5, help="Sessions a week, 3-5.")
+        int, typer.Option("--sessions-per-week", min=3, max=5, help="Sessions a week.")
     ] = 3,
     weeks: Annotated[int, typer.Option("--weeks", min=1, max=52, help="Weeks of the plan.")] = 7,
     json_out: Annotated[bool, typer.Option("--json", help="Print report.json.")] = False,
@@ -717,19 +870,22 @@ def report(
     current stage, and pain, endurance and lean over time.
     """
     from upright.cli.jobs import run_report_job
+    from upright.cli.progress import RichProgress
     from upright.cli.report import print_report_glance
 
     safe = re.sub(r"[^A-Za-z0-9_.-]+", "-", runner.strip()).strip("-.") or "runner"
     folder = out or Path(f"{safe}-report")
 
     def action() -> None:
-        data, files = run_report_job(
-            runner,
-            folder,
-            analysis_dir=analysis,
-            sessions_per_week=sessions_per_week,
-            weeks=weeks,
-        )
+        with RichProgress(err_console) as progress:
+            data, files = run_report_job(
+                runner,
+                folder,
+                analysis_dir=analysis,
+                sessions_per_week=sessions_per_week,
+                weeks=weeks,
+                progress=progress,
+            )
         if json_out:
             print(data.model_dump_json(indent=2))
         else:
@@ -739,6 +895,7 @@ def report(
 
 
 log_app = typer.Typer(
+    cls=_Group,
     help="Log an exercise session or a run, then get the progression or running advice.",
     no_args_is_help=True,
 )
@@ -752,15 +909,30 @@ class FormChoice(StrEnum):
 
 LogDate = Annotated[
     datetime | None,
-    typer.Option("--date", formats=["%Y-%m-%d"], help="Day it was done [default: today]."),
+    typer.Option("--date", formats=["%Y-%m-%d"], help="Day it was done. \\[default: today]"),
 ]
 PainDuring = Annotated[
-    int, typer.Option("--pain-during", help="Worst back pain during it, 0-10.", show_default=False)
+    int,
+    typer.Option(
+        "--pain-during",
+        min=0,
+        max=10,
+        help="Worst back pain during it (0 none, 10 worst imaginable).",
+        show_default=False,
+    ),
 ]
 PainNextMorning = Annotated[
-    int | None, typer.Option("--pain-next-morning", help="Back pain the next morning, 0-10.")
+    int | None,
+    typer.Option("--pain-next-morning", min=0, max=10, help="Back pain the next morning."),
 ]
-_LOG_HELP = "Exit codes: 0 stored; 2 bad input, nothing stored. " + _STORE_HELP
+_LOG_HELP = (
+    "Exit codes: 0 stored and advised; 2 bad input, nothing stored; or stored without advice "
+    "because the runner's latest check-up has an open same-day, review-level or unanswered "
+    "red flag (a runner with no stored check-up has never answered the screen: "
+    "incomplete); 3 stored without advice: the latest check-up answered an emergency red "
+    "flag, seek emergency care now; 130 stopped with Ctrl+C. The same rule and codes as "
+    "`upright plan`. " + _STORE_HELP
+)
 
 
 @log_app.command("session", epilog=_LOG_HELP)
@@ -785,8 +957,11 @@ def log_session(
     ] = False,
     json_out: JsonResult = False,
 ) -> None:
-    """Log an exercise session, then: progress, hold or regress, and why."""
-    from upright.cli.log import print_session_logged
+    """Log an exercise session, then: progress, hold or regress, and why.
+
+    While a red flag is open the session is stored but no decision is given (see below).
+    """
+    from upright.cli.log import exit_code_of, print_session_logged
     from upright.services.training_log import log_session as store_session
 
     def action() -> None:
@@ -803,6 +978,8 @@ def log_session(
             print(result.model_dump_json(indent=2))
         else:
             print_session_logged(result, console, runner=runner)
+        if code := exit_code_of(result):
+            raise typer.Exit(code)
 
     run_guarded(action)
 
@@ -816,13 +993,16 @@ def log_run(
         typer.Argument(help="The run's FIT, GPX or TCX file (else type the distance/duration)."),
     ] = None,
     distance_km: Annotated[
-        float | None, typer.Option("--distance-km", help="Distance run (overrides the file).")
+        float | None,
+        typer.Option("--distance-km", min=0, help="Distance run (overrides the file)."),
     ] = None,
     duration_min: Annotated[
-        float | None, typer.Option("--duration-min", help="Minutes run (overrides the file).")
+        float | None,
+        typer.Option("--duration-min", min=0, help="Minutes run (overrides the file)."),
     ] = None,
     pain_after: Annotated[
-        int | None, typer.Option("--pain-after", help="Back pain just after the run, 0-10.")
+        int | None,
+        typer.Option("--pain-after", min=0, max=10, help="Back pain just after the run."),
     ] = None,
     pain_next_morning: PainNextMorning = None,
     pain_onset_km: PainOnsetKm = None,
@@ -830,8 +1010,11 @@ def log_run(
     date: LogDate = None,
     json_out: JsonResult = False,
 ) -> None:
-    """Log a run, then the running-load advice (pain-monitoring model)."""
-    from upright.cli.log import print_run_logged
+    """Log a run, then the running-load advice (pain-monitoring model).
+
+    While a red flag is open the run is stored but no advice is given (see below).
+    """
+    from upright.cli.log import exit_code_of, print_run_logged
     from upright.services.training_log import log_run as store_run
 
     def action() -> None:
@@ -850,7 +1033,9 @@ def log_run(
         if json_out:
             print(result.model_dump_json(indent=2))
         else:
-            print_run_logged(result, console)
+            print_run_logged(result, console, runner=runner)
+        if code := exit_code_of(result):
+            raise typer.Exit(code)
 
     run_guarded(action)
 

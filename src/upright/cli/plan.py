@@ -10,14 +10,11 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from upright.cli.checkup import EXIT_EMERGENCY
+from upright.cli._screen import EXIT_BLOCKED, blocked_exit_code
 from upright.program import Plan, plan_to_ics
-from upright.program.plan import STAGE_SOURCE, STAGE_TITLES
+from upright.program.plan import STAGE_SOURCE, STAGE_TITLES, Session
 
 __all__ = ["EXIT_BLOCKED", "print_plan", "run_plan_command"]
-
-#: Exit code of a plan blocked by an open same-day, review or unanswered red flag.
-EXIT_BLOCKED = 2
 
 
 def run_plan_command(
@@ -29,7 +26,8 @@ def run_plan_command(
     json_out: bool,
     console: Console,
 ) -> None:
-    """Build, print and optionally export the plan; exit 3/2 when it is blocked."""
+    """Build, print and optionally export the plan; exit 3/2 when it is blocked (the same
+    rule and codes as ``upright log`` and ``upright test``)."""
     from upright.services.runner_program import plan_for_runner, write_text_atomic
 
     built = plan_for_runner(
@@ -44,18 +42,103 @@ def run_plan_command(
     else:
         print_plan(plan, console)
     if plan.blocked:
-        raise typer.Exit(EXIT_EMERGENCY if built.emergency else EXIT_BLOCKED)
+        raise typer.Exit(blocked_exit_code(built.screen))
     if ics is not None:
         write_text_atomic(ics, plan_to_ics(plan))
         if not json_out:
             console.print(f"Calendar written: {escape(str(ics))}")
 
 
+def _without(text: str, disclaimer: str) -> str:
+    """``text`` without the disclaimer, which the plan prints once at its end."""
+    return text.replace(disclaimer, "").strip()
+
+
+def _count(n: int, thing: str) -> str:
+    return f"{n} {thing}" + ("" if n == 1 else "s")
+
+
+def _day(date: dt.date) -> str:
+    return f"{date.strftime('%a')} {date.isoformat()}"
+
+
+def _session_labels(plan: Plan) -> list[str]:
+    """A letter per session: sessions with the same exercises and doses share it."""
+    letters: dict[tuple[object, ...], str] = {}
+    labels = []
+    for s in plan.sessions:
+        content = (s.duration_min, *((p.name, p.dose) for p in s.exercises))
+        labels.append(letters.setdefault(content, chr(ord("A") + len(letters))))
+    return labels
+
+
+def _weeks(plan: Plan, labels: list[str]) -> list[list[tuple[int, str, Session]]]:
+    """Each week's sessions as (weekday, label, session)."""
+    weeks: list[list[tuple[int, str, Session]]] = [[] for _ in range(plan.weeks)]
+    for label, s in zip(labels, plan.sessions, strict=True):
+        weeks[s.week - 1].append((s.date.weekday(), label, s))
+    return weeks
+
+
+def _period_weeks(weeks: list[list[tuple[int, str, Session]]]) -> int:
+    """The fewest weeks after which the days and sessions repeat (the plan's length when
+    they never do)."""
+    pattern = [[(day, label) for day, label, _ in week] for week in weeks]
+    for period in range(1, len(pattern)):
+        if all(pattern[w] == pattern[w - period] for w in range(period, len(pattern))):
+            return period
+    return len(pattern)
+
+
+def _first_week_table(week: list[tuple[int, str, Session]], lettered: bool) -> Table:
+    table = Table(title="Week 1", title_justify="left", show_lines=True)
+    columns = (
+        ("day", "session", "exercises (dose)", "min")
+        if lettered
+        else ("day", "exercises (dose)", "min")
+    )
+    for col in columns:
+        table.add_column(col, justify="right" if col == "min" else "left")
+    first_day: dict[str, str] = {}
+    for _, label, s in week:
+        if label in first_day:
+            exercises = f"as on {first_day[label]}"
+        else:
+            first_day[label] = s.date.strftime("%a")
+            exercises = "\n".join(f"{escape(p.name)}: {escape(p.dose)}" for p in s.exercises)
+        cells = [_day(s.date), *([label] if lettered else []), exercises, f"{s.duration_min:g}"]
+        table.add_row(*cells)
+    return table
+
+
+def _repeat_lines(plan: Plan, weeks: list[list[tuple[int, str, Session]]]) -> list[str]:
+    """The weeks after the first, in as few lines as they repeat."""
+    period = _period_weeks(weeks)
+    lines = [
+        f"Week {w + 1}: "
+        + ", ".join(f"{s.date.strftime('%a')} {label}" for _, label, s in weeks[w])
+        + "."
+        for w in range(1, period)
+    ]
+    if period < plan.weeks:
+        first = "week 1" if period == 1 else f"weeks 1-{period} in turn"
+        lines.append(f"Weeks {period + 1}-{plan.weeks} repeat {first}, on the same days.")
+    last = plan.sessions[-1].date
+    lines.append(
+        f"{_count(plan.weeks, 'week')}, {_count(len(plan.sessions), 'session')}, the last on "
+        f"{_day(last)}; "
+        "every date: upright plan --ics FILE or --json."
+    )
+    return lines
+
+
 def print_plan(plan: Plan, console: Console) -> None:
-    """The stage and why, the schedule table and the choices behind it; or the block."""
+    """The stage and why, the first week and how the weeks repeat, the choices behind
+    them, cues, running load and progression; or the block. The disclaimer once, last."""
     if plan.blocked:
         console.print("[bold red]The exercise plan is blocked.[/bold red]")
-        console.print(escape(plan.blocked_reason))
+        console.print(escape(_without(plan.blocked_reason, plan.disclaimer)))
+        console.print(f"[italic]{escape(plan.disclaimer)}[/italic]")
         return
     console.print(
         f"[bold]Exercise plan[/bold]: {plan.weeks} weeks, {plan.sessions_per_week} sessions "
@@ -65,18 +148,11 @@ def print_plan(plan: Plan, console: Console) -> None:
     for choice in plan.choices:
         if choice.source == STAGE_SOURCE:
             console.print(f"Why stage {plan.stage}: {escape(choice.reason)}")
-    table = Table(title="Schedule", title_justify="left", show_lines=True)
-    for col in ("week", "date", "exercises (dose)", "min"):
-        table.add_column(col, justify="right" if col in ("week", "min") else "left")
-    for s in plan.sessions:
-        exercises = "\n".join(f"{escape(p.name)}: {escape(p.dose)}" for p in s.exercises)
-        table.add_row(
-            str(s.week),
-            f"{s.date.isoformat()} ({s.date.strftime('%a')})",
-            exercises,
-            f"{s.duration_min:g}",
-        )
-    console.print(table)
+    labels = _session_labels(plan)
+    weeks = _weeks(plan, labels)
+    console.print(_first_week_table(weeks[0], lettered=len(set(labels)) > 1))
+    for line in _repeat_lines(plan, weeks):
+        console.print(escape(line), highlight=False)
     for choice in plan.choices:
         if choice.source == STAGE_SOURCE:
             continue
@@ -88,5 +164,8 @@ def print_plan(plan: Plan, console: Console) -> None:
         for cue in plan.posture_cues:
             console.print(f"  {escape(cue)}")
     if plan.running_load_advice:
-        console.print(f"[bold]Running load[/bold]: {escape(plan.running_load_advice)}")
-    console.print(f"[bold]Progression[/bold]: {escape(plan.progression_rule)}")
+        advice = _without(plan.running_load_advice, plan.disclaimer)
+        console.print(f"[bold]Running load[/bold]: {escape(advice)}")
+    rule = _without(plan.progression_rule, plan.disclaimer)
+    console.print(f"[bold]Progression[/bold]: {escape(rule)}")
+    console.print(f"[italic]{escape(plan.disclaimer)}[/italic]")

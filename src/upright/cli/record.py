@@ -6,6 +6,7 @@ The work is done by :mod:`upright.services.runner_record`; this module only prin
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 
 from pydantic import BaseModel
@@ -73,10 +74,12 @@ def print_profile(report: ProfileReport, console: Console) -> None:
     console.print(f"[dim]Database: {escape(report.database)}[/dim]")
 
 
-def run_clearance_command(alias: str, clinician: str, clears: str | None, console: Console) -> None:
-    """Store a clinician's clearance."""
+def run_clearance_command(
+    alias: str, clinician: str, clears: str | None, console: Console, day: date | None = None
+) -> None:
+    """Store a clinician's clearance (given on ``day``, default today)."""
     what = clears or DEFAULT_CLEARS
-    record_clearance(alias, clinician, what)
+    record_clearance(alias, clinician, what, day)
     console.print(
         f"Stored: {escape(clinician)} cleared {escape(alias)} ({escape(what)}). Same-day and "
         "review-level red flags no longer block the plan; an emergency always does."

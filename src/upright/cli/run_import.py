@@ -22,8 +22,9 @@ from upright.cli._render import (
     print_pain,
     print_reasons,
 )
+from upright.cli.progress import Progress, RichProgress, SilentProgress
 from upright.report.outputs import staged_output
-from upright.report.run_outputs import write_run_files
+from upright.report.run_outputs import run_output_files, write_run_files
 from upright.run_summary import RunSummary
 from upright.services.run_import import RunImport, import_run
 
@@ -45,18 +46,25 @@ def default_out_dir(file: Path) -> Path:
     return Path.cwd() / f"{file.stem or file.name}-upright-run"
 
 
-def run_import_job(job: ImportJob) -> RunImport:
+def run_import_job(job: ImportJob, progress: Progress | None = None) -> RunImport:
     """Import the run and write every output into ``job.out_dir``, all or nothing."""
-    run = import_run(job.file, pain_onset_km=job.pain_onset_km, pain_onset_min=job.pain_onset_min)
+    shown = progress or SilentProgress()
+    run = import_run(
+        job.file,
+        pain_onset_km=job.pain_onset_km,
+        pain_onset_min=job.pain_onset_min,
+        step=lambda what: shown.start(what, None),
+    )
     with staged_output(job.out_dir) as stage:
-        write_run_files(run, stage)
+        shown.start("Writing results", len(run_output_files(run)), "files")
+        write_run_files(run, stage, lambda name: shown.advance(1))
     return run
 
 
 def run_import_command(job: ImportJob, json_out: bool, console: Console) -> RunSummary:
     """Run the job, then print the summary (JSON to stdout with ``json_out``)."""
-    with Console(stderr=True).status("Reading the activity and measuring the run"):
-        run = run_import_job(job)
+    with RichProgress(Console(stderr=True)) as progress:
+        run = run_import_job(job, progress)
     if json_out:
         print(run.summary.model_dump_json(indent=2))
     else:

@@ -8,9 +8,9 @@ the minimum detectable change from the two clips' own noise,
     MDC95 = 1.96 * sqrt(SD1^2 / n1 + SD2^2 / n2).
 
 A change is flagged only when it exceeds both the clinical threshold (about 3 deg,
-Koblbauer 2014) and the MDC, and its interval excludes zero (CLINICAL.md section 1,
-cause 3). With three clips or more, a straight line is also fitted to the per-stride
-values against the clips' points (:func:`upright.fatigue.drift.compute_drift`).
+Koblbauer 2014) and the MDC, and its interval excludes zero. With three clips or more,
+a straight line is also fitted to the per-stride values against the clips' points
+(:func:`upright.fatigue.drift.compute_drift`).
 
 Strides within one clip share that clip's filming, so the stride-level intervals say how
 well each clip's value is measured, not how much a second recording made the same way
@@ -170,8 +170,8 @@ def compute_clip_change(
     Welch's t interval for a difference of means with unequal variances (Welch 1947,
     Biometrika 34:28). MDC95 = 1.96 * sqrt(SD1^2/n1 + SD2^2/n2), the smallest change of
     the means that the two clips' stride-to-stride noise lets us detect. Flag rule:
-    CLINICAL.md section 1, cause 3 (threshold about 3-4 deg, Koblbauer 2014, JSAMS
-    17:419, and beyond the runner's own noise).
+    a rise beyond about 3-4 deg (Koblbauer 2014, JSAMS 17:419) and beyond the runner's
+    own noise.
     """
     change = later.mean - first.mean
     half = _welch_half_width(first.sd, first.n, later.sd, later.n)

@@ -4,7 +4,7 @@ A straight line is fitted to the values against time; the change over the record
 is the slope times its span, with a 95% interval from the t distribution. The minimum
 detectable change (MDC95) comes from the runner's own stride-to-stride noise. A drift is
 flagged only when the change exceeds both the clinical threshold (about 3 deg, Koblbauer
-2014) and the MDC, and its interval excludes zero (CLINICAL.md section 1, cause 3).
+2014) and the MDC, and its interval excludes zero (Koblbauer 2014).
 """
 
 from __future__ import annotations
@@ -18,8 +18,8 @@ from scipy import stats
 __all__ = ["DRIFT_THRESHOLD_DEG", "MIN_DRIFT_SAMPLES", "DriftResult", "compute_drift"]
 
 #: Clinically meaningful rise in trunk lean: novices run to exhaustion increased peak
-#: trunk flexion by about 4 deg (Koblbauer 2014, JSAMS 17:419); CLINICAL.md asks to flag
-#: above about 3-4 deg. Configurable.
+#: trunk flexion by about 4 deg (Koblbauer 2014, JSAMS 17:419); upright flags a
+#: rise above about 3-4 deg. Configurable.
 DRIFT_THRESHOLD_DEG = 3.0
 
 #: Fewer values than this give no drift estimate.

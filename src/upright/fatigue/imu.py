@@ -4,7 +4,7 @@ The per-minute values of running minutes (:mod:`upright.kinematics.imu_posture`)
 fitted against time, or against distance when a watch file gives it, with
 :func:`upright.fatigue.drift.compute_drift`. A sign is flagged when the change goes the
 way fatigue moves it and exceeds both its threshold and its own minute-to-minute noise
-(MDC). Pitch uses the clinical 3 deg (CLINICAL.md section 1, cause 3: Koblbauer 2014);
+(MDC). Pitch uses the clinical 3 deg (Koblbauer 2014, JSAMS 17:419);
 cadence and regularity thresholds are design heuristics.
 """
 

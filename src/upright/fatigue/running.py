@@ -22,7 +22,7 @@ effect of hills and turns, is the noise that sets the MDC.
 
 Notes
 -----
-CLINICAL.md (section 1, cause 3) gives a number for trunk lean only (about 3-4 deg,
+Published work gives a fatigue threshold for trunk lean only (about 3-4 deg,
 Koblbauer 2014). The thresholds below are design heuristics, configurable, chosen as
 changes a coach would call meaningful; none is from a clinical source.
 """
@@ -63,7 +63,7 @@ SignName = Literal[
 ]
 SignStatus = Literal["flagged", "not flagged", "withheld"]
 
-# Thresholds: design heuristics (CLINICAL.md has no number for these), configurable.
+# Thresholds: design heuristics (no published number exists for these), configurable.
 #: Cadence falling by 3 steps/min or more over the run.
 CADENCE_DROP_SPM: Final = 3.0
 #: Ground contact (stance) time rising by 10 ms or more.

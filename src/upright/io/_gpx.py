@@ -18,7 +18,7 @@ import pandas as pd
 
 from upright.errors import CorruptFileError, UnsupportedFormatError
 from upright.io._activity_raw import RAW_COLUMNS, RawActivity, RawLeg
-from upright.io._tcx import local_name
+from upright.io._tcx import local_name, untimed_note
 
 __all__ = ["read_gpx_raw"]
 
@@ -91,6 +91,7 @@ def read_gpx_raw(path: Path) -> RawActivity:
     rows: list[dict[str, float]] = []
     legs: list[RawLeg] = []
     index = 0
+    untimed = 0
     for leg, track in enumerate(gpx.tracks):
         legs.append(RawLeg(sport=track.type))
         for segment in track.segments:
@@ -111,6 +112,13 @@ def read_gpx_raw(path: Path) -> RawActivity:
                         row["speed_m_s"] = float(point.speed)
                     row.update(_extensions(point, index, path))
                     rows.append(row)
+                else:
+                    untimed += 1  # gpxpy leaves a time it cannot read as None
                 index += 1
     frame = pd.DataFrame(rows, columns=[*RAW_COLUMNS, "leg"])
-    return RawActivity(rows=frame, legs=legs or [RawLeg(sport=None)], device=gpx.creator)
+    return RawActivity(
+        rows=frame,
+        legs=legs or [RawLeg(sport=None)],
+        device=gpx.creator,
+        notes=untimed_note(untimed),
+    )

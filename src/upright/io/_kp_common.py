@@ -45,11 +45,12 @@ class _SizeHint:
         self.height_px = height_px
 
 
-def _check_positive(name: str, value: float | None) -> None:
-    """Reject a caller's argument that is not a finite positive number."""
+def _check_positive(name: str, value: float | None, path: Path) -> None:
+    """Reject a caller's argument for ``path`` that is not a finite positive number."""
     if value is not None and not _is_positive(value):
         raise InputError(
             f"{name} must be a positive number, got {value!r}",
+            path=path,
             fix=f"Pass a positive {name}, or leave it out",
         )
 

@@ -29,6 +29,7 @@ from upright.skeleton import (
 def _read_netcdf(path: Path, fps: float | None) -> xr.Dataset:
     """Read a pose file written by :func:`write_keypoints_netcdf`."""
     _check_hdf5(path)
+    _check_hdf5_objects(path)
     try:
         with xr.open_dataset(
             path, engine="h5netcdf", decode_times=False, decode_timedelta=False
@@ -53,11 +54,32 @@ def _read_netcdf(path: Path, fps: float | None) -> xr.Dataset:
             fix="Save the pose file again with write_keypoints_netcdf",
         )
     ds.attrs = {key: _plain(value) for key, value in ds.attrs.items()}
-    if "fps" in ds.attrs:
-        _check_agrees("fps", float(ds.attrs["fps"]), fps, path)
+    _netcdf_fps(ds, fps, path)
     if list(ds["keypoint"].values) != list(KEYPOINTS):
         ds = ds.reindex(keypoint=list(KEYPOINTS))
     return ds
+
+
+def _netcdf_fps(ds: xr.Dataset, fps: float | None, path: Path) -> None:
+    """Check the file's frame rate against the caller's; take the caller's if none."""
+    stated = ds.attrs.get("fps")
+    if stated is None:
+        if fps is None:
+            raise CorruptFileError(
+                "states no frame rate (attr 'fps')",
+                path=path,
+                fix="Give the clip's frame rate with --fps, or save the pose file again "
+                "with write_keypoints_netcdf",
+            )
+        ds.attrs["fps"] = float(fps)
+        return
+    if isinstance(stated, bool) or not isinstance(stated, int | float):
+        raise CorruptFileError(
+            f"its frame rate (attr 'fps') is {stated!r}, not a number",
+            path=path,
+            fix="Save the pose file again with write_keypoints_netcdf",
+        )
+    _check_agrees("fps", float(stated), fps, path)
 
 
 def _check_hdf5(path: Path) -> None:
@@ -76,6 +98,33 @@ def _check_hdf5(path: Path) -> None:
         raise UnsupportedFormatError(
             f"is {kind}, not an upright pose file", path=path, fix=_NETCDF_FIX
         )
+
+
+def _check_hdf5_objects(path: Path) -> None:
+    """Read every object of the file with h5py, which fails cleanly on damage.
+
+    h5netcdf, given a damaged file, raises and then prints a second error when the file
+    object it could not finish building is discarded; reading the file here first keeps
+    damaged files away from it.
+    """
+    import h5py
+
+    def touch(_name: str, obj: Any) -> None:
+        dict(obj.attrs)
+        if isinstance(obj, h5py.Dataset):
+            obj[()]
+
+    try:
+        with h5py.File(path, "r") as fh:
+            dict(fh.attrs)
+            fh.visititems(touch)
+    except (OSError, RuntimeError, ValueError, TypeError, KeyError) as exc:
+        detail = exc.args[0] if exc.args and isinstance(exc.args[0], str) else str(exc)
+        raise CorruptFileError(
+            f"the netCDF file cannot be opened ({detail}); it is damaged or truncated",
+            path=path,
+            fix="Save the pose file again with write_keypoints_netcdf",
+        ) from exc
 
 
 def _check_pose_netcdf(ds: xr.Dataset, path: Path) -> None:

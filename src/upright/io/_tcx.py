@@ -18,7 +18,7 @@ import pandas as pd
 from upright.errors import CorruptFileError, UnsupportedFormatError
 from upright.io._activity_raw import RAW_COLUMNS, RawActivity, RawLeg
 
-__all__ = ["local_name", "parse_time", "parse_xml", "read_tcx_raw"]
+__all__ = ["local_name", "parse_time", "parse_xml", "read_tcx_raw", "untimed_note"]
 
 #: Trackpoint element (local name) -> upright column.
 _VALUES = {
@@ -73,6 +73,7 @@ def _float(text: str | None, what: str, index: int, path: Path) -> float | None:
 
 
 def _trackpoint(point: ET.Element, index: int, path: Path) -> dict[str, float] | None:
+    """The point's values; None when it has no readable time."""
     row: dict[str, float] = {}
     run_cadence: float | None = None
     cadence: float | None = None
@@ -81,13 +82,8 @@ def _trackpoint(point: ET.Element, index: int, path: Path) -> dict[str, float] |
         if name == "Time" and el.text and el.text.strip():
             try:
                 row["t_abs_s"] = parse_time(el.text)
-            except ValueError as err:
-                raise CorruptFileError(
-                    f"Trackpoint {index + 1} has the time {el.text.strip()!r}, not an ISO 8601 "
-                    "date and time",
-                    path=path,
-                    fix=_FIX,
-                ) from err
+            except ValueError:
+                return None  # not an ISO 8601 date and time: counted by the caller
         elif name in _VALUES:
             value = _float(el.text, name, index, path)
             if value is not None:
@@ -123,6 +119,7 @@ def read_tcx_raw(path: Path) -> RawActivity:
     legs: list[RawLeg] = []
     device: str | None = None
     index = 0
+    untimed = 0
     activities = [el for el in root.iter() if local_name(el.tag) == "Activity"]
     for leg, activity in enumerate(activities):
         legs.append(RawLeg(sport=activity.get("Sport")))
@@ -134,8 +131,23 @@ def read_tcx_raw(path: Path) -> RawActivity:
                 if row is not None:
                     row["leg"] = leg
                     rows.append(row)
+                else:
+                    untimed += 1
             elif name == "Creator" and device is None:
                 creator = next((c for c in el if local_name(c.tag) == "Name"), None)
                 device = (creator.text or "").strip() or None if creator is not None else None
     frame = pd.DataFrame(rows, columns=[*RAW_COLUMNS, "leg"])
-    return RawActivity(rows=frame, legs=legs or [RawLeg(sport=None)], device=device)
+    return RawActivity(
+        rows=frame,
+        legs=legs or [RawLeg(sport=None)],
+        device=device,
+        notes=untimed_note(untimed),
+    )
+
+
+def untimed_note(count: int) -> list[str]:
+    """The note for track points left out because they have no readable time."""
+    if not count:
+        return []
+    points = "1 track point" if count == 1 else f"{count} track points"
+    return [f"{points} without a readable date and time {'was' if count == 1 else 'were'} left out"]

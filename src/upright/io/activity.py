@@ -30,8 +30,13 @@ column                     meaning
 =========================  ===============================================================
 
 Zero heart rate, stance time, vertical oscillation, vertical ratio or step length is a
-sensor's "no value" and becomes NaN; so do negative values. Samples with the same time
-are merged (first value of each column).
+sensor's "no value" and becomes NaN. Impossible times and values (:mod:`upright.limits`)
+are dropped by :mod:`upright.io._activity_clean` the same way for every format, each
+drop counted in the notes: a date before 1990 or in the future, samples out of time
+order (sorted), samples with the same time (merged; refused when over a fifth of the
+file), an hour without a sample (only the longest part is kept), a heart rate, cadence,
+speed or position no body or globe allows, a GPS fix or distance that jumps further
+than a runner can run.
 """
 
 from __future__ import annotations
@@ -47,7 +52,9 @@ import numpy.typing as npt
 import pandas as pd
 
 from upright.errors import InputError, InsufficientDataError, UnsupportedFormatError
+from upright.io._activity_clean import FOOT_SPORTS, clean_samples, drop_out_of_range, haversine_m
 from upright.io._activity_raw import DeveloperField, RawActivity, RawLeg, normalise_sport
+from upright.limits import CADENCE_SPM
 
 __all__ = [
     "RUNNING",
@@ -88,24 +95,10 @@ SAMPLE_COLUMNS = (
 
 _SUFFIXES: dict[str, ActivityFormat] = {".fit": "fit", ".gpx": "gpx", ".tcx": "tcx"}
 
-#: Sports whose cadence counts feet; in any other sport cadence is not steps (NaN).
-_FOOT_SPORTS = frozenset({"running", "walking", "hiking", "not stated"})
-
-#: A per-foot cadence above this (240 steps/min) is not humanly possible when running,
-#: so a source whose median cadence exceeds it already wrote steps per minute.
-MAX_STRIDES_PER_MIN = 120.0
-
-#: Columns where 0 means "no value" (a sensor not worn or not yet locked on).
-_ZERO_IS_MISSING = (
-    "heart_rate_bpm",
-    "stance_time_ms",
-    "vertical_oscillation_mm",
-    "vertical_ratio_pct",
-    "step_length_mm",
-)
-
-#: Mean Earth radius (IUGG), metres.
-_EARTH_RADIUS_M = 6_371_008.8
+#: A per-foot cadence above this (the most steps/min upright accepts, halved) is not
+#: possible when running, so a source whose median cadence exceeds it already wrote
+#: steps per minute.
+MAX_STRIDES_PER_MIN = CADENCE_SPM[1] / 2.0
 
 
 @dataclass(frozen=True)
@@ -291,20 +284,15 @@ def _not_a_run(legs: tuple[ActivityLeg, ...]) -> str:
 def _finish(
     path: Path, file_format: ActivityFormat, raw: RawActivity, rows: pd.DataFrame
 ) -> Activity:
-    rows = rows.sort_values("t_abs_s", kind="stable")
-    rows = rows.groupby(["leg", "t_abs_s"], sort=False, as_index=False).first()
-    rows = rows.sort_values("t_abs_s", kind="stable").reset_index(drop=True)
+    rows, cleaning_notes = clean_samples(rows, raw.legs, absolute_time=raw.absolute_time, path=path)
     rows["leg"] = rows["leg"].astype(int)
-    for column in _ZERO_IS_MISSING:
-        rows[column] = rows[column].where(rows[column] > 0)
-    rows["cadence_raw"] = rows["cadence_raw"].where(rows["cadence_raw"] >= 0)
     t0 = float(rows["t_abs_s"].iloc[0])
     rows["time_s"] = rows["t_abs_s"] - t0
     if raw.absolute_time:
         rows["timestamp"] = pd.to_datetime(rows["t_abs_s"], unit="s", utc=True)
     else:
         rows["timestamp"] = pd.Series(pd.NaT, index=rows.index, dtype="datetime64[ns, UTC]")
-    notes = list(raw.notes)
+    notes = [*raw.notes, *cleaning_notes]
     legs: list[ActivityLeg] = []
     rows["cadence_spm"] = np.nan
     for index, raw_leg in enumerate(raw.legs):
@@ -331,8 +319,11 @@ def _finish_leg(
     """Cadence in steps/min and a distance for one leg, in place; the leg's facts."""
     sport = normalise_sport(raw_leg.sport)
     leg = rows.loc[mask]
-    if sport in _FOOT_SPORTS:
-        rows.loc[mask, "cadence_spm"] = _steps_per_min(leg["cadence_raw"], notes)
+    if sport in FOOT_SPORTS:
+        spm = _steps_per_min(leg["cadence_raw"], notes)
+        rows.loc[mask, "cadence_spm"] = drop_out_of_range(
+            spm, CADENCE_SPM, "cadence", "steps/min", notes
+        )
     distance, source = _leg_distance(leg)
     rows.loc[mask, "distance_m"] = distance
     if source in ("speed", "gps"):
@@ -353,7 +344,8 @@ def _finish_leg(
 
 
 def _steps_per_min(raw: pd.Series, notes: list[str]) -> pd.Series:
-    moving = raw[raw > 0]
+    # Values no unit makes plausible (a FIT "invalid" byte) do not decide the unit.
+    moving = raw[(raw > 0) & (raw <= CADENCE_SPM[1])]
     if moving.empty or float(moving.median()) <= MAX_STRIDES_PER_MIN:
         return raw * 2.0
     notes.append("the file's cadence is already in steps per minute (both feet); not doubled")
@@ -382,17 +374,10 @@ def compute_track_distance_m(lat_deg: pd.Series, lon_deg: pd.Series) -> npt.NDAr
     Samples without a position carry the distance of the last fix. Notes: spherical
     Earth of mean radius 6,371,008.8 m; GPS jitter adds a little distance while standing.
     """
-    lat = np.radians(lat_deg.to_numpy(dtype=np.float64))
-    lon = np.radians(lon_deg.to_numpy(dtype=np.float64))
-    fix = ~(np.isnan(lat) | np.isnan(lon))
+    lat = lat_deg.to_numpy(dtype=np.float64)
+    lon = lon_deg.to_numpy(dtype=np.float64)
     steps = np.zeros(lat.size)
-    idx = np.flatnonzero(fix)
+    idx = np.flatnonzero(~(np.isnan(lat) | np.isnan(lon)))
     if idx.size > 1:
-        dlat = np.diff(lat[idx])
-        dlon = np.diff(lon[idx])
-        a = (
-            np.sin(dlat / 2) ** 2
-            + np.cos(lat[idx][:-1]) * np.cos(lat[idx][1:]) * np.sin(dlon / 2) ** 2
-        )
-        steps[idx[1:]] = 2 * _EARTH_RADIUS_M * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
+        steps[idx[1:]] = haversine_m(lat[idx][:-1], lon[idx][:-1], lat[idx][1:], lon[idx][1:])
     return np.cumsum(steps)

@@ -22,12 +22,15 @@ The samples table has ``time_s`` (seconds from the first sample) and ``ax, ay, a
 m/s^2 in the sensor's own axes, including gravity; ``gx, gy, gz`` (m/s^2) where the
 file has a gravity stream, and ``qw, qx, qy, qz`` where it has an orientation stream.
 A time column holding an epoch (seconds, ms, us or ns since 1970) gives ``start_unix_s``.
+
+Impossible data is refused or dropped with a count (:mod:`upright.io._imu_clean`, limits
+in :mod:`upright.limits`): units the names state that gravity's size contradicts, a
+start before 1990 or in the future, samples beyond a body-worn sensor's range, and gaps
+longer than a few seconds (only the longest part without one is kept, never bridged).
 """
 
 from __future__ import annotations
 
-import gzip
-import io
 import re
 import zipfile
 from dataclasses import dataclass
@@ -40,6 +43,8 @@ import numpy.typing as npt
 import pandas as pd
 
 from upright.errors import CorruptFileError, InputError, UnsupportedFormatError
+from upright.io._imu_clean import check_start, check_units, clean_trace, magnitude
+from upright.io._imu_csv import FIX_FORMAT, check_time, decode_text, numeric, read_bytes, table
 
 __all__ = [
     "STANDARD_GRAVITY_M_S2",
@@ -58,10 +63,6 @@ STANDARD_GRAVITY_M_S2: Final = 9.80665
 #: Time values above this are an epoch, not seconds from the start (1973 in seconds).
 _EPOCH_MIN: Final = 1e8
 _ACCEL = ("ax", "ay", "az")
-_FIX_FORMAT = (
-    "Export a CSV with a time column and three acceleration columns (x, y, z), "
-    "for example unix_time_s,x_g,y_g,z_g"
-)
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -82,91 +83,6 @@ class ImuRecording:
     @property
     def duration_s(self) -> float:
         return float(self.samples["time_s"].iloc[-1])
-
-
-# ------------------------------------------------------------------ raw text
-
-
-def _read_bytes(path: Path) -> bytes:
-    if not path.exists():
-        raise InputError("file not found", path=path, fix="Check the path and the file name")
-    if path.is_dir():
-        raise UnsupportedFormatError(
-            "this folder is not a Sensor Logger export (no Accelerometer.csv in it)",
-            path=path,
-            fix="Give the folder Sensor Logger exported, or one CSV file",
-        )
-    data = path.read_bytes()
-    if data[:2] == b"\x1f\x8b":
-        try:
-            data = gzip.decompress(data)
-        except (OSError, EOFError) as err:
-            raise CorruptFileError(
-                f"the gzip file is damaged ({err})", path=path, fix="Export the file again"
-            ) from err
-    if not data.strip():
-        raise CorruptFileError("the file is empty", path=path, fix="Export the recording again")
-    return data
-
-
-def _text(data: bytes, path: Path) -> str:
-    head = data[:4096]
-    # A few NUL bytes pad some device headers (GENEActiv); a binary file is full of
-    # control bytes.
-    control = sum(head.count(bytes([c])) for c in (*range(1, 9), *range(14, 32)))
-    if control > len(head) // 20:
-        raise UnsupportedFormatError(
-            "this is a binary file, not a CSV export", path=path, fix=_FIX_FORMAT
-        )
-    return data.replace(b"\x00", b"").decode("utf-8-sig", errors="replace")
-
-
-def _delimiter(header: str) -> str:
-    counts = {d: header.count(d) for d in (",", ";", "\t")}
-    return max(counts, key=lambda d: counts[d])
-
-
-def _table(
-    text: str, path: Path, skip_rows: int = 0, names: list[str] | None = None
-) -> pd.DataFrame:
-    lines = text.splitlines()
-    first = lines[skip_rows] if len(lines) > skip_rows else ""
-    try:
-        frame = pd.read_csv(
-            io.StringIO(text),
-            sep=_delimiter(first),
-            skiprows=skip_rows,
-            header=None if names else 0,
-            names=names,
-            skipinitialspace=True,
-        )
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as err:
-        raise CorruptFileError(
-            f"the CSV cannot be parsed ({err})".replace("\n", " "), path=path, fix=_FIX_FORMAT
-        ) from err
-    frame.columns = [str(c).strip().strip('"') for c in frame.columns]
-    if frame.empty:
-        raise CorruptFileError(
-            "the file has a header but no samples", path=path, fix="Export the recording again"
-        )
-    return frame
-
-
-def _numeric(frame: pd.DataFrame, columns: list[str], path: Path) -> FloatArray:
-    out = np.empty((len(frame), len(columns)), dtype=np.float64)
-    for j, col in enumerate(columns):
-        values = pd.to_numeric(frame[col], errors="coerce")
-        bad = values.isna().to_numpy()
-        if bad.any():
-            row = int(np.argmax(bad))
-            raise CorruptFileError(
-                f"column '{col}' has a value that is not a number in data row {row + 1} "
-                f"({frame[col].iloc[row]!r})",
-                path=path,
-                fix="Remove or repair that row",
-            )
-        out[:, j] = values.to_numpy(dtype=np.float64)
-    return out
 
 
 # ------------------------------------------------------------------ columns
@@ -220,27 +136,15 @@ def _epoch_scale(first: float) -> float | None:
     return 1.0
 
 
-def _check_time(t: FloatArray, path: Path) -> None:
-    steps = np.diff(t)
-    bad = np.flatnonzero(~(steps > 0))
-    if bad.size:
-        i = int(bad[0])
-        raise CorruptFileError(
-            f"time does not increase at data row {i + 2} ({t[i + 1]!r} after {t[i]!r})",
-            path=path,
-            fix="Sort the rows by time and remove repeated samples",
-        )
-
-
 def _units_from_magnitude(acc: FloatArray, path: Path) -> Units:
-    magnitude = float(np.median(np.linalg.norm(acc, axis=1)))
-    if 0.5 <= magnitude <= 2.0:
+    typical = float(np.median(magnitude(acc)))
+    if 0.5 <= typical <= 2.0:
         return "g"
-    if 5.0 <= magnitude <= 15.0:
+    if 5.0 <= typical <= 15.0:
         return "m/s^2"
     raise UnsupportedFormatError(
         f"the units of the acceleration are not stated and its typical size "
-        f"({magnitude:.2f}) is neither about 1 (g) nor about 9.8 (m/s^2); an export "
+        f"({typical:.2f}) is neither about 1 (g) nor about 9.8 (m/s^2); an export "
         "without gravity (linear acceleration) cannot show posture",
         path=path,
         fix="Name the columns with their units (x_g or x_m_s2) and export the acceleration "
@@ -258,32 +162,52 @@ def _recording(
     acc: FloatArray,
     units: Units,
     *,
+    units_stated_by: str | None = None,
     start_unix_s: float | None = None,
     epoch_scale: float | None = None,
     has_gravity: bool = True,
     extra: dict[str, FloatArray] | None = None,
     notes: tuple[str, ...] = (),
 ) -> ImuRecording:
+    """The recording from the file's numbers; ``units_stated_by`` names what stated the
+    units (checked against the size of gravity), None when they were inferred."""
     if len(t_raw) < 2:
         raise CorruptFileError(
             "the file holds fewer than two samples", path=path, fix="Export the whole recording"
         )
-    if not np.isfinite(acc).all() or not np.isfinite(t_raw).all():
+    streams = [acc, t_raw, *(extra or {}).values()]
+    if not all(np.isfinite(x).all() for x in streams):
         raise CorruptFileError(
             "the file holds infinite values", path=path, fix="Remove or repair those rows"
         )
-    _check_time(t_raw, path)
+    check_time(t_raw, path)
+    if units_stated_by is not None and has_gravity:
+        check_units(acc, units, units_stated_by, path)
     if epoch_scale is not None:
         start_unix_s = float(t_raw[0]) * epoch_scale
         t = (t_raw - t_raw[0]) * epoch_scale
     else:
         t = t_raw - t_raw[0]
+    check_start(start_unix_s, path)
     factor = STANDARD_GRAVITY_M_S2 if units == "g" else 1.0
+    cleaned = clean_trace(t, acc, units, path)
+    keep = cleaned.keep
+    if keep.sum() < 2:
+        raise CorruptFileError(
+            "fewer than two samples are left once impossible ones are dropped",
+            path=path,
+            fix="Export the whole recording again",
+        )
+    offset_s = float(t[keep][0])
+    if start_unix_s is not None:
+        start_unix_s += offset_s
+    t = t[keep] - offset_s
     columns: dict[str, FloatArray] = {"time_s": t}
     for j, name in enumerate(_ACCEL):
-        columns[name] = acc[:, j] * factor
+        columns[name] = acc[keep, j] * factor
     for name, values in (extra or {}).items():
-        columns[name] = values
+        columns[name] = values[keep]
+    notes = (*notes, *cleaned.notes)
     rate = 1.0 / float(np.median(np.diff(t)))
     return ImuRecording(
         path=path,
@@ -305,9 +229,9 @@ def _read_csv_table(frame: pd.DataFrame, path: Path) -> ImuRecording:
         raise UnsupportedFormatError(
             f"no time column and x, y, z acceleration columns among {columns[:8]}",
             path=path,
-            fix=_FIX_FORMAT,
+            fix=FIX_FORMAT,
         )
-    values = _numeric(frame, [time_col, *axes], path)
+    values = numeric(frame, [time_col, *axes], path)
     t_raw, acc = values[:, 0], values[:, 1:]
     names = " ".join(axes).lower()
     linear = "linear" in names
@@ -318,7 +242,9 @@ def _read_csv_table(frame: pd.DataFrame, path: Path) -> ImuRecording:
         fmt = "actigraph_csv"
     else:
         fmt = "generic_csv"
-    units = _units_from_name(axes[0]) or ("m/s^2" if linear else _units_from_magnitude(acc, path))
+    named = _units_from_name(axes[0])
+    units = named or ("m/s^2" if linear else _units_from_magnitude(acc, path))
+    stated_by = None if named is None else f"the column names ({', '.join(axes)})"
     notes: tuple[str, ...] = ()
     if linear:
         notes = (
@@ -328,7 +254,15 @@ def _read_csv_table(frame: pd.DataFrame, path: Path) -> ImuRecording:
     if scale is None and "ms" in _tokens(time_col):
         t_raw = t_raw / 1000.0
     return _recording(
-        path, fmt, t_raw, acc, units, epoch_scale=scale, has_gravity=not linear, notes=notes
+        path,
+        fmt,
+        t_raw,
+        acc,
+        units,
+        units_stated_by=stated_by,
+        epoch_scale=scale,
+        has_gravity=not linear,
+        notes=notes,
     )
 
 
@@ -355,7 +289,7 @@ def _read_geneactiv(text: str, path: Path) -> ImuRecording:
             path=path,
             fix="Export the recording again with the GENEActiv software (CSV, raw data)",
         )
-    frame = _table(text, path, skip_rows=start, names=["time", "x", "y", "z", "lux", "button", "t"])
+    frame = table(text, path, skip_rows=start, names=["time", "x", "y", "z", "lux", "button", "t"])
     times = pd.to_datetime(frame["time"], format="%Y-%m-%d %H:%M:%S:%f", errors="coerce")
     bad = times.isna().to_numpy()
     if bad.any():
@@ -368,7 +302,7 @@ def _read_geneactiv(text: str, path: Path) -> ImuRecording:
     zone = _geneactiv_zone(lines[:start])
     first = times.iloc[0].to_pydatetime().replace(tzinfo=zone)
     t = (times - times.iloc[0]).dt.total_seconds().to_numpy(dtype=np.float64)
-    acc = _numeric(frame, ["x", "y", "z"], path)
+    acc = numeric(frame, ["x", "y", "z"], path)
     note = f"times are local (UTC{first.strftime('%z')}) as the device header states"
     return _recording(
         path,
@@ -376,6 +310,7 @@ def _read_geneactiv(text: str, path: Path) -> ImuRecording:
         t,
         acc,
         "g",
+        units_stated_by="the GENEActiv format (always g)",
         start_unix_s=first.timestamp(),
         notes=(note,),
     )
@@ -409,7 +344,7 @@ def _sensor_logger_files(path: Path) -> dict[str, bytes]:
 def _sl_stream(
     data: bytes, name: str, path: Path, cols: list[str]
 ) -> tuple[FloatArray, FloatArray]:
-    frame = _table(_text(data, path / name), path / name)
+    frame = table(decode_text(data, path / name), path / name)
     missing = [c for c in ["time", *cols] if c not in frame.columns]
     if missing:
         raise UnsupportedFormatError(
@@ -417,8 +352,8 @@ def _sl_stream(
             path=path,
             fix="Export the recording again from Sensor Logger as CSV",
         )
-    values = _numeric(frame, ["time", *cols], path / name)
-    _check_time(values[:, 0], path / name)
+    values = numeric(frame, ["time", *cols], path / name)
+    check_time(values[:, 0], path / name)
     return values[:, 0], values[:, 1:]
 
 
@@ -444,17 +379,23 @@ def _read_sensor_logger(path: Path) -> ImuRecording:
         )
         for j, name in enumerate(("qw", "qx", "qy", "qz")):
             extra[name] = np.interp(t_ns, to, q[:, j])
-    # Gravity has a steady mean; acceleration without it averages to about zero.
-    mean_norm = float(np.linalg.norm(acc.mean(axis=0)))
+    # Gravity has a steady mean; acceleration without it averages to about zero. Numbers
+    # too large to add up become infinite here, and _recording refuses them.
+    with np.errstate(over="ignore", invalid="ignore"):
+        mean_norm = float(np.linalg.norm(acc.mean(axis=0)))
     has_gravity = True
     if gravity is not None:
-        g_norm = float(np.linalg.norm(gravity.mean(axis=0)))
+        with np.errstate(over="ignore", invalid="ignore"):
+            g_norm = float(np.linalg.norm(gravity.mean(axis=0)))
         g_units: Units = "g" if g_norm < 2.0 else "m/s^2"
         g_scale = STANDARD_GRAVITY_M_S2 if g_units == "g" else 1.0
-        for j, name in enumerate(("gx", "gy", "gz")):
-            extra[name] = gravity[:, j] * g_scale
-        if mean_norm < 0.3 * g_norm:
-            acc = acc + gravity
+        with np.errstate(over="ignore", invalid="ignore"):
+            for j, name in enumerate(("gx", "gy", "gz")):
+                extra[name] = gravity[:, j] * g_scale
+            added = mean_norm < 0.3 * g_norm
+            if added:
+                acc = acc + gravity
+        if added:
             notes.append("Accelerometer.csv holds acceleration without gravity: Gravity.csv added")
         units: Units = g_units
     elif mean_norm < 0.3:
@@ -487,20 +428,22 @@ def read_imu(path: str | Path) -> ImuRecording:
     InputError
         The file is missing.
     UnsupportedFormatError
-        Not a CSV export upright reads (the columns found are named).
+        Not a CSV export upright reads (the columns found are named), or units stated
+        by the column names that gravity's size contradicts.
     CorruptFileError
-        Empty, damaged, a value that is not a number, or time that does not increase
-        (the row is named).
+        Empty, damaged, a value that is not a number, time that does not increase (the
+        row is named), a start date before 1990 or in the future, or most samples
+        beyond a body-worn sensor's range.
     """
     p = Path(path)
     if p.is_dir() or p.suffix.lower() == ".zip":
         if not p.exists():
             raise InputError("file not found", path=p, fix="Check the path and the file name")
         return _read_sensor_logger(p)
-    text = _text(_read_bytes(p), p)
+    text = decode_text(read_bytes(p), p)
     if text.lstrip().startswith("Device Type") and "GENEActiv" in text[:200]:
         return _read_geneactiv(text, p)
-    return _read_csv_table(_table(text, p), p)
+    return _read_csv_table(table(text, p), p)
 
 
 def start_datetime(recording: ImuRecording) -> datetime | None:

@@ -22,6 +22,7 @@ and the ``processing`` log.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import NoReturn
 
 import xarray as xr
 
@@ -29,6 +30,7 @@ from upright.errors import (
     InputError,
     UnsupportedFormatError,
 )
+from upright.io._kp_checks import _check_series
 from upright.io._kp_common import (
     _VIDEO_SUFFIXES,
     ACCEPTED_FORMATS,
@@ -93,9 +95,9 @@ def read_keypoints(
         An OpenPose folder in which no frame shows a person.
     """
     src = Path(path)
-    _check_positive("fps", fps)
-    _check_positive("image_width_px", image_width_px)
-    _check_positive("image_height_px", image_height_px)
+    _check_positive("fps", fps, src)
+    _check_positive("image_width_px", image_width_px, src)
+    _check_positive("image_height_px", image_height_px, src)
     if not src.exists():
         raise InputError(
             "no such file or folder",
@@ -103,13 +105,22 @@ def read_keypoints(
             fix=f"Check the path; upright reads {ACCEPTED_FORMATS}",
         )
     size = _SizeHint(image_width_px, image_height_px)
-    if src.is_dir():
-        return _read_openpose_folder(src, fps, size)
     suffix = src.suffix.lower()
-    if suffix == ".json":
-        return _read_gaitlab_json(src, fps, size)
-    if suffix == ".nc":
-        return _read_netcdf(src, fps)
+    if src.is_dir():
+        ds = _read_openpose_folder(src, fps, size)
+    elif suffix == ".json":
+        ds = _read_gaitlab_json(src, fps, size)
+    elif suffix == ".nc":
+        ds = _read_netcdf(src, fps)
+    else:
+        _refuse_suffix(src)
+    _check_series(ds, src)
+    return ds
+
+
+def _refuse_suffix(src: Path) -> NoReturn:
+    """Refuse a file that is none of the keypoint formats, with a hint for a video."""
+    suffix = src.suffix.lower()
     hint = ""
     if suffix in _VIDEO_SUFFIXES:
         hint = "; it is a video: extract keypoints from it first (`upright analyze`)"

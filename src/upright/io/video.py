@@ -26,6 +26,7 @@ import numpy as np
 import numpy.typing as npt
 
 from upright.errors import CorruptFileError, InputError, UnsupportedFormatError
+from upright.io.frame_rate import validate_video_timing
 from upright.io.video_write import (
     _AVCOL_RANGE_MPEG,
     _AVCOL_SPC_BT470BG,
@@ -161,7 +162,10 @@ def probe_video(path: str | Path) -> VideoInfo:
         The file is not a video container FFmpeg can read, or holds no video stream.
     CorruptFileError
         The file is empty, its index is missing (a cut-short MP4), it holds no
-        frame, or no frame decodes.
+        frame, no frame decodes, frames share a timestamp, or the frame rate is
+        over 1000 fps.
+    QualityError
+        The frame rate is under 10 fps.
 
     Notes
     -----
@@ -212,6 +216,7 @@ def probe_video(path: str | Path) -> VideoInfo:
         width, height = height, width
     duration_s = _duration_s(pts, scan.end_pts, time_base)
     fps = float(average_rate or 0) or (n_frames / duration_s if duration_s > 0 else 0.0)
+    validate_video_timing(pts, fps, path)
     return VideoInfo(
         path=path,
         width_px=width,

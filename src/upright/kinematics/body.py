@@ -127,6 +127,11 @@ def estimate_step_period_s(ds: xr.Dataset) -> float:
     # remove drift slower than 1 Hz (a runner drifting on the belt, camera shake)
     sos = butter(2, 1.0, btype="high", fs=fs, output="sos")
     y = sosfiltfilt(sos, y - y.mean())
+    if not np.std(y) > 1e-6:  # px: still to within rounding (a frozen series)
+        raise InsufficientDataError(
+            "the hips never rise and fall, so no running step can be found",
+            fix="Film at least 10 s of steady running from the side",
+        )
     ac = np.correlate(y, y, mode="full")[y.size - 1 :]
     ac = ac / ac[0]
     lo = max(1, int(np.floor(STEP_PERIOD_RANGE_S[0] * fs)))

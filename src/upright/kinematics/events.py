@@ -323,7 +323,7 @@ def detect_gait_events(
     ``CONTACT_HEIGHT_LEG`` leg lengths of the ground level (the 5th percentile of all
     foot heights) and it moves backward relative to the pelvis. Contact and toe-off are
     the interpolated crossings of that level, so they resolve better than one frame.
-    At 30 fps contact timing is good to about one frame (CLINICAL.md section 6).
+    At 30 fps contact timing is good to about one frame (33 ms).
     """
     direction = detect_direction(ds) if direction is None else direction
     leg_px = estimate_leg_length_px(ds)

@@ -24,7 +24,7 @@ __all__ = [
 HIP_TO_ANKLE_PER_HEIGHT = 0.491
 
 #: Below this frame rate contact time is withheld: one frame is 20 ms or more
-#: (CLINICAL.md section 6: contact timing at 30 fps is only good to about 33 ms).
+#: (contact timing at 30 fps is only good to about one frame, 33 ms).
 MIN_CONTACT_TIME_FPS = 50.0
 
 #: Stride durations accepted, relative to two step periods.

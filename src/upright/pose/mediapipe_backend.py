@@ -8,12 +8,14 @@ download the heavy model at run time, so it is not offered.
 from __future__ import annotations
 
 import os
+from contextlib import ExitStack
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
 from upright.pose.backend import PoseResult, empty_result
+from upright.pose.native_log import filtered_native_stderr
 from upright.skeleton import KEYPOINTS
 
 __all__ = ["MEDIAPIPE_TO_CANONICAL", "MediaPipePose"]
@@ -51,25 +53,34 @@ class MediaPipePose:
     """BlazePose full (``model_complexity=1``) in video (tracking) mode.
 
     Confidence is BlazePose's per-landmark *visibility*: in a side view the far limbs
-    get low values, which the signal layer masks.
+    get low values, which the signal layer masks. From creation to :meth:`close`,
+    MediaPipe's native info and warning lines are kept off stderr
+    (:func:`upright.pose.native_log.filtered_native_stderr`).
     """
 
     name = "mediapipe-blazepose-full-0.10.21"
 
     def __init__(self, *, min_detection_confidence: float = 0.5) -> None:
-        # MediaPipe's C++ logging would fill the terminal: warnings and up only
+        # Ask MediaPipe's C++ logging for warnings and up only; absl ignores this before
+        # it is initialised, so the native stderr is filtered as well, until close().
         os.environ.setdefault("GLOG_minloglevel", "2")
         os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-        import mediapipe as mp  # heavy: imported only when a backend is built
+        self._quiet = ExitStack()
+        self._quiet.enter_context(filtered_native_stderr())
+        try:
+            import mediapipe as mp  # heavy: imported only when a backend is built
 
-        self._pose: Any = mp.solutions.pose.Pose(
-            static_image_mode=False,
-            model_complexity=1,
-            smooth_landmarks=False,  # causal smoothing lags; upright filters zero-lag
-            enable_segmentation=False,
-            min_detection_confidence=min_detection_confidence,
-            min_tracking_confidence=0.5,
-        )
+            self._pose: Any = mp.solutions.pose.Pose(
+                static_image_mode=False,
+                model_complexity=1,
+                smooth_landmarks=False,  # causal smoothing lags; upright filters zero-lag
+                enable_segmentation=False,
+                min_detection_confidence=min_detection_confidence,
+                min_tracking_confidence=0.5,
+            )
+        except BaseException:
+            self._quiet.close()
+            raise
 
     def estimate(self, rgb: npt.NDArray[np.uint8]) -> PoseResult:
         """Keypoints of the runner in ``rgb``, in pixels of ``rgb`` (y down)."""
@@ -87,5 +98,8 @@ class MediaPipePose:
         return xy, conf
 
     def close(self) -> None:
-        """Release the MediaPipe graph."""
-        self._pose.close()
+        """Release the MediaPipe graph, then give stderr back (once the last model closes)."""
+        try:
+            self._pose.close()
+        finally:
+            self._quiet.close()

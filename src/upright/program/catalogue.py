@@ -1,4 +1,4 @@
-"""The exercise catalogue of the core and glute program (CLINICAL.md section 5).
+"""The exercise catalogue of the core and glute program (an isometric-first approach after McGill).
 
 The exercises are data (``data/exercises.json``) so a clinician can review them without
 reading code. :func:`load_catalogue` validates every entry and checks that each easier

@@ -1,4 +1,4 @@
-"""Build the exercise plan from the triage and the red-flag screen (CLINICAL.md s5).
+"""Build the exercise plan from the triage and the red-flag screen.
 
 The plan is built at one stage: 1 isometric holds (neutral spine, no extension), 2
 dynamic (the same patterns with movement while the spine stays still, then a loaded
@@ -37,9 +37,9 @@ __all__ = [
     "build_plan",
 ]
 
-DOSE_SOURCE: Final = "Mueller & Niederer 2020, Sci Rep 10:16921 (CLINICAL.md s5)"
+DOSE_SOURCE: Final = "Mueller & Niederer 2020, Sci Rep 10:16921"
 #: Source of the Choice that says why the plan is at its stage.
-STAGE_SOURCE: Final = "CLINICAL.md s5 progression rule [design heuristic]"
+STAGE_SOURCE: Final = "upright's progression rule (design heuristic)"
 #: Session length across programs with the largest effect (Mueller & Niederer 2020).
 MIN_SESSION_MIN: Final = 20
 MAX_SESSION_MIN: Final = 30
@@ -59,8 +59,8 @@ POSTURE_CUES: Final = (
     "In the last third of long runs, check posture every few minutes: breathe out, "
     "stand tall, relax the shoulders.",
 )
-_S5 = "CLINICAL.md s5"
-_WEAKNESS_SOURCE = "CLINICAL.md s1 cause 1 (Marshall, Patel & Callaghan 2011)"
+_S5 = "upright's staged program (design heuristic)"
+_WEAKNESS_SOURCE = "Marshall, Patel & Callaghan 2011, Hum Mov Sci 30:63"
 
 
 class _Model(BaseModel):
@@ -125,7 +125,7 @@ RUNNING_LOAD_TEXT: Final = (
 PROGRESSION_TEXT: Final = (
     "Move up a stage after two sessions in a row done in full with good form, pain at most "
     "3/10 during and no flare the next morning. Go back one level if pain goes above 5/10 "
-    "or next-morning pain or stiffness rises (design heuristic, CLINICAL.md s5). " + DISCLAIMER
+    "or next-morning pain or stiffness rises (design heuristic). " + DISCLAIMER
 )
 
 
@@ -133,10 +133,10 @@ PROGRESSION_TEXT: Final = (
 class _StageTable:
     """What one stage prescribes.
 
-    The stages and their exercises are CLINICAL.md s5; which exercises each likely cause
-    adds, and the order, are a design heuristic chosen so that every session lasts
-    20-30 min with the shipped catalogue. ``{which}`` / ``{Which}`` in the posture texts
-    become "posture", "fatigue" or "posture and fatigue".
+    The stages and their exercises follow an isometric-first approach (McGill); which
+    exercises each likely cause adds, and the order, are a design heuristic chosen so
+    that every session lasts 20-30 min with the shipped catalogue. ``{which}`` /
+    ``{Which}`` in the posture texts become "posture", "fatigue" or "posture and fatigue".
     """
 
     title: str
@@ -192,7 +192,7 @@ _STAGE1: Final = _StageTable(
     posture_reason="{Which} fault likely: tall-posture drill",
     posture_what="Tall-posture marching drill each session, and posture cues for the last "
     "third of long runs",
-    posture_source=f"{_S5} stage 3; CLINICAL.md s1 causes 2-3",
+    posture_source=f"{_S5} stage 3; Teng & Powers 2015, Koblbauer 2014",
 )
 _STAGE2: Final = _StageTable(
     title="dynamic",
@@ -226,7 +226,7 @@ _STAGE2: Final = _StageTable(
     posture_reason="Stage 2: {which} fault likely: tall-posture drill",
     posture_what="Tall-posture marching drill each session, and posture cues for the last "
     "third of long runs",
-    posture_source=f"{_S5} stage 3; CLINICAL.md s1 causes 2-3",
+    posture_source=f"{_S5} stage 3; Teng & Powers 2015, Koblbauer 2014",
     note="Move the arms and legs slowly; the low back stays still throughout.",
 )
 _STAGE3: Final = _StageTable(
@@ -258,7 +258,7 @@ _STAGE3: Final = _StageTable(
     posture=("a_skip",),
     posture_reason="Stage 3: {which} fault likely: tall-posture skipping drill",
     posture_what="Tall-posture skipping drill each session",
-    posture_source=f"{_S5} stage 3; CLINICAL.md s1 causes 2-3",
+    posture_source=f"{_S5} stage 3; Teng & Powers 2015, Koblbauer 2014",
     cues_always=True,
     note="Stand tall in the single-leg work and the drills: head over shoulders over hips.",
 )
@@ -488,7 +488,7 @@ def build_plan(
 
     Notes
     -----
-    Stages, exercises and the McGill pyramid dose: CLINICAL.md section 5. Glute bridge
+    Stages, exercises and the pyramid dose: McGill's isometric-first approach. Glute bridge
     abduction: Kang 2016. 20-30 min, 3-5 sessions a week, about 7 weeks: Mueller &
     Niederer 2020. The work each likely cause adds at each stage, the session layout and
     rest days are a design heuristic.

@@ -1,4 +1,5 @@
-"""When to progress, hold or regress, and how much to run (CLINICAL.md section 5).
+"""When to progress, hold or regress (design heuristic), and how much to run while in
+pain (Silbernagel 2007).
 
 Progression rule [design heuristic, configurable]: progress when the whole prescribed
 session is done with good form, pain stays <= 3/10 during it and there is no flare the
@@ -31,11 +32,11 @@ __all__ = [
     "running_load_advice",
 ]
 
-#: Progress only when pain during the session is at most this (CLINICAL.md s5).
+#: Progress only when pain during the session is at most this [design heuristic].
 PAIN_PROGRESS_MAX: Final = 3
-#: Regress when pain during the session is above this (CLINICAL.md s5).
+#: Regress when pain during the session is above this [design heuristic].
 PAIN_REGRESS_ABOVE: Final = 5
-#: Good sessions in a row needed to progress (CLINICAL.md s5) [design heuristic].
+#: Good sessions in a row needed to progress [design heuristic].
 GOOD_SESSIONS_TO_PROGRESS: Final = 2
 #: Pain-monitoring zones while running (Silbernagel 2007): 0-2 safe, 3-5 acceptable.
 PAIN_SAFE_MAX: Final = 2
@@ -146,7 +147,7 @@ def decide(session_logs: Sequence[SessionLog], current_level: int) -> Decision:
 
     Notes
     -----
-    CLINICAL.md section 5, progression rule [design heuristic, configurable]: regress
+    Progression rule [design heuristic, configurable]: regress
     when the latest session had pain above 5/10 or a next-morning rise in pain or
     stiffness; progress after two consecutive good sessions (whole session, good form,
     pain <= 3/10, no next-morning flare); otherwise hold.
@@ -240,9 +241,9 @@ def running_load_advice(
 
     Notes
     -----
-    Pain-monitoring model (Silbernagel 2007, Achilles tendinopathy, extrapolated to the
-    back; CLINICAL.md section 5): 0-2 safe, 3-5 acceptable, above 5 stop; pain must
-    settle by the next morning, otherwise reduce the next run.
+    Pain-monitoring model (Silbernagel 2007, Am J Sports Med 35:897, Achilles tendinopathy,
+    extrapolated to the back): 0-2 safe, 3-5 acceptable, above 5 stop; pain must settle
+    by the next morning, otherwise reduce the next run.
     """
     _check_pain("pain_during", pain_during)
     _check_pain("pain_next_morning", pain_next_morning)

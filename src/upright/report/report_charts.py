@@ -21,7 +21,7 @@ __all__ = ["lean_over_clip_figure", "progress_figure"]
 _LEAN_COLOUR: Final = "#e4572e"
 _HEAD_COLOUR: Final = "#8e44ad"
 _SYNTHETIC: Final = "SYNTHETIC DEMO RUNNER - not a real person"
-#: Pain-monitoring zones while running (Silbernagel 2007; CLINICAL.md s5).
+#: Pain-monitoring zones while running (Silbernagel 2007, Am J Sports Med 35:897).
 _ZONES: Final = ((0, 2.5, "#d8f3dc", "safe 0-2"), (2.5, 5.5, "#fff3bf", "acceptable 3-5"),
                  (5.5, 10, "#ffd6d6", "stop above 5"))  # fmt: skip
 

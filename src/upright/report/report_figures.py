@@ -42,7 +42,7 @@ _SESSION_COLOR: Final = "#1f6feb"
 _MORNING_COLOR: Final = "#7b2cbf"
 _RUN_COLOR: Final = "#e76f51"
 #: Pain-monitoring zones, 0-10 scale: 0-2 safe, 3-5 acceptable, above 5 stop
-#: (Silbernagel 2007, Am J Sports Med 35:897; CLINICAL.md section 5). Edges sit halfway
+#: (Silbernagel 2007, Am J Sports Med 35:897). Edges sit halfway
 #: between the integer ratings so every logged value falls inside one zone.
 _PAIN_ZONES: Final = (
     (-0.5, 2.5, "#2e7d32", "safe 0-2"),
@@ -175,7 +175,7 @@ def lean_over_clip_png(data: ReportData) -> bytes | None:
     Notes
     -----
     The drift flag level (3 deg, and beyond the runner's own MDC) is from Koblbauer 2014,
-    JSAMS 17:419 (CLINICAL.md section 6).
+    JSAMS 17:419.
     """
     summary = data.posture
     if summary is None:
@@ -354,8 +354,7 @@ def progress_png(data: ReportData) -> bytes | None:
     Notes
     -----
     Pain zones: 0-2 safe, 3-5 acceptable, above 5 stop (pain-monitoring model,
-    Silbernagel 2007, Am J Sports Med 35:897, extrapolated from Achilles tendinopathy;
-    CLINICAL.md section 5).
+    Silbernagel 2007, Am J Sports Med 35:897, extrapolated from Achilles tendinopathy).
     """
     whens = _all_dates(data)
     if not whens:

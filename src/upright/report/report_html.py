@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from html import escape
 from typing import Final
 
-from upright.assessment.endurance import EnduranceAssessment
+from upright.assessment.endurance import NORMS_UNCHECKED, EnduranceAssessment
 from upright.assessment.redflags import RedFlagScreen
 from upright.assessment.triage import TriageResult
 from upright.report._plotting import test_name
@@ -245,7 +245,7 @@ def _endurance(e: EnduranceAssessment | None) -> str:
     ]
     parts = [
         f"<p class='small'>Norms: {escape(e.norm_label)}"
-        + (" [seen only in secondary sources]" if e.norm_unverified else "")
+        + (f": {NORMS_UNCHECKED}" if e.norm_unverified else "")
         + "</p>",
         _table(("test", "latest", "norm mean (SD)", "of mean", "status"), norm_rows),
     ]

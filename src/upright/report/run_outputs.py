@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from upright.report.outputs import write_summary_json
+from upright.report.outputs import FileDone, write_summary_json
 from upright.report.run_plots import write_run_html, write_run_png
 from upright.services.run_import import RunImport, splits_file_name
 
@@ -30,11 +30,22 @@ def _write_table(table: pd.DataFrame, path: Path, axis: str) -> None:
     table.round(3).to_csv(path, index=False, na_rep="")
 
 
-def write_run_files(run: RunImport, stage: Path) -> None:
-    """Write summary, splits, thirds and plots into ``stage``."""
+def write_run_files(run: RunImport, stage: Path, done: FileDone | None = None) -> None:
+    """Write summary, splits, thirds and plots (:func:`run_output_files`) into ``stage``,
+    calling ``done`` with each file's name once it is written."""
+    tick = done or _ignore
     axis = run.fatigue.axis
     write_summary_json(run.summary, stage)
+    tick("summary.json")
     _write_table(run.fatigue.splits, stage / splits_file_name(run.fatigue), axis)
+    tick(splits_file_name(run.fatigue))
     _write_table(run.fatigue.thirds, stage / "thirds.csv", axis)
+    tick("thirds.csv")
     write_run_png(run, stage / "run.png")
+    tick("run.png")
     write_run_html(run, stage / "run.html")
+    tick("run.html")
+
+
+def _ignore(name: str) -> None:
+    return None

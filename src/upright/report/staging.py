@@ -21,6 +21,7 @@ that never touches one a live process is writing:
 
 from __future__ import annotations
 
+import errno
 import os
 import shutil
 import sys
@@ -206,7 +207,8 @@ def staged_output(out_dir: Path) -> Iterator[Path]:
     Raises
     ------
     InputError
-        ``out_dir`` cannot be created or is not writable.
+        ``out_dir`` cannot be created or is not writable, or the disk filled up
+        (``ENOSPC``) while writing.
     """
     created = not out_dir.exists()
     _prepare(out_dir)
@@ -221,6 +223,14 @@ def staged_output(out_dir: Path) -> Iterator[Path]:
             forget_under(stage)
             note_landed("folder", str(out_dir), out_dir.resolve())
             ok = True
+    except OSError as err:
+        if err.errno == errno.ENOSPC and not ok:
+            raise InputError(
+                "disk full while writing the results; nothing was written",
+                path=out_dir,
+                fix="Free space and run again",
+            ) from err
+        raise
     finally:
         forget_under(stage)
         if owner is not None:

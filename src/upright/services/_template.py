@@ -20,7 +20,7 @@ _LEVEL_WORDS = {
     "review": "medical review before the plan",
 }
 
-#: Endurance keys: (meaning, allowed values, what it informs). CLINICAL.md section 4.
+#: Endurance keys: (meaning, allowed values, what it informs). McGill, Childs & Liebenson 1999.
 _ENDURANCE = {
     "flexor_s": ("trunk flexor hold (McGill 1999), seconds", "number >= 0 or null", "weakness"),
     "extensor_s": (
@@ -79,7 +79,7 @@ def build_template() -> str:
         "#   upright checkup --answers answers.yaml [--evidence summary.json ...]",
         "# upright is a training and self-management aid, not a medical device.",
         "",
-        "# RED FLAGS, screened first (NICE NG59; CLINICAL.md section 2).",
+        "# RED FLAGS, screened first (NICE NG59 2016; Finucane 2020).",
         "# Each: true (yes), false (no) or null (not answered). Informs: safety, not a cause.",
         "red_flags:",
     ]
@@ -89,14 +89,15 @@ def build_template() -> str:
     lines += [
         "",
         "# A clinician's clearance after a same-day or review red flag (never lifts an",
-        "# emergency). recorded: true or false; date: quoted text, e.g. '2026-11-20';",
-        "# clinician: quoted text. Informs: whether the plan may continue.",
+        "# emergency). recorded: true or false; with true, both are needed: date, the day",
+        "# you were cleared as 'YYYY-MM-DD' (today or earlier), and clinician, who cleared",
+        "# you (e.g. 'Dr Lee, GP'). Informs: whether the plan may continue.",
         "clearance:",
         "  recorded: false",
         "  date: null",
         "  clinician: null",
         "",
-        "# SYMPTOMS (CLINICAL.md sections 1-3).",
+        "# SYMPTOMS (sources: docs/sources.md in upright's repository).",
         "symptoms:",
     ]
     for s in symptom_questions():
@@ -132,7 +133,7 @@ def build_template() -> str:
         "odi:",
         *[f"  {key}: null" for key in ODI_SECTIONS],
         "",
-        "# ENDURANCE TESTS (CLINICAL.md section 4; see `upright test` for the protocols).",
+        "# ENDURANCE TESTS (McGill, Childs & Liebenson 1999; `upright test` shows the protocols).",
         "endurance:",
     ]
     for key, (meaning, allowed, informs) in _ENDURANCE.items():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Literal
@@ -11,8 +12,9 @@ import pandas as pd
 import xarray as xr
 
 from upright import __version__
-from upright.errors import InsufficientDataError, QualityError
+from upright.errors import InsufficientDataError, QualityError, UprightError
 from upright.fatigue.drift import DRIFT_THRESHOLD_DEG, DriftResult, compute_drift
+from upright.io.frame_rate import validate_fps
 from upright.kinematics import quality
 from upright.kinematics.angles import compute_head_trunk_deg, compute_trunk_lean_deg
 from upright.kinematics.body import detect_direction, detect_setting
@@ -93,8 +95,24 @@ class Analysis:
     extra: dict[str, float] = field(default_factory=dict)
 
 
+def _refuse_frozen(ds: xr.Dataset, source_file: str) -> None:
+    """Refuse a series whose frames all hold exactly the same keypoints."""
+    pos = np.asarray(ds["position"].values, dtype=np.float64)
+    if pos.shape[0] < 2 or not np.isfinite(pos).any():
+        return  # one frame, or nobody seen: the screen says so in its own words
+    same = (pos == pos[:1]) | (np.isnan(pos) & np.isnan(pos[:1]))
+    if same.all():
+        raise QualityError(
+            f"all {pos.shape[0]} frames hold exactly the same keypoints: nothing moves, "
+            "so this is not a recording of running (a frozen or repeated frame?)",
+            path=source_file or None,
+            fix="Extract the keypoints again from the running clip, or film it again",
+        )
+
+
 def _screen(ds: xr.Dataset, source_file: str, threshold: float) -> None:
-    """Refuse recordings with no runner, or with the head or feet out of frame."""
+    """Refuse recordings with no runner, frozen ones, or with the head or feet out of frame."""
+    _refuse_frozen(ds, source_file)
     if quality.person_fraction(ds, threshold) < 0.5:
         raise QualityError(
             "no runner was found in most of the frames",
@@ -205,8 +223,8 @@ MIN_DRIFT_SPAN_S = 15.0
 def _drift_summaries(
     strides: pd.DataFrame, metrics: dict[str, MetricSummary], threshold_deg: float
 ) -> tuple[list[DriftSummary], list[Withheld]]:
-    """Trend of trunk lean (flagged by the rule of CLINICAL.md section 1) and of the
-    head-trunk angle (shown, never flagged: CLINICAL.md gives a threshold for lean only)."""
+    """Trend of trunk lean (flagged by the fatigue rule, Koblbauer 2014) and of the
+    head-trunk angle (shown, never flagged: no published threshold exists for it)."""
     drift: list[DriftSummary] = []
     withheld: list[Withheld] = []
     span = float(strides["start_s"].max() - strides["start_s"].min()) if len(strides) else 0.0
@@ -240,8 +258,8 @@ def _drift_summaries(
                     "flagged": False,
                     "reason": (
                         f"shown, not flagged: changed by {result.change:+.1f} deg (95% CI "
-                        f"{result.ci95_low:+.1f} to {result.ci95_high:+.1f}); CLINICAL.md gives "
-                        "a flag level for trunk lean only"
+                        f"{result.ci95_low:+.1f} to {result.ci95_high:+.1f}); no published "
+                        "threshold exists for this angle, only for trunk lean"
                     ),
                 }
             )
@@ -269,12 +287,35 @@ def analyze_keypoints(
         No runner, or head or feet out of frame in most frames.
     InsufficientDataError
         Too little of the runner to measure anything.
+
+    Every error names the source file (``source_file``, else ``attrs["source_file"]``).
     """
     options = options or AnalysisOptions()
     source_file = source_file or str(ds.attrs.get("source_file", ""))
+    try:
+        return _analyze(ds, options, source_kind, source_file)
+    except UprightError as err:
+        named = err.with_path(source_file) if source_file else err
+        if named is err:
+            raise
+        raise named from err
+
+
+def _analyze(
+    ds: xr.Dataset,
+    options: AnalysisOptions,
+    source_kind: Literal["video", "keypoints", "synthetic"],
+    source_file: str,
+) -> Analysis:
+    """The steps of :func:`analyze_keypoints`; errors from the layers below may not yet
+    name the file."""
     validate_pose_dataset(ds, required_keypoints=_REQUIRED, where=source_file or "pose data")
+    fps = validate_fps(
+        float(ds.attrs.get("fps", math.nan)),
+        source_file or None,
+        fix="Give the frame rate of the clip the keypoints came from",
+    )
     _screen(ds, source_file, options.confidence_threshold)
-    fps = float(ds.attrs["fps"])
     clean = _clean(ds, options)
     notes: list[str] = []
     detected_direction = detect_direction(clean)
@@ -348,7 +389,7 @@ def analyze_keypoints(
     if fps < 60:
         notes.append(
             f"At {fps:.0f} fps foot-contact timing is good to about one frame "
-            f"({1000 / fps:.0f} ms) (CLINICAL.md section 6)."
+            f"({1000 / fps:.0f} ms)."
         )
     notes.append(
         "Absolute trunk lean carries a pose-model offset of several degrees (2-D markerless "

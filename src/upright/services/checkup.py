@@ -7,12 +7,10 @@ clearance is recorded; an unanswered red-flag question leaves the screen incompl
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Final, Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
 from upright.assessment._data import load_table
@@ -49,6 +47,7 @@ from upright.assessment.triage import (
     triage,
 )
 from upright.errors import InputError
+from upright.io.documents import load_json, load_yaml
 from upright.services.evidence import EvidenceSource, MeasuredEvidence, read_evidence
 from upright.summary import DISCLAIMER
 
@@ -125,7 +124,8 @@ def read_answers(path: Path) -> Answers:
     Raises
     ------
     InputError
-        Missing, unreadable, empty, or any key wrong (each named with what is allowed).
+        Missing, unreadable, empty, a key given twice (named, with its line in YAML), a
+        number that is infinite, or any key wrong (each named with what is allowed).
     """
     try:
         text = path.read_text("utf-8")
@@ -133,23 +133,10 @@ def read_answers(path: Path) -> Answers:
         raise InputError("answers file not found", path=path) from None
     except (UnicodeDecodeError, IsADirectoryError) as exc:
         raise InputError(f"cannot read it ({exc})", path=path, fix="Save it as UTF-8") from None
-    data: object
     if path.suffix.lower() in (".yaml", ".yml"):
-        try:
-            data = yaml.safe_load(text)
-        except yaml.YAMLError as exc:
-            raise InputError(
-                f"not valid YAML ({exc})",
-                path=path,
-                fix="Start again from upright checkup --template",
-            ) from None
+        data = load_yaml(text, path)
     else:
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise InputError(
-                f"not valid JSON ({exc})", path=path, fix="Save it as JSON, or as YAML named .yaml"
-            ) from None
+        data = load_json(text, path)
     return parse_answers(data, source=str(path))
 
 

@@ -435,11 +435,11 @@ def _notes(unit: str, n_clips: int) -> list[str]:
         "Absolute trunk lean carries a pose-model offset of several degrees (2-D markerless "
         "angles: about 5-8 deg RMSE against markers, Van Hooren 2023); the changes between "
         "clips filmed with the same camera set-up (place, height, distance, level, the same "
-        "side of the runner) are what count (CLINICAL.md section 6).",
+        "side of the runner) are what count.",
         "A change is flagged only when it exceeds both "
         "3 deg (Koblbauer 2014: about 4 deg more trunk flexion when running to exhaustion) "
         "and the minimum detectable change from the two clips' stride-to-stride noise, and "
-        "its 95% interval excludes 0 (CLINICAL.md section 1, cause 3).",
+        "its 95% interval excludes 0.",
         "Intervals come from the strides within each clip; they do not include differences "
         "between recordings, so keep the set-up identical.",
     ]

@@ -1,13 +1,17 @@
 """``upright test``: the endurance protocols in words, typed or timed results, norms and
-change against a previous session (CLINICAL.md section 4).
+change against a previous session (McGill, Childs & Liebenson 1999).
 
-The guided timer takes its clock, its pause and its "Enter pressed" wait as arguments,
-so it runs in tests without a terminal or real time.
+The guided timer follows the battery's own order and rest rule: the tests in a random
+order with about 5 minutes' rest between them (McGill, Childs & Liebenson 1999). It takes
+its clock, its pause, the lines typed and its live status line as arguments
+(:class:`TimerIO`), so it runs in tests without a terminal or real time.
 """
 
 from __future__ import annotations
 
 import json
+import math
+import random
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,22 +30,32 @@ from upright.summary import DISCLAIMER
 
 __all__ = [
     "GET_READY_S",
+    "GUIDED_TESTS",
     "PROTOCOLS",
     "REP_SIDES",
+    "REST_S",
+    "SKIP_WORDS",
     "TIME_KEYS",
     "EnduranceTestReport",
     "Protocol",
     "TimerIO",
     "build_results",
     "count_reps",
+    "guided_order",
     "parse_times",
     "read_previous",
+    "rest",
     "run_endurance_test",
+    "run_guided_tests",
     "time_hold",
 ]
 
 #: Seconds of "get ready" countdown before the clock starts [design choice].
 GET_READY_S: Final = 5
+#: Rest between two tests: "about 5 minutes" (McGill, Childs & Liebenson 1999).
+REST_S: Final = 300.0
+#: What to type (then Enter) to skip a test: it is recorded as not done, never as 0.
+SKIP_WORDS: Final = ("s", "skip")
 
 
 @dataclass(frozen=True)
@@ -58,7 +72,7 @@ class Protocol:
 
 #: Protocols: McGill, Childs & Liebenson 1999 (Arch Phys Med Rehabil 80:941); home
 #: version with a partner holding the legs (Reiman 2010, JSCR 24:730); bridge and plank
-#: holds Schellenberg 2007 (AJPMR 86:380). CLINICAL.md section 4.
+#: holds Schellenberg 2007 (AJPMR 86:380).
 PROTOCOLS: Final[tuple[Protocol, ...]] = (
     Protocol(
         "flexor",
@@ -220,63 +234,158 @@ def _no_reply(prompt: str) -> str:
     return ""
 
 
+def _no_show(status: str) -> None:
+    return None
+
+
 @dataclass(frozen=True)
 class TimerIO:
     """What the guided timer needs from the world: injected so tests need no terminal.
 
-    ``ask`` shows a prompt and returns the typed line (rep counts); the default answers
-    blank, which skips the rep test.
+    Attributes
+    ----------
+    clock
+        Seconds from a monotonic clock.
+    sleep
+        Pause for the given seconds (the get-ready countdown).
+    wait_line
+        Wait at most ``timeout_s`` for a line typed and ended with Enter; the line
+        (without its newline), or None when nothing came in time.
+    say
+        Print one line.
+    ask
+        Show a prompt and return the typed line (rep counts); the default answers blank,
+        which skips the rep test.
+    show
+        The live status line (seconds held, rest left), replaced by the next one;
+        the default shows nothing.
     """
 
     clock: Callable[[], float]
     sleep: Callable[[float], None]
-    wait_enter: Callable[[], None]
+    wait_line: Callable[[float], str | None]
     say: Callable[[str], None]
     ask: Callable[[str], str] = _no_reply
+    show: Callable[[str], None] = _no_show
 
 
-def time_hold(protocol: Protocol, io: TimerIO, get_ready_s: int = GET_READY_S) -> float:
-    """Guide one hold: get ready, count down, time until Enter; seconds, capped.
+def _is_skip(line: str) -> bool:
+    return line.strip().lower() in SKIP_WORDS
+
+
+def _discard_typed_ahead(io: TimerIO) -> None:
+    """Forget lines typed before a hold, rest or prompt began (an extra Enter), so they
+    cannot end it at once."""
+    while io.wait_line(0.0) is not None:
+        pass
+
+
+def time_hold(protocol: Protocol, io: TimerIO, get_ready_s: int = GET_READY_S) -> float | None:
+    """Guide one hold: get ready, count down, then time it until Enter, showing the seconds
+    held once a second; stop by itself at the protocol's cap.
 
     Returns
     -------
-    float
-        The hold in seconds, rounded to 0.1 s, and no longer than the protocol's cap.
+    float or None
+        The hold in seconds, rounded to 0.1 s and no longer than the cap; None when the
+        test was skipped (``s`` and Enter), so it is recorded as not done.
     """
     io.say(f"{protocol.name}: get into position. Starting in {get_ready_s} s.")
     for left in range(get_ready_s, 0, -1):
         io.say(f"{left}...")
         io.sleep(1.0)
-    io.say(f"GO. {protocol.stop_when} Press Enter then.")
+    _discard_typed_ahead(io)
+    io.say(f"GO. {protocol.stop_when} Press Enter then (s and Enter skips this test).")
     start = io.clock()
-    io.wait_enter()
-    held = max(0.0, io.clock() - start)
-    if protocol.cap_s is not None and held > protocol.cap_s:
-        io.say(f"Capped at {protocol.cap_s:g} s (the protocol stops there).")
-        held = protocol.cap_s
+    while True:
+        held = io.clock() - start
+        if protocol.cap_s is not None and held >= protocol.cap_s:
+            io.say(f"{protocol.cap_s:g} s: the protocol stops here.")
+            held = protocol.cap_s
+            break
+        tick = math.floor(held) + 1  # the next whole second held
+        wait_s = tick - held
+        if protocol.cap_s is not None:
+            wait_s = min(wait_s, protocol.cap_s - held)
+        line = io.wait_line(wait_s)
+        if line is None:
+            io.show(f"Holding: {tick} s")
+            continue
+        if _is_skip(line):
+            io.say(f"{protocol.name}: skipped, recorded as not done.")
+            return None
+        held = max(0.0, io.clock() - start)
+        if protocol.cap_s is not None and held > protocol.cap_s:
+            held = protocol.cap_s
+        break
     io.say(f"{protocol.name}: {held:.1f} s.")
     return round(held, 1)
 
 
+def rest(io: TimerIO, rest_s: float = REST_S) -> None:
+    """The rest between two tests: a countdown shown once a second; Enter ends it early."""
+    _discard_typed_ahead(io)
+    io.say(f"Rest {rest_s / 60:g} min before the next test. Press Enter to start it sooner.")
+    start = io.clock()
+    while (left := rest_s - (io.clock() - start)) > 0:
+        minutes, seconds = divmod(math.ceil(left), 60)
+        io.show(f"Rest: {minutes}:{seconds:02d} left")
+        if io.wait_line(min(1.0, left)) is not None:
+            io.say("Rest ended early.")
+            return
+    io.say("Rest over.")
+
+
 #: The single-leg bridge sides asked for at the prompt, in order.
 REP_SIDES: Final = (("slb_left", "left"), ("slb_right", "right"))
+#: Every test of the guided battery, in the order the protocols are listed.
+GUIDED_TESTS: Final = (*(p.key for p in PROTOCOLS), *(key for key, _ in REP_SIDES))
 
 
 def count_reps(side: str, io: TimerIO) -> int | None:
     """Ask for the single-leg bridge reps of one side (reps to failure, not a hold).
 
-    A blank reply skips the side (None); anything but a whole number >= 0 asks again.
+    A blank reply or ``s`` skips the side (None); anything but a whole number >= 0 asks
+    again.
     """
+    _discard_typed_ahead(io)
     while True:
         raw = io.ask(f"Single-leg bridge, {side} leg: reps until form was lost (Enter to skip)")
         raw = raw.strip()
-        if not raw:
-            io.say(f"Single-leg bridge, {side}: skipped.")
+        if not raw or _is_skip(raw):
+            io.say(f"Single-leg bridge, {side}: skipped, recorded as not done.")
             return None
         if raw.isdigit():
             io.say(f"Single-leg bridge, {side}: {int(raw)} reps.")
             return int(raw)
         io.say(f"{raw!r} is not a whole number of reps; type e.g. 22, or press Enter to skip.")
+
+
+def guided_order(seed: int | None) -> list[str]:
+    """The guided tests (:data:`GUIDED_TESTS`) in a random order drawn from ``seed``, as
+    the protocol asks (McGill, Childs & Liebenson 1999); None keeps the listed order."""
+    order = list(GUIDED_TESTS)
+    if seed is not None:
+        random.Random(seed).shuffle(order)
+    return order
+
+
+def run_guided_tests(
+    io: TimerIO, order: list[str], rest_s: float = REST_S
+) -> dict[str, float | int]:
+    """Guide every test of ``order`` with a rest between two tests; the values of the
+    tests done (a skipped test has no value, so it stays "not done")."""
+    protocols = {p.key: p for p in PROTOCOLS}
+    sides = dict(REP_SIDES)
+    values: dict[str, float | int] = {}
+    for number, key in enumerate(order, start=1):
+        if number > 1:
+            rest(io, rest_s)
+        io.say(f"Test {number} of {len(order)}.")
+        value = time_hold(protocols[key], io) if key in protocols else count_reps(sides[key], io)
+        if value is not None:
+            values[key] = value
+    return values
 
 
 def protocol_note() -> str:

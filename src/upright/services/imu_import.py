@@ -4,6 +4,7 @@ distance), posture, cadence, regularity, their drift and the summary out."""
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -96,6 +97,10 @@ def align_distance(
     return distance, float(hi - lo), notes
 
 
+def _quiet(step: str) -> None:
+    return None
+
+
 def import_imu(
     path: str | Path,
     *,
@@ -104,8 +109,11 @@ def import_imu(
     still_s: tuple[float, float] | None = None,
     pain_onset_km: float | None = None,
     pain_onset_min: float | None = None,
+    step: Callable[[str], None] | None = None,
 ) -> ImuImport:
     """Read an accelerometer recording and measure posture, steps and their drift.
+
+    ``step`` is told what is being done next (for a progress display).
 
     Raises
     ------
@@ -118,12 +126,16 @@ def import_imu(
             "the pain onset was given both in km and in minutes",
             fix="Give one of --pain-onset-km and --pain-onset-min",
         )
+    say = step or _quiet
+    say(f"Reading {Path(path).name}")
     rec = read_imu(path)
+    say("Measuring posture and steps")
     posture = compute_imu_posture(rec, placement=placement, still_s=still_s)
     distance = None
     overlap = None
     notes: list[str] = []
     if activity_file is not None:
+        say(f"Reading {Path(activity_file).name}")
         activity = read_run(activity_file)
         distance, overlap, notes = align_distance(rec, posture.time_s, activity)
         if np.isnan(distance).any():

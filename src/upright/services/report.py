@@ -8,7 +8,7 @@ The report reads; it never stores. Its parts:
   analyses, whether the trunk lean moved beyond measurement noise (the rule of
   ``upright compare``: Welch interval, MDC95 and the 3 deg threshold);
 - endurance: the latest result of each test against the norms, and the change from the
-  first result against the test's MDC (CLINICAL.md section 4);
+  first result against the test's MDC (McGill 1999; Biering-Sorensen 1984 reliability);
 - the plan at the runner's current level, and the logs: sessions and runs with pain.
 """
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -23,6 +24,7 @@ from upright.fatigue.running import (
     compute_running_fatigue,
 )
 from upright.io.activity import Activity, read_run
+from upright.limits import RUN_PACE_S_PER_KM_MIN
 from upright.run_summary import (
     DeveloperFieldSummary,
     FatigueSignSummary,
@@ -58,6 +60,10 @@ class RunImport:
     summary: RunSummary
 
 
+def _quiet(step: str) -> None:
+    return None
+
+
 def splits_file_name(fatigue: RunningFatigue) -> str:
     """``splits_km.csv``, or ``splits_5min.csv`` for a run without distance."""
     return "splits_km.csv" if fatigue.axis == "distance" else "splits_5min.csv"
@@ -68,8 +74,11 @@ def import_run(
     *,
     pain_onset_km: float | None = None,
     pain_onset_min: float | None = None,
+    step: Callable[[str], None] | None = None,
 ) -> RunImport:
     """Read the run in a FIT, GPX or TCX file and measure its fatigue signs.
+
+    ``step`` is told what is being done next (for a progress display).
 
     Raises
     ------
@@ -82,10 +91,29 @@ def import_run(
             "the pain onset was given both in km and in minutes",
             fix="Give one of --pain-onset-km and --pain-onset-min",
         )
+    say = step or _quiet
+    say(f"Reading {Path(path).name}")
     activity = read_run(path)
+    say("Measuring the run")
     fatigue = compute_running_fatigue(activity.samples)
+    _check_pace(fatigue, activity.path)
     onset = locate_pain_onset(fatigue, activity.path, km=pain_onset_km, minute=pain_onset_min)
     return RunImport(activity, fatigue, summarise_run(activity, fatigue, onset))
+
+
+def _check_pace(fatigue: RunningFatigue, path: Path) -> None:
+    """Refuse a run faster, over its whole length, than any human runs."""
+    if not fatigue.distance_m or fatigue.moving_time_s <= 0:
+        return
+    pace = fatigue.moving_time_s / (fatigue.distance_m / 1000.0)
+    if pace < RUN_PACE_S_PER_KM_MIN:
+        raise InputError(
+            f"the file's distance and time give an average pace of {_pace(pace)}/km over "
+            f"{fatigue.distance_m / 1000.0:.2f} km, faster than the 1500 m world record "
+            "(3:26.00, 2:17/km): the file's distance or its clock is wrong",
+            path=path,
+            fix="Export the activity again from the watch's app, or use its .fit file",
+        )
 
 
 # ------------------------------------------------------------------ pain onset

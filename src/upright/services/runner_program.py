@@ -1,9 +1,11 @@
 """The exercise plan of a stored runner: built from the latest stored check-up.
 
 The plan is built at the stage the runner's stored session logs lead to (the progression
-rule, CLINICAL.md s5; stage 1 before any log), so it updates after each logged session.
-A stored clinician clearance lifts the block of a same-day or review-level red flag;
-an emergency never lifts.
+rule, a design heuristic; stage 1 before any log), so it updates after each logged session.
+The plan is blocked by the one red-flag rule of :mod:`upright.services.red_flag_gate`
+(the rule ``upright log`` and ``upright test`` follow too): a stored clinician clearance
+lifts the block of a same-day or review-level red flag; an emergency never lifts, and a
+runner with no stored check-up has an incomplete screen.
 """
 
 from __future__ import annotations
@@ -15,13 +17,19 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Final
 
-from upright.assessment.answers import parse_answers
-from upright.assessment.triage import evidence_from_answers, triage
+from upright.assessment.redflags import RedFlagScreen
+from upright.assessment.triage import Evidence, TriageResult, triage
 from upright.errors import InputError
 from upright.ledger import interrupts_deferred, note_landed
 from upright.program import Plan, build_plan
 from upright.services.checkup import run_triage
-from upright.services.runner_record import _session, _stored_evidence, _with_clearance
+from upright.services.red_flag_gate import screen_of
+from upright.services.runner_record import (
+    _session,
+    _stored_answers,
+    _stored_evidence,
+    _with_clearance,
+)
 from upright.services.training_log import decision_after, level_after
 from upright.store import SessionLog, get_runner, latest_checkup, session_logs
 
@@ -32,13 +40,20 @@ NO_LOGS_REASON: Final = "No sessions logged yet: start at stage 1"
 
 
 class RunnerPlan:
-    """The plan, whether its block (if any) is an emergency, and the runner's level."""
+    """The plan, the red-flag screen that decides whether it is blocked, and the level."""
 
     def __init__(
-        self, plan: Plan, emergency: bool, checkup_id: int, *, level: int, level_reason: str
+        self,
+        plan: Plan,
+        screen: RedFlagScreen,
+        checkup_id: int | None,
+        *,
+        level: int,
+        level_reason: str,
     ) -> None:
         self.plan = plan
-        self.emergency = emergency
+        self.screen = screen
+        self.emergency = screen.stop_everything
         self.checkup_id = checkup_id
         self.level = level
         self.level_reason = level_reason
@@ -64,25 +79,21 @@ def plan_for_runner(
     Raises
     ------
     InputError
-        Unknown runner, no stored check-up, or bad plan arguments.
+        Unknown runner, or bad plan arguments. A runner with no stored check-up gets a
+        plan blocked by an incomplete screen.
     """
     with _session("plan") as session:
         runner = get_runner(session, alias)
+        screen = screen_of(session, runner)
         latest = latest_checkup(session, runner)
-        if latest is None:
-            raise InputError(
-                f"runner {alias!r} has no stored check-up",
-                fix=f"Run upright checkup --runner {alias} first",
-            )
-        answers = parse_answers(latest.answers, source=f"stored check-up {latest.id}")
-        answers = _with_clearance(session, runner, answers)
-        report = run_triage(answers, [], _stored_evidence(session, runner))
-        checkup_id = latest.id
+        checkup_id = None if latest is None else latest.id
+        result: TriageResult | None = None
+        if latest is not None and not screen.plan_blocked:
+            answers = _with_clearance(session, runner, _stored_answers(latest))
+            result = run_triage(answers, [], _stored_evidence(session, runner)).triage
         level, level_reason = _level(session_logs(session, runner))
-    screen = report.red_flags
-    result = report.triage
-    if result is None:
-        result = triage(evidence_from_answers(answers), screen)
+    if result is None:  # blocked: the plan says why and holds no sessions
+        result = triage(Evidence(), screen)
     plan = build_plan(
         result,
         screen,
@@ -94,7 +105,7 @@ def plan_for_runner(
     )
     return RunnerPlan(
         plan,
-        emergency=screen.stop_everything,
+        screen,
         checkup_id=checkup_id,
         level=level,
         level_reason=level_reason,

@@ -3,11 +3,13 @@
 Every function opens the store (``UPRIGHT_DATABASE_URL`` or the SQLite file in the data
 folder), does its work in one session and commits only when all of it succeeded: an
 error or Ctrl-C leaves nothing half-written. A same-day or review-level red flag lifts
-when any clinician clearance is stored for the runner; an emergency never lifts.
+when a clinician clearance with a real, not-future date and a named clinician is stored
+for the runner; an emergency never lifts.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
@@ -17,13 +19,16 @@ from pydantic import BaseModel, ConfigDict
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from upright.assessment.answers import Answers, Clearance, parse_answers
+from upright.assessment.answers import Answers, Clearance, check_clearance_day, parse_answers
 from upright.assessment.endurance import EnduranceResults
 from upright.assessment.questionnaires import OdiWording, StartBackWording
-from upright.errors import InputError, StoreError
+from upright.errors import AnswersError, InputError, StoreError
+from upright.limits import HEIGHT_CM
 from upright.services.checkup import CheckupResult, TriageReport, run_checkup, run_triage
 from upright.services.endurance_test import EnduranceTestReport, run_endurance_test
 from upright.store import (
+    CLOCK_TOLERANCE,
+    CheckUp,
     RecordKind,
     Runner,
     Side,
@@ -43,6 +48,7 @@ from upright.store import (
     records,
     write_backup,
 )
+from upright.store.models import utc_now
 
 __all__ = [
     "DEFAULT_CLEARS",
@@ -99,15 +105,46 @@ def _stored_evidence(session: Session, runner: Runner) -> list[tuple[str, Mappin
     ]
 
 
+def _stored_clearance(runner: Runner) -> Clearance | None:
+    """The runner's latest stored clearance that has a real, not-future date and a named
+    clinician, as the answers file would give it; None when there is none."""
+    now = utc_now() + CLOCK_TOLERANCE
+    for row in reversed(runner.clearances):
+        if row.given_at > now or not row.clinician.strip():
+            continue  # stored before these checks existed: not a clearance
+        return Clearance(
+            recorded=True,
+            date=min(row.given_at.astimezone().date(), dt.date.today()).isoformat(),
+            clinician=row.clinician.strip(),
+        )
+    return None
+
+
+def _stored_answers(checkup: CheckUp) -> Answers:
+    """A stored check-up's answers. A clearance stored before clearances needed a real
+    date and a named clinician is dropped (it is no clearance); other problems raise.
+
+    Raises
+    ------
+    AnswersError
+        The stored answers fail validation for another reason.
+    """
+    source = f"stored check-up {checkup.id}"
+    try:
+        return parse_answers(checkup.answers, source=source)
+    except AnswersError:
+        if checkup.answers.get("clearance") is None:
+            raise
+    without = {k: v for k, v in checkup.answers.items() if k != "clearance"}
+    return parse_answers(without, source=source)
+
+
 def _with_clearance(session: Session, runner: Runner, answers: Answers) -> Answers:
     if answers.clearance_recorded or not has_clearance(session, runner):
         return answers
-    last = runner.clearances[-1] if runner.clearances else None
-    clearance = Clearance(
-        recorded=True,
-        date=None if last is None else last.given_at.date().isoformat(),
-        clinician=None if last is None else last.clinician,
-    )
+    clearance = _stored_clearance(runner)
+    if clearance is None:
+        return answers
     return answers.model_copy(update={"clearance": clearance})
 
 
@@ -142,7 +179,7 @@ def triage_for_runner(
                     f"runner {alias!r} has no stored check-up",
                     fix=f"Run upright checkup --runner {alias} first, or give --answers",
                 )
-            answers = parse_answers(latest.answers, source=f"stored check-up {latest.id}")
+            answers = _stored_answers(latest)
         answers = _with_clearance(session, runner, answers)
         return run_triage(answers, evidence_paths, _stored_evidence(session, runner))
 
@@ -160,15 +197,20 @@ def endurance_for_runner(
         if previous is None:
             previous = _previous_results(session, runner, results)
         report = run_endurance_test(results, previous, previous_file)
-        for field, (key, side) in _STORED_AS.items():
-            value = getattr(results, field)
-            if value is None:
-                continue
-            if field.endswith("_reps"):
-                add_endurance_test(session, runner, key, reps=int(value), side=side)
-            else:
-                add_endurance_test(session, runner, key, seconds=float(value), side=side)
+        _store_results(session, runner, results)
         return report
+
+
+def _store_results(session: Session, runner: Runner, results: EnduranceResults) -> None:
+    """Store every result given, one row per test (and side)."""
+    for field, (key, side) in _STORED_AS.items():
+        value = getattr(results, field)
+        if value is None:
+            continue
+        if field.endswith("_reps"):
+            add_endurance_test(session, runner, key, reps=int(value), side=side)
+        else:
+            add_endurance_test(session, runner, key, seconds=float(value), side=side)
 
 
 def _previous_results(
@@ -214,7 +256,19 @@ def update_profile(
     height_cm: float | None = None,
     running_history: str | None = None,
 ) -> ProfileReport:
-    """Create the runner, or update the profile fields given; report the history."""
+    """Create the runner, or update the profile fields given; report the history.
+
+    Raises
+    ------
+    InputError
+        A height outside the plausible range (:data:`upright.limits.HEIGHT_CM`).
+    """
+    lo, hi = HEIGHT_CM
+    if height_cm is not None and not lo <= height_cm <= hi:
+        raise InputError(
+            f"a height of {height_cm:g} cm is not a runner's",
+            fix=f"Give the height in centimetres, {lo:g} to {hi:g}",
+        )
     with _session("profile") as session:
         runner = get_or_create_runner(session, alias, height_cm=height_cm)
         for field, value in (
@@ -244,11 +298,33 @@ def update_profile(
         )
 
 
-def record_clearance(alias: str, clinician: str, clears: str = DEFAULT_CLEARS) -> str:
-    """Store a clinician's clearance; returns the runner's alias."""
+def record_clearance(
+    alias: str,
+    clinician: str,
+    clears: str = DEFAULT_CLEARS,
+    day: dt.date | None = None,
+    *,
+    today: dt.date | None = None,
+) -> str:
+    """Store a clinician's clearance given on ``day`` (default: now); returns the alias.
+
+    Raises
+    ------
+    InputError
+        Unknown runner, a blank clinician or scope, or a day in the future.
+    """
+    when = None
+    if day is not None:
+        try:
+            check_clearance_day(day, today=today)
+        except ValueError as exc:
+            raise InputError(str(exc), fix="Give --date YYYY-MM-DD, today or earlier") from None
+        if day != (today or dt.date.today()):
+            # noon local time on that day: its date reads back the same in this time zone
+            when = dt.datetime.combine(day, dt.time(12)).astimezone()
     with _session("clearance") as session:
         runner = get_runner(session, alias)
-        add_clearance(session, runner, clinician, clears)
+        add_clearance(session, runner, clinician, clears, when=when)
         return runner.alias
 
 

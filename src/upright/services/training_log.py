@@ -1,6 +1,9 @@
 """``upright log``: store an exercise session or a run, then advise from the stored logs.
 
-Every value is checked before anything is stored: a bad value stores nothing.
+Every value is checked before anything is stored: a bad value stores nothing. While the
+runner's red-flag screen blocks the plan (:mod:`upright.services.red_flag_gate`, the rule
+``upright plan`` follows), the session or run is stored but no advice is drawn from it:
+no progression decision (the stage stays where it was), no running-load advice.
 
 Session logs feed the progression rule (:func:`upright.program.progression.decide`):
 each log is done at the level the previous logs led to (stage 1 at first). A session
@@ -18,9 +21,12 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
+from upright.assessment.redflags import RedFlagScreen
 from upright.errors import InputError
+from upright.limits import HOLD_S_MAX, RUN_DISTANCE_KM_MAX, RUN_DURATION_MIN_MAX
 from upright.program import Decision, RunningLoadAdvice, decide, load_catalogue, running_load_advice
 from upright.program.progression import SessionLog as ProgressLog
+from upright.services.red_flag_gate import screen_of
 from upright.services.runner_record import _session
 from upright.store import (
     SessionLog,
@@ -48,22 +54,29 @@ class _Model(BaseModel):
 
 
 class SessionLogged(_Model):
-    """What was stored and the progression decision drawn from all stored logs."""
+    """What was stored and the progression decision drawn from all stored logs.
+
+    ``decision`` is None while ``red_flags`` blocks the plan: the session is stored, and
+    no advice is given.
+    """
 
     day: dt.date
     level: int
     exercises: dict[str, float]
-    decision: Decision
+    decision: Decision | None
+    red_flags: RedFlagScreen
 
 
 class RunLogged(_Model):
-    """What was stored and the running-load advice."""
+    """What was stored and the running-load advice (None while ``red_flags`` blocks the
+    plan: the run is stored, and no advice is given)."""
 
     day: dt.date
     distance_km: float | None
     duration_min: float | None
     source_name: str | None
-    advice: RunningLoadAdvice
+    advice: RunningLoadAdvice | None
+    red_flags: RedFlagScreen
 
 
 def _pain(name: str, value: int | None) -> None:
@@ -71,9 +84,10 @@ def _pain(name: str, value: int | None) -> None:
         raise InputError(f"{name} is {value}", fix="Give pain as a whole number from 0 to 10")
 
 
-def _not_negative(name: str, value: float | None) -> None:
-    if value is not None and value < 0:
-        raise InputError(f"{name} is {value:g}", fix="Give a number of 0 or more")
+def _not_negative(name: str, value: float | None, most: float = HOLD_S_MAX) -> None:
+    """Refuse a negative number, or one above ``most`` (upright.limits), or not finite."""
+    if value is not None and not 0 <= value <= most:
+        raise InputError(f"{name} is {value:g}", fix=f"Give a number from 0 to {most:g}")
 
 
 def _day(day: dt.date | None, today: dt.date) -> dt.date:
@@ -173,7 +187,10 @@ def log_session(
     with _session("session log") as session:
         runner = get_runner(session, alias)
         before = list(session_logs(session, runner))
-        level = level_after(before)
+        screen = screen_of(session, runner)
+        # while a red flag is open the stage neither progresses nor regresses: the session
+        # is stored at the stage of the last one
+        level = (before[-1].level if before else 1) if screen.plan_blocked else level_after(before)
         add_session_log(
             session,
             runner,
@@ -185,8 +202,10 @@ def log_session(
             pain_during=pain_during,
             pain_next_morning=pain_next_morning,
         )
-        decision = decision_after(list(session_logs(session, runner)))
-    return SessionLogged(day=when, level=level, exercises=done, decision=decision)
+        decision = None
+        if not screen.plan_blocked:
+            decision = decision_after(list(session_logs(session, runner)))
+    return SessionLogged(day=when, level=level, exercises=done, decision=decision, red_flags=screen)
 
 
 def log_run(
@@ -211,13 +230,13 @@ def log_run(
         ("--pain-next-morning", pain_next_morning),
     ):
         _pain(name, pain)
-    for name, number in (
-        ("--distance-km", distance_km),
-        ("--duration-min", duration_min),
-        ("--pain-onset-km", pain_onset_km),
-        ("--pain-onset-min", pain_onset_min),
+    for name, number, most in (
+        ("--distance-km", distance_km, RUN_DISTANCE_KM_MAX),
+        ("--duration-min", duration_min, RUN_DURATION_MIN_MAX),
+        ("--pain-onset-km", pain_onset_km, RUN_DISTANCE_KM_MAX),
+        ("--pain-onset-min", pain_onset_min, RUN_DURATION_MIN_MAX),
     ):
-        _not_negative(name, number)
+        _not_negative(name, number, most)
     if pain_onset_km is not None and pain_onset_min is not None:
         raise InputError("both --pain-onset-km and --pain-onset-min given", fix="Give one of them")
     _day(day, today)
@@ -236,9 +255,11 @@ def log_run(
     when = _day(day, today)
     advice = running_load_advice(pain_during, pain_next_morning)
     with _session("run log") as session:
+        runner = get_runner(session, alias)
+        screen = screen_of(session, runner)
         add_run_log(
             session,
-            get_runner(session, alias),
+            runner,
             day=when,
             distance_km=distance_km,
             duration_min=duration_min,
@@ -254,7 +275,8 @@ def log_run(
         distance_km=distance_km,
         duration_min=duration_min,
         source_name=source_name,
-        advice=advice,
+        advice=None if screen.plan_blocked else advice,
+        red_flags=screen,
     )
 
 

@@ -36,6 +36,7 @@ from upright.store.models import (
     SessionLog,
 )
 from upright.store.repository import (
+    CLOCK_TOLERANCE,
     Side,
     add_checkup,
     add_clearance,
@@ -56,6 +57,7 @@ from upright.store.repository import (
 
 __all__ = [
     "BACKUP_SCHEMA_VERSION",
+    "CLOCK_TOLERANCE",
     "DATABASE_URL_ENV",
     "DATA_DIR_ENV",
     "RECORD_KINDS",

@@ -11,13 +11,15 @@ import base64
 import binascii
 import json
 import os
+import re
 import tempfile
 from collections.abc import Mapping
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any, Final, Literal
+from typing import Annotated, Any, Final, Literal
 
 from pydantic import (
+    AfterValidator,
     AwareDatetime,
     BaseModel,
     ConfigDict,
@@ -28,8 +30,20 @@ from pydantic import (
 from sqlalchemy.orm import Session
 
 from upright import __version__
+from upright.assessment.answers import Clearance as AnswersClearance
+from upright.assessment.answers import check_clinician
 from upright.errors import CorruptFileError, InputError
+from upright.io.documents import load_json
 from upright.ledger import interrupts_deferred, note_landed
+from upright.limits import (
+    EARLIEST_RECORDING_UTC,
+    HEIGHT_CM,
+    HOLD_S_MAX,
+    REPS_MAX,
+    RUN_DISTANCE_KM_MAX,
+    RUN_DURATION_MIN_MAX,
+    latest_plausible_utc,
+)
 from upright.store.models import (
     RECORD_KINDS,
     CheckUp,
@@ -41,7 +55,7 @@ from upright.store.models import (
     Runner,
     SessionLog,
 )
-from upright.store.repository import find_runner, get_runner
+from upright.store.repository import check_not_future, find_runner, get_runner
 
 __all__ = [
     "BACKUP_SCHEMA_VERSION",
@@ -57,44 +71,103 @@ BACKUP_SCHEMA_VERSION: Final = "upright.backup/1"
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+
+
+def _plausible_time(value: datetime) -> datetime:
+    if not EARLIEST_RECORDING_UTC <= value <= latest_plausible_utc():
+        raise ValueError(f"{value.isoformat()} is before 1990 or in the future")
+    return value
+
+
+def _plausible_day(value: date) -> date:
+    if not EARLIEST_RECORDING_UTC.date() <= value <= latest_plausible_utc().date():
+        raise ValueError(f"{value.isoformat()} is before 1990 or in the future")
+    return value
+
+
+#: A time or a day a record can carry: from 1990 to now (upright.limits).
+PlausibleTime = Annotated[AwareDatetime, AfterValidator(_plausible_time)]
+PlausibleDay = Annotated[date, AfterValidator(_plausible_day)]
+
+_AGE_MAX_YEARS = 120
+
+
+def _plausible_age_band(value: str | None) -> str | None:
+    if value is not None and any(int(n) > _AGE_MAX_YEARS for n in re.findall(r"\d+", value)):
+        raise ValueError(f"{value!r} holds an age over {_AGE_MAX_YEARS} years")
+    return value
 
 
 class RunnerDoc(_Model):
     alias: str = Field(min_length=1, max_length=100)
-    sex: str | None = None
-    age_band: str | None = None
-    height_cm: float | None = None
+    sex: str | None = Field(default=None, max_length=10)
+    age_band: Annotated[str | None, AfterValidator(_plausible_age_band)] = Field(
+        default=None, max_length=20
+    )
+    height_cm: float | None = Field(default=None, ge=HEIGHT_CM[0], le=HEIGHT_CM[1])
     running_history: str | None = None
-    created_at: AwareDatetime
+    created_at: PlausibleTime
 
 
 class CheckUpDoc(_Model):
-    taken_at: AwareDatetime
+    taken_at: PlausibleTime
     answers: dict[str, Any]
     red_flag_screen: dict[str, Any] | None = None
     triage: dict[str, Any] | None = None
     upright_version: str
 
+    @field_validator("answers")
+    @classmethod
+    def _real_clearance(cls, value: dict[str, Any]) -> dict[str, Any]:
+        """A clearance in the answers lifts a block only with a real date and a clinician."""
+        clearance = value.get("clearance")
+        if clearance is not None:
+            try:
+                AnswersClearance.model_validate(clearance)
+            except ValidationError as exc:
+                raise ValueError(f"clearance: {_describe(exc)}") from None
+        return value
+
 
 class EnduranceTestDoc(_Model):
-    taken_at: AwareDatetime
-    test_key: str = Field(min_length=1)
-    seconds: float | None = Field(default=None, ge=0)
-    reps: int | None = Field(default=None, ge=0)
+    taken_at: PlausibleTime
+    test_key: str = Field(min_length=1, max_length=60)
+    seconds: float | None = Field(default=None, ge=0, le=HOLD_S_MAX)
+    reps: int | None = Field(default=None, ge=0, le=REPS_MAX)
     side: Literal["left", "right"] | None = None
     notes: str | None = None
 
 
 class ClearanceDoc(_Model):
-    given_at: AwareDatetime
+    given_at: PlausibleTime
     clinician: str = Field(min_length=1)
     clears: str = Field(min_length=1)
+
+    @field_validator("given_at")
+    @classmethod
+    def _not_future(cls, value: datetime) -> datetime:
+        try:
+            return check_not_future(value, "clearance")
+        except InputError as exc:
+            raise ValueError(exc.problem) from None
+
+    @field_validator("clinician")
+    @classmethod
+    def _named(cls, value: str) -> str:
+        return check_clinician(value)
+
+    @field_validator("clears")
+    @classmethod
+    def _says_what(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("what the clearance clears is blank")
+        return value.strip()
 
 
 class RecordDoc(_Model):
     kind: RecordKind
-    created_at: AwareDatetime
+    created_at: PlausibleTime
     source_name: str | None = None
     summary: dict[str, Any]
     schema_version: str
@@ -139,34 +212,34 @@ def _record_kind(kind: str) -> RecordKind:
 
 
 class SessionLogDoc(_Model):
-    day: date
+    day: PlausibleDay
     level: int = Field(ge=1, le=3)
-    exercises: dict[str, float]
+    exercises: dict[str, Annotated[float, Field(ge=0, le=HOLD_S_MAX)]]
     completed: bool
     form: Literal["good", "poor"]
     pain_during: int = Field(ge=0, le=10)
     pain_next_morning: int | None = Field(default=None, ge=0, le=10)
-    logged_at: AwareDatetime
+    logged_at: PlausibleTime
 
 
 class RunLogDoc(_Model):
-    day: date
-    distance_km: float | None = Field(default=None, ge=0)
-    duration_min: float | None = Field(default=None, ge=0)
+    day: PlausibleDay
+    distance_km: float | None = Field(default=None, ge=0, le=RUN_DISTANCE_KM_MAX)
+    duration_min: float | None = Field(default=None, ge=0, le=RUN_DURATION_MIN_MAX)
     pain_during: int = Field(ge=0, le=10)
     pain_after: int | None = Field(default=None, ge=0, le=10)
     pain_next_morning: int | None = Field(default=None, ge=0, le=10)
-    pain_onset_km: float | None = Field(default=None, ge=0)
-    pain_onset_min: float | None = Field(default=None, ge=0)
+    pain_onset_km: float | None = Field(default=None, ge=0, le=RUN_DISTANCE_KM_MAX)
+    pain_onset_min: float | None = Field(default=None, ge=0, le=RUN_DURATION_MIN_MAX)
     source_name: str | None = None
-    logged_at: AwareDatetime
+    logged_at: PlausibleTime
 
 
 class BackupDocument(_Model):
     """One runner with everything stored about them."""
 
     schema_version: Literal["upright.backup/1"] = BACKUP_SCHEMA_VERSION
-    exported_at: AwareDatetime
+    exported_at: PlausibleTime
     upright_version: str
     runner: RunnerDoc
     checkups: list[CheckUpDoc] = Field(default_factory=list)
@@ -183,10 +256,23 @@ def export_runner(session: Session, alias: str, *, now: datetime | None = None) 
     Raises
     ------
     InputError
-        No runner has this alias.
+        No runner has this alias, or a stored value is not plausible (named: a backup
+        holding it could not be restored).
     """
     runner = get_runner(session, alias)
-    doc = BackupDocument(
+    try:
+        doc = _document(runner, now)
+    except ValidationError as exc:
+        raise InputError(
+            f"runner {alias!r} cannot be backed up: a stored value is not plausible "
+            f"({_describe(exc)})",
+            fix="Correct it (upright profile for the profile) and export again",
+        ) from None
+    return doc.model_dump(mode="json")
+
+
+def _document(runner: Runner, now: datetime | None) -> BackupDocument:
+    return BackupDocument(
         exported_at=now or datetime.now().astimezone(),
         upright_version=__version__,
         runner=RunnerDoc(
@@ -227,7 +313,6 @@ def export_runner(session: Session, alias: str, *, now: datetime | None = None) 
             for x in runner.run_logs
         ],
     )
-    return doc.model_dump(mode="json")
 
 
 def _describe(err: ValidationError) -> str:
@@ -367,12 +452,12 @@ def read_backup(path: Path) -> dict[str, Any]:
     except (OSError, UnicodeDecodeError) as exc:
         raise CorruptFileError(f"cannot read the backup file: {exc}", path=path) from exc
     try:
-        data = json.loads(raw)
-    except json.JSONDecodeError as exc:
+        data = load_json(raw, path)
+    except InputError as exc:
         raise CorruptFileError(
-            f"not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})",
+            exc.problem,
             path=path,
-            fix="The backup file is damaged or truncated; use another copy",
+            fix="The backup file is damaged, truncated or edited; use another copy",
         ) from exc
     if not isinstance(data, dict):
         raise CorruptFileError(

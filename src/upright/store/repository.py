@@ -7,8 +7,8 @@ adds or reads rows and flushes; committing or rolling back is the session's busi
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import date, datetime
-from typing import Any, Literal
+from datetime import date, datetime, timedelta
+from typing import Any, Final, Literal
 
 from pydantic import BaseModel
 from sqlalchemy import select
@@ -19,6 +19,7 @@ from upright.assessment.answers import Answers
 from upright.assessment.redflags import RedFlagScreen
 from upright.assessment.triage import TriageResult
 from upright.errors import InputError
+from upright.limits import HEIGHT_CM
 from upright.store.models import (
     RECORD_KINDS,
     CheckUp,
@@ -33,6 +34,7 @@ from upright.store.models import (
 )
 
 __all__ = [
+    "CLOCK_TOLERANCE",
     "Side",
     "add_checkup",
     "add_clearance",
@@ -40,6 +42,7 @@ __all__ = [
     "add_record",
     "add_run_log",
     "add_session_log",
+    "check_not_future",
     "find_runner",
     "get_or_create_runner",
     "get_runner",
@@ -52,6 +55,28 @@ __all__ = [
 ]
 
 Side = Literal["left", "right"]
+
+#: A time up to this far past the clock still counts as now, not as the future: the
+#: clocks of two machines (a backup written on one, restored on another) differ a little
+#: [design choice].
+CLOCK_TOLERANCE: Final = timedelta(minutes=5)
+
+
+def check_not_future(when: datetime, what: str) -> datetime:
+    """``when`` (timezone-aware), refused when it lies in the future.
+
+    Raises
+    ------
+    InputError
+        ``when`` is more than :data:`CLOCK_TOLERANCE` after the current time.
+    """
+    if when > utc_now() + CLOCK_TOLERANCE:
+        local = when.astimezone()
+        raise InputError(
+            f"the {what} date {local.date().isoformat()} is in the future",
+            fix=f"Give the day the {what} was given: today or earlier",
+        )
+    return when
 
 
 def _aware(when: datetime | None, what: str) -> datetime:
@@ -106,9 +131,11 @@ def get_or_create_runner(
     alias = alias.strip()
     if not alias:
         raise InputError("the runner's alias is empty", fix="Give a name or a nickname")
-    if height_cm is not None and not 50 <= height_cm <= 260:
+    lo, hi = HEIGHT_CM
+    if height_cm is not None and not lo <= height_cm <= hi:
         raise InputError(
-            f"height {height_cm} cm is outside 50-260 cm", fix="Give the height in centimetres"
+            f"height {height_cm:g} cm is outside {lo:g}-{hi:g} cm",
+            fix="Give the height in centimetres",
         )
     runner = find_runner(session, alias)
     if runner is None:
@@ -219,7 +246,13 @@ def add_clearance(
     *,
     when: datetime | None = None,
 ) -> Clearance:
-    """Store a clinician's clearance (who, and what it clears, in the runner's words)."""
+    """Store a clinician's clearance (who, and what it clears, in the runner's words).
+
+    Raises
+    ------
+    InputError
+        The clinician or what it clears is blank, or ``when`` is in the future.
+    """
     if not clinician.strip() or not clears.strip():
         raise InputError(
             "a clearance needs the clinician and what it clears",
@@ -227,7 +260,7 @@ def add_clearance(
         )
     clearance = Clearance(
         runner=runner,
-        given_at=_aware(when, "clearance"),
+        given_at=check_not_future(_aware(when, "clearance"), "clearance"),
         clinician=clinician.strip(),
         clears=clears.strip(),
     )

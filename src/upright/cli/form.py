@@ -1,0 +1,193 @@
+"""``upright form``: the job (clip in, output folder out) and its rendering in the terminal.
+
+Wiring only: the service judges, report writes. Nothing is written to the output folder
+unless every output succeeded, and nothing at all when the clip is refused.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from upright.cli.progress import Progress, SilentProgress
+from upright.errors import InputError
+from upright.form.definitions import Side
+from upright.form_summary import FormSummary
+from upright.summary import DISCLAIMER
+
+if TYPE_CHECKING:
+    from upright.services.form import FormResult
+
+__all__ = ["FormJob", "default_form_out", "print_form", "run_form_command", "run_form_job"]
+
+
+@dataclass(frozen=True)
+class FormJob:
+    """What ``upright form`` was asked to do."""
+
+    exercise: str
+    out_dir: Path
+    video: Path | None = None
+    keypoints: Path | None = None
+    side: Side | None = None
+    fps: float | None = None
+    tilt_deg: float | None = None
+    annotate: bool = True
+    workers: int | None = None
+
+
+def default_form_out(video: Path | None, keypoints: Path | None, exercise: str) -> Path:
+    """``./<clip>-form-<exercise>`` in the current folder."""
+    src = video or keypoints or Path("clip")
+    return Path.cwd() / f"{src.stem or src.name}-form-{exercise}"
+
+
+def run_form_job(job: FormJob, progress: Progress | None = None) -> FormSummary:
+    """Check the exercise in a clip (or keypoint file) and write every output."""
+    from upright.report.form_outputs import write_form_files
+    from upright.report.outputs import staged_output
+    from upright.services.form import FormOptions, check_form_keypoints
+    from upright.services.load import load_pose
+
+    if job.video is None and job.keypoints is None:
+        raise InputError(
+            "no clip given",
+            fix="Run `upright form CLIP.mp4 --exercise KEY`, or give --keypoints FILE",
+        )
+    bar = progress or SilentProgress()
+    ds, kind = load_pose(
+        job.video,
+        job.keypoints,
+        fps=job.fps,
+        workers=job.workers,
+        start=bar.start,
+        advance=bar.advance,
+    )
+    source = str(job.video if kind == "video" else job.keypoints)
+    bar.start("Judging form", None)
+    options = FormOptions(exercise=job.exercise, side=job.side, tilt_deg=job.tilt_deg)
+    result = check_form_keypoints(
+        ds, options, source_kind="video" if kind == "video" else "keypoints", source_file=source
+    )
+    with staged_output(job.out_dir) as stage:
+        bar.start("Writing results", None, "files")
+        write_form_files(result, stage)
+        if job.video is not None:
+            _write_pictures(job.video, result, stage, job.annotate, bar)
+    return result.summary
+
+
+def _write_pictures(
+    video: Path, result: FormResult, stage: Path, annotate: bool, bar: Progress
+) -> None:
+    """frame.jpg, and annotated.mp4 unless asked not to."""
+    from upright.io.video import iter_frames, probe_video
+    from upright.report.form_annotate import (
+        FORM_STILL_NAME,
+        build_form_overlay,
+        form_still_index,
+        write_form_still,
+        write_form_video,
+    )
+
+    overlay = build_form_overlay(result)
+    index = form_still_index(result)
+    still = iter_frames(video, start_frame=index, stop_frame=index + 1)
+    write_form_still(((f.index, f.rgb) for f in still), overlay, index, stage / FORM_STILL_NAME)
+    if annotate:
+        info = probe_video(video)
+        bar.start("Annotated video", len(result.frames))
+        frames = iter_frames(video, stop_frame=len(result.frames), info=info)
+        write_form_video(
+            ((f.index, f.rgb) for f in frames),
+            overlay,
+            stage / "annotated.mp4",
+            fps=info.fps_nominal,
+            progress=bar.advance,
+        )
+
+
+def run_form_command(job: FormJob, json_out: bool, console: Console) -> FormSummary:
+    """Run the job with a progress bar, then print the result."""
+    from upright.cli.progress import RichProgress
+
+    with RichProgress(Console(stderr=True)) as progress:
+        summary = run_form_job(job, progress)
+    if json_out:
+        print(summary.model_dump_json(indent=2))
+    else:
+        print_form(summary, job.out_dir, console)
+    return summary
+
+
+_PHASE_WORDS = {"set_up": "setting up", "hold": "", "end": "position lost", "rest": "rest"}
+
+
+def _timeline(summary: FormSummary) -> str:
+    """Seconds grouped into runs: '0-2 s setting up; 2-7 s good; 7-16 s hips sag; ...'."""
+    labels = {t.fault: t.label for t in summary.exercise.tolerances}
+    parts: list[str] = []
+    run_label, start = "", 0
+    for s in summary.seconds:
+        label = (labels.get(s.verdict, s.verdict) if s.verdict else "") or _PHASE_WORDS[s.phase]
+        if s.phase == "hold" and not s.verdict:
+            label = "holding"
+        if label != run_label:
+            if run_label:
+                parts.append(f"{start}-{s.second} s {run_label}")
+            run_label, start = label, s.second
+    if run_label and summary.seconds:
+        parts.append(f"{start}-{summary.seconds[-1].second + 1} s {run_label}")
+    return "; ".join(parts)
+
+
+def print_form(summary: FormSummary, out: Path, console: Console) -> None:
+    """The verdict at a glance, the holds, the reps, the checks, then where the files are."""
+    ex, tot = summary.exercise, summary.totals
+    name = ex.name + (f", {ex.side} side" if ex.side else "")
+    if summary.synthetic:
+        console.print("[bold yellow]SYNTHETIC FIGURE[/bold yellow] - not a real person.")
+    console.print(
+        f"[bold]{escape(name)}[/bold] in {escape(Path(summary.source.file).name or 'keypoints')}"
+        f": {summary.source.n_frames} frames at {summary.source.fps:g} fps; camera tilt "
+        f"{summary.setup.tilt_deg:+.1f} deg ({summary.setup.tilt_source})"
+    )
+    share = f" ({tot.good_form_share:.0%})" if tot.good_form_share is not None else ""
+    console.print(f"Held {tot.held_s:.1f} s, with good form {tot.good_form_s:.1f} s{share}.")
+    if tot.reps is not None:
+        console.print(
+            f"Reps: {tot.reps} ({tot.good_reps} with good form; {tot.partial_reps} partial)."
+        )
+    if tot.first_fault is not None:
+        f = tot.first_fault
+        console.print(
+            f"[red]Form first lost at {f.time_s:.1f} s[/red] ({f.into_hold_s:.1f} s into the "
+            f"hold): {escape(f.label)}. [italic]{escape(f.cue)}[/italic]"
+        )
+    elif tot.holds:
+        console.print("[green]Good form throughout the hold.[/green]")
+    table = Table(title="Holds", title_justify="left")
+    for col in ("from (s)", "to (s)", "held (s)", "good form (s)", "ended by"):
+        table.add_column(col, justify="right" if "(s)" in col else "left")
+    for h in summary.holds:
+        table.add_row(
+            f"{h.start_s:.1f}",
+            f"{h.end_s:.1f}",
+            f"{h.duration_s:.1f}",
+            f"{h.good_form_s:.1f}",
+            escape(h.end_reason),
+        )
+    console.print(table)
+    console.print(f"Second by second: {escape(_timeline(summary))}")
+    for q in summary.quality:
+        if not q.passed:
+            console.print(f"[yellow]Check {q.name}:[/yellow] {escape(q.message)}")
+    for note in summary.notes:
+        console.print(f"[dim]Note: {escape(note)}[/dim]")
+    console.print(f"Results in [bold]{escape(str(out))}[/bold]")
+    console.print(f"[italic]{DISCLAIMER}[/italic]")

@@ -1,0 +1,1 @@
+"""form layer: exercise definitions, body-line geometry, per-second verdicts, holds, reps."""
