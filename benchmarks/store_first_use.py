@@ -127,10 +127,16 @@ def concurrency(backend: str, folder: Path, rounds: int, writes: int) -> None:
                 for n in range(PROCESSES)
             ]
             while not all(Path(f"{go}.p{n}").exists() for n in range(PROCESSES)):
+                if any(p.poll() is not None for p in procs):
+                    go.touch()  # one died before the start: let the others go, count it
+                    break
                 time.sleep(0.01)
             go.touch()
             outputs = [p.communicate() for p in procs]
             failed = sum(p.returncode != 0 for p in procs)
+            for p, (_out, err) in zip(procs, outputs, strict=True):
+                if p.returncode != 0:
+                    print(f"  a writer failed: {err.strip().splitlines()[-1:]}")
             walls.append(max(float(out) for out, _err in outputs if out.strip()))
             store = open_store(url)
             with store.session() as session:
