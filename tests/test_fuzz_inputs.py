@@ -519,24 +519,9 @@ POSE_JSON_MUTATIONS: dict[str, Mutation] = {
 }
 
 
-#: Faults this fuzz found in the analysis path (keypoint reading, signal, kinematics),
-#: which is fixed separately: each stays marked until it is.
-ANALYSIS_FAULTS = {
-    "fps-huge": pytest.mark.xfail(
-        strict=False,
-        reason="analysis path: a pose JSON with fps 1e308 is accepted, and the low-pass "
-        "filter (signal/filters.py) raises numpy's LinAlgError 'Singular matrix'",
-    ),
-    "points-extreme": pytest.mark.xfail(
-        strict=False,
-        reason="analysis path: keypoint positions of 1e308 px are accepted and overflow in "
-        "kinematics/quality.py (numpy RuntimeWarning)",
-    ),
-    "timestamps-hour-gap": pytest.mark.skip(
-        reason="analysis path: a pose JSON whose timestamps jump by an hour is analysed "
-        "over the whole hour (over a minute of work); not bridged or refused"
-    ),
-}
+#: Faults this fuzz found in the analysis path (keypoint reading, signal, kinematics)
+#: that are not fixed yet: each stays marked until it is.
+ANALYSIS_FAULTS: dict[str, pytest.MarkDecorator] = {}
 
 
 @pytest.mark.parametrize(
