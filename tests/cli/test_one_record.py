@@ -93,7 +93,7 @@ def test_same_holds_same_verdict_from_test_checkup_triage_and_report(tmp_path: P
     assert statuses(triage["triage"]["endurance"]) == expected
     weakness = next(v for v in triage["triage"]["verdicts"] if v["cause"] == "weakness")
     reasons = " ".join(f["reason"] for f in weakness["findings"])
-    assert "side_bridge_right 55 s vs 95 +/- 32 s (McGill 1999 men" in reasons
+    assert "side_bridge_right 55 s vs 95 +/- 32 s (McGill, Childs & Liebenson 1999, men" in reasons
 
     report = ok_json("report", "--runner", "ana", "--out", str(tmp_path / "report"))
     assert statuses(report["endurance"]) == expected
@@ -157,7 +157,7 @@ def test_matching_norms_are_accepted(tmp_path: Path) -> None:
     screened(tmp_path)
     result = invoke("test", "--runner", "ana", "--times", "flexor=100", "--sex", "female")
     assert result.exit_code == 0, result.output
-    assert "McGill 1999 women" in result.output
+    assert "McGill, Childs & Liebenson 1999, women" in flat(result.output)
 
 
 # -- item: one record ---------------------------------------------------------------------
