@@ -16,6 +16,7 @@ from upright.errors import InputError, UnsupportedFormatError
 from upright.io.keypoints import write_keypoints_netcdf
 from upright.io.video import VideoWriter
 from upright.report.outputs import OUTPUT_FILES
+from upright.report.staging import OWNER_LOCK
 from upright.report.still import STILL_NAME
 from upright.services.analyze import AnalysisOptions
 from upright.synthetic.runner import RunnerSpec, simulate_run
@@ -23,7 +24,6 @@ from upright.synthetic.runner import RunnerSpec, simulate_run
 DURATION_S = 10.0
 CADENCE_SPM = 170.0
 PRE_EXISTING = "my_notes.txt"
-STAGING_PREFIX = ".upright-staging-"
 
 
 def folder_state(folder: Path) -> dict[str, tuple[bytes, int]]:
@@ -123,7 +123,7 @@ def test_failing_annotation_leaves_the_folder_as_it_was(
     staged: list[str] = []
 
     def fail(video: Path, overlay: object, out_path: Path, **kwargs: object) -> None:
-        staged.extend(sorted(p.name for p in out_path.parent.iterdir()))
+        staged.extend(sorted(p.name for p in out_path.parent.iterdir() if p.name != OWNER_LOCK))
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr("upright.cli.jobs.write_annotated_video", fail)

@@ -1,23 +1,47 @@
 """Fixtures for the store tests: a fresh database per test.
 
-Every test runs on a fresh SQLite file. When ``UPRIGHT_TEST_POSTGRES_URL`` names a
-PostgreSQL database (for example ``postgresql+psycopg://user:pw@localhost/upright_test``,
-with the psycopg driver installed), tests using ``store`` run on it too, on a schema
-emptied before each test. CI has no PostgreSQL server, so there they run on SQLite only.
+Every test runs on a fresh SQLite file. Tests using ``store`` (and ``postgres_url``) also
+run on PostgreSQL when one answers: ``UPRIGHT_TEST_POSTGRES_URL`` (for example
+``postgresql+psycopg://user:pw@localhost/upright_test``), else the local server's
+``postgresql+psycopg://postgres@127.0.0.1:5432/test``. Each test gets a schema of its own
+in that database, dropped afterwards, so nothing else in it is touched. Without a server
+or without the psycopg driver those runs are skipped with the reason.
 """
 
 from __future__ import annotations
 
 import os
+import uuid
 from collections.abc import Iterator
+from functools import cache
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
+import sqlalchemy as sa
 
 from upright.store import Store, open_store
 
-POSTGRES_URL = os.environ.get("UPRIGHT_TEST_POSTGRES_URL", "")
-BACKENDS = ["sqlite", *(["postgresql"] if POSTGRES_URL else [])]
+POSTGRES_URL = os.environ.get(
+    "UPRIGHT_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
+
+
+@cache
+def postgres_unavailable() -> str | None:
+    """Why the PostgreSQL tests cannot run, or None when the server answers."""
+    try:
+        engine = sa.create_engine(POSTGRES_URL, connect_args={"connect_timeout": 3})
+    except ImportError as exc:
+        return f"no PostgreSQL driver ({exc}); pip install 'psycopg[binary]'"
+    try:
+        with engine.connect() as conn:
+            conn.execute(sa.text("SELECT 1"))
+    except sa.exc.SQLAlchemyError as exc:
+        return f"PostgreSQL at {POSTGRES_URL} does not answer ({str(exc).splitlines()[0]})"
+    finally:
+        engine.dispose()
+    return None
 
 
 @pytest.fixture
@@ -26,23 +50,36 @@ def db_url(tmp_path: Path) -> str:
     return f"sqlite:///{tmp_path / 'data' / 'upright.db'}"
 
 
-def _empty_postgres(url: str) -> None:
-    import sqlalchemy as sa
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    """A URL to an empty schema of its own on the test PostgreSQL server (else skip)."""
+    if reason := postgres_unavailable():
+        pytest.skip(reason)
+    schema = f"upright_test_{uuid.uuid4().hex[:12]}"
+    admin = sa.create_engine(POSTGRES_URL)
+    with admin.begin() as conn:
+        conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
+    separator = "&" if "?" in POSTGRES_URL else "?"
+    try:
+        yield f"{POSTGRES_URL}{separator}options={quote(f'-csearch_path={schema}')}"
+    finally:
+        with admin.begin() as conn:
+            conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
 
-    engine = sa.create_engine(url)
-    with engine.begin() as conn:
-        conn.execute(sa.text("DROP SCHEMA public CASCADE"))
-        conn.execute(sa.text("CREATE SCHEMA public"))
-    engine.dispose()
 
-
-@pytest.fixture(params=BACKENDS)
-def store(request: pytest.FixtureRequest, db_url: str) -> Iterator[Store]:
-    """An opened (migrated) store on a fresh database."""
-    url = db_url
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store_url(request: pytest.FixtureRequest, db_url: str) -> str:
+    """A fresh database's URL: SQLite, then PostgreSQL (skipped when none answers)."""
     if request.param == "postgresql":
-        _empty_postgres(POSTGRES_URL)
-        url = POSTGRES_URL
-    opened = open_store(url)
+        url: str = request.getfixturevalue("postgres_url")
+        return url
+    return db_url
+
+
+@pytest.fixture
+def store(store_url: str) -> Iterator[Store]:
+    """An opened (migrated) store on a fresh database."""
+    opened = open_store(store_url)
     yield opened
     opened.close()

@@ -75,10 +75,11 @@ def test_downgrade_then_upgrade(store: Store) -> None:
     from alembic import command
     from alembic.config import Config
 
-    from upright.store.engine import _MIGRATIONS, migrate
+    from upright.store.engine import migrate
+    from upright.store.schema import MIGRATIONS
 
     config = Config()
-    config.set_main_option("script_location", str(_MIGRATIONS))
+    config.set_main_option("script_location", str(MIGRATIONS))
     with store.engine.begin() as conn:
         config.attributes["connection"] = conn
         command.downgrade(config, "base")
@@ -92,11 +93,12 @@ def test_upgrade_from_0002_keeps_records_and_adds_the_still(db_url: str) -> None
     from alembic import command
     from alembic.config import Config
 
-    from upright.store.engine import _MIGRATIONS, migrate
+    from upright.store.engine import migrate
+    from upright.store.schema import MIGRATIONS
 
     engine = sa.create_engine(db_url.replace("/data/", "/"))
     config = Config()
-    config.set_main_option("script_location", str(_MIGRATIONS))
+    config.set_main_option("script_location", str(MIGRATIONS))
     with engine.begin() as conn:
         config.attributes["connection"] = conn
         command.upgrade(config, "0002")

@@ -126,19 +126,24 @@ PainOnsetMin = Annotated[
 
 
 def run_guarded(action: Callable[[], T]) -> T:
-    """Run ``action``; an upright error becomes a message and exit code 2."""
-    try:
-        return action()
-    except UprightError as err:
-        err_console.print(
-            f"[bold red]upright could not finish.[/bold red] {escape(err.message)}",
-            highlight=False,
-            soft_wrap=True,
-        )
-        raise typer.Exit(EXIT_INPUT) from None
-    except KeyboardInterrupt:
-        err_console.print("Interrupted; nothing was written to the output folder.")
-        raise typer.Exit(EXIT_INTERRUPTED) from None
+    """Run ``action``; an upright error becomes a message and exit code 2, Ctrl-C a true
+    account of what was already written or stored and exit code 130."""
+    from upright.cli.interrupted import interrupted_message
+    from upright.ledger import keeping_ledger
+
+    with keeping_ledger() as ledger:
+        try:
+            return action()
+        except UprightError as err:
+            err_console.print(
+                f"[bold red]upright could not finish.[/bold red] {escape(err.message)}",
+                highlight=False,
+                soft_wrap=True,
+            )
+            raise typer.Exit(EXIT_INPUT) from None
+        except KeyboardInterrupt:
+            err_console.print(escape(interrupted_message(ledger)), highlight=False, soft_wrap=True)
+            raise typer.Exit(EXIT_INTERRUPTED) from None
 
 
 def _version(value: bool) -> None:

@@ -14,6 +14,7 @@ from pydantic import BaseModel
 from rich.console import Console
 from rich.markup import escape
 
+from upright.ledger import current_ledger, note_not_done
 from upright.services.runner_record import (
     DEFAULT_CLEARS,
     ProfileReport,
@@ -134,23 +135,41 @@ def stored_run(
 ) -> None:
     """Run a command and, with a runner, store its summary as a record afterwards.
 
-    The runner is looked up first, so a wrong alias fails before the (long) run.
+    The runner is looked up first, so a wrong alias fails before the (long) run. On
+    Ctrl-C after the output folder was written but before the record was stored, the
+    command's ledger says so (the interrupt message then tells the user).
     """
     if alias is not None:
         check_runner(alias)
-    summary = run()
-    if alias is not None:
+    ledger = current_ledger()
+    mark = 0 if ledger is None else len(ledger.landed)
+    article = "an" if kind[0] in "aeiou" else "a"
+    try:
+        summary = run()
+        if alias is None:
+            return
         from upright.report.still import STILL_NAME
 
         still = out_dir / STILL_NAME
         still_jpeg = still.read_bytes() if kind == "analysis" and still.is_file() else None
         name = None if source is None else source.name
         store_summary(alias, kind, summary, name, out_dir, still_jpeg=still_jpeg)
-        article = "an" if kind[0] in "aeiou" else "a"
-        err = Console(stderr=True)
-        err.print(f"Stored as {article} {kind} record of runner {escape(alias)}.")
-        if kind == "analysis":
-            _print_lean_change(alias, err)
+    except KeyboardInterrupt:
+        if (
+            alias is not None
+            and ledger is not None
+            and ledger.since(mark, "folder")
+            and not ledger.since(mark, "database")
+        ):
+            note_not_done(
+                f"the results were not stored as {article} {kind} record of runner {alias}; "
+                f"run the command again with --runner {alias} to store them"
+            )
+        raise
+    err = Console(stderr=True)
+    err.print(f"Stored as {article} {kind} record of runner {escape(alias)}.")
+    if kind == "analysis":
+        _print_lean_change(alias, err)
 
 
 def _print_lean_change(alias: str, console: Console) -> None:

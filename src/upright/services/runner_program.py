@@ -19,6 +19,7 @@ from typing import Final
 
 from upright.assessment.redflags import RedFlagScreen
 from upright.errors import InputError
+from upright.ledger import interrupts_deferred, note_landed
 from upright.program import Plan
 from upright.services.prescription import plan_in_session
 from upright.services.runner_record import _session
@@ -105,7 +106,9 @@ def write_text_atomic(path: Path, text: str) -> None:
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
             handle.write(text)
-        os.replace(tmp, path)
+        with interrupts_deferred():
+            os.replace(tmp, path)
+            note_landed("file", str(path), path.resolve())
     except OSError as exc:
         Path(tmp).unlink(missing_ok=True)
         raise InputError(f"cannot write the file ({exc.strerror})", path=path) from exc

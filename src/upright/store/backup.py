@@ -34,6 +34,7 @@ from upright.assessment.answers import Clearance as AnswersClearance
 from upright.assessment.answers import check_clinician
 from upright.errors import CorruptFileError, InputError
 from upright.io.documents import load_json
+from upright.ledger import interrupts_deferred, note_landed
 from upright.limits import (
     EARLIEST_RECORDING_UTC,
     HEIGHT_CM,
@@ -444,7 +445,9 @@ def write_backup(path: Path, doc: Mapping[str, Any]) -> None:
             handle.write(text)
             handle.flush()
             os.fsync(handle.fileno())
-        os.replace(tmp, path)
+        with interrupts_deferred():
+            os.replace(tmp, path)
+            note_landed("file", str(path), path.resolve())
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise

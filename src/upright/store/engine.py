@@ -14,17 +14,21 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from pathlib import Path
-from typing import Any
 
-from alembic import command
-from alembic.config import Config
-from alembic.util import CommandError
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from upright.errors import StoreError
+from upright.ledger import interrupts_deferred, note_landed
+from upright.store.schema import (
+    SQLITE_BUSY_STEP_S,
+    busy_error,
+    configure_sqlite,
+    is_busy,
+    migrate,
+)
 
 __all__ = [
     "DATABASE_URL_ENV",
@@ -39,7 +43,6 @@ __all__ = [
 
 DATABASE_URL_ENV = "UPRIGHT_DATABASE_URL"
 DATA_DIR_ENV = "UPRIGHT_DATA_DIR"
-_MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 
 def data_dir() -> Path:
@@ -95,16 +98,11 @@ def _prepare_sqlite_folder(url: str) -> None:
         ) from exc
 
 
-def _enable_sqlite_foreign_keys(dbapi_connection: Any, _record: Any) -> None:
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.close()
-
-
 def _create_engine(url: str) -> Engine:
     try:
         _prepare_sqlite_folder(url)
-        engine = create_engine(url)
+        sqlite = make_url(url).get_backend_name() == "sqlite"
+        engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_STEP_S} if sqlite else {})
     except (ArgumentError, NoSuchModuleError, ImportError, ValueError) as exc:
         raise StoreError(
             f"cannot open the database URL {_redacted(url)!r}: {exc}",
@@ -113,35 +111,8 @@ def _create_engine(url: str) -> Engine:
                 "or postgresql+psycopg://user@host/upright with its driver installed"
             ),
         ) from exc
-    if engine.dialect.name == "sqlite":
-        event.listen(engine, "connect", _enable_sqlite_foreign_keys)
+    configure_sqlite(engine)
     return engine
-
-
-def migrate(engine: Engine) -> None:
-    """Bring the database to the latest schema (a no-op when it is already there)."""
-    config = Config()
-    config.set_main_option("script_location", str(_MIGRATIONS))
-    try:
-        with engine.begin() as connection:
-            config.attributes["connection"] = connection
-            command.upgrade(config, "head")
-    except CommandError as exc:
-        raise StoreError(
-            f"the database {_redacted(str(engine.url))!r} has a schema this upright does not "
-            f"know ({exc})",
-            fix="It was probably written by a newer upright; upgrade upright, or use another "
-            f"database with {DATABASE_URL_ENV}",
-        ) from exc
-    except SQLAlchemyError as exc:
-        raise StoreError(
-            f"cannot open or migrate the database {_redacted(str(engine.url))!r}: "
-            f"{str(exc).splitlines()[0]}",
-            fix=(
-                "Check that the file or server is reachable and writable, "
-                f"or set {DATABASE_URL_ENV}"
-            ),
-        ) from exc
 
 
 class Store:
@@ -162,11 +133,36 @@ class Store:
 
     @contextmanager
     def session(self) -> Iterator[Session]:
-        """A session committed on success, rolled back on any exception (also Ctrl-C)."""
+        """A session committed on success, rolled back on any exception (also Ctrl-C).
+
+        On SQLite it holds the database's write lock from its start, so a second process
+        waits (up to the busy timeout) rather than fails. A commit that wrote anything is
+        noted in the command's ledger (:mod:`upright.ledger`).
+
+        Raises
+        ------
+        StoreError
+            Another process kept the database locked for longer than the busy timeout.
+        """
         with self._sessions() as session:
+            wrote = False
+
+            def flushed(*_args: object) -> None:
+                nonlocal wrote
+                wrote = True
+
+            event.listen(session, "after_flush", flushed)
             try:
                 yield session
-                session.commit()
+                with interrupts_deferred():
+                    session.commit()
+                    if wrote:
+                        note_landed("database", self.url, _sqlite_file(self.engine))
+            except SQLAlchemyError as exc:
+                session.rollback()
+                if is_busy(exc):
+                    raise busy_error(self.engine) from exc
+                raise
             except BaseException:
                 session.rollback()
                 raise
@@ -174,6 +170,13 @@ class Store:
     def close(self) -> None:
         """Release the engine's connections."""
         self.engine.dispose()
+
+
+def _sqlite_file(engine: Engine) -> Path | None:
+    """The file of a SQLite database, None for others and in-memory ones."""
+    if engine.dialect.name != "sqlite" or engine.url.database in (None, "", ":memory:"):
+        return None
+    return Path(engine.url.database).expanduser().resolve()
 
 
 def open_store(url: str | None = None) -> Store:
@@ -192,5 +195,9 @@ def open_store(url: str | None = None) -> Store:
         created or migrated.
     """
     engine = _create_engine(url if url is not None else database_url())
-    migrate(engine)
+    try:
+        migrate(engine)
+    except BaseException:
+        engine.dispose()
+        raise
     return Store(engine)
