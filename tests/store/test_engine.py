@@ -123,11 +123,11 @@ def test_upgrade_from_0003_keeps_session_logs_unjudged(db_url: str) -> None:
     from alembic import command
     from alembic.config import Config
 
-    from upright.store.engine import _MIGRATIONS, migrate
+    from upright.store.schema import MIGRATIONS, migrate
 
     engine = sa.create_engine(db_url.replace("/data/", "/"))
     config = Config()
-    config.set_main_option("script_location", str(_MIGRATIONS))
+    config.set_main_option("script_location", str(MIGRATIONS))
     with engine.begin() as conn:
         config.attributes["connection"] = conn
         command.upgrade(config, "0003")

@@ -20,7 +20,9 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 from alembic import command
+from alembic.config import Config
 from alembic.operations import Operations
+from alembic.script import ScriptDirectory
 from typer.testing import CliRunner
 
 from upright.errors import StoreError
@@ -46,6 +48,19 @@ TABLES = {
     "session_log",
     "run_log",
 }
+
+
+def _head() -> str:
+    """The latest revision of upright's migration scripts."""
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    head = ScriptDirectory.from_config(config).get_current_head()
+    assert head is not None
+    return head
+
+
+#: The schema version a finished first use leaves.
+HEAD = _head()
 #: Writer processes and writes each in the concurrency test.
 PROCESSES = 4
 WRITES_EACH = 5
@@ -109,7 +124,7 @@ def test_kill_during_first_migration_then_the_next_command_works(
     result = CliRunner().invoke(app, ["profile", "--runner", "r1"])
     assert result.exit_code == 0, result.output
     assert "Runner r1" in result.output
-    assert _schema(url) == (TABLES, ["0003"])
+    assert _schema(url) == (TABLES, [HEAD])
 
 
 def test_postgres_migration_killed_half_way_leaves_nothing(postgres_url: str) -> None:
@@ -124,7 +139,7 @@ def test_postgres_migration_killed_half_way_leaves_nothing(postgres_url: str) ->
         flag.unlink(missing_ok=True)
     store = open_store(postgres_url)
     store.close()
-    assert _schema(postgres_url) == (TABLES, ["0003"])
+    assert _schema(postgres_url) == (TABLES, [HEAD])
 
 
 def _interrupt_after_two_tables(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -155,7 +170,7 @@ def test_ctrl_c_during_first_migration_leaves_an_empty_database(
             get_or_create_runner(session, "r1")
     finally:
         store.close()
-    assert _schema(store_url) == (TABLES, ["0003"])
+    assert _schema(store_url) == (TABLES, [HEAD])
 
 
 def _half_built_by_an_older_upright(url: str, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -165,8 +180,6 @@ def _half_built_by_an_older_upright(url: str, monkeypatch: pytest.MonkeyPatch) -
     transaction, so the tables made before the interrupt stayed, with no version.
     """
     engine = sa.create_engine(url)
-    from alembic.config import Config
-
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     try:
@@ -193,7 +206,7 @@ def test_half_built_file_of_an_older_upright_is_repaired(
             assert find_runner(session, "r1") is not None
     finally:
         store.close()
-    assert _schema(db_url) == (TABLES, ["0003"])
+    assert _schema(db_url) == (TABLES, [HEAD])
 
 
 def test_half_built_file_holding_data_is_explained_not_touched(
@@ -253,7 +266,7 @@ def test_four_processes_on_a_fresh_database_lose_no_write(store_url: str, tmp_pa
     expected = {f"p{n}-{i}" for n in range(PROCESSES) for i in range(WRITES_EACH)}
     assert aliases == expected
     assert results == PROCESSES * WRITES_EACH
-    assert _schema(store_url)[1] == ["0003"]
+    assert _schema(store_url)[1] == [HEAD]
 
 
 def test_a_writer_waits_for_another_then_succeeds(db_url: str) -> None:
