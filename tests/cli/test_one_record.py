@@ -157,7 +157,7 @@ def test_matching_norms_are_accepted(tmp_path: Path) -> None:
     screened(tmp_path)
     result = invoke("test", "--runner", "ana", "--times", "flexor=100", "--sex", "female")
     assert result.exit_code == 0, result.output
-    assert "McGill, Childs & Liebenson 1999, women" in result.output
+    assert "McGill, Childs & Liebenson 1999, women" in flat(result.output)
 
 
 # -- item: one record ---------------------------------------------------------------------

@@ -123,8 +123,7 @@ def test_upgrade_from_0003_keeps_session_logs_unjudged(db_url: str) -> None:
     from alembic import command
     from alembic.config import Config
 
-    from upright.store.engine import migrate
-    from upright.store.schema import MIGRATIONS
+    from upright.store.schema import MIGRATIONS, migrate
 
     engine = sa.create_engine(db_url.replace("/data/", "/"))
     config = Config()

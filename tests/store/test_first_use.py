@@ -20,7 +20,9 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 from alembic import command
+from alembic.config import Config
 from alembic.operations import Operations
+from alembic.script import ScriptDirectory
 from typer.testing import CliRunner
 
 from upright.errors import StoreError
@@ -33,12 +35,9 @@ from upright.store import (
     get_or_create_runner,
     open_store,
 )
-from upright.store.schema import MIGRATIONS, SQLITE_BUSY_TIMEOUT_S, _head_revision
+from upright.store.schema import MIGRATIONS, SQLITE_BUSY_TIMEOUT_S
 
 CHILD = Path(__file__).with_name("_first_use_child.py")
-#: The newest migration: a finished first use ends there.
-HEAD = _head_revision()
-
 TABLES = {
     "alembic_version",
     "runner",
@@ -49,6 +48,19 @@ TABLES = {
     "session_log",
     "run_log",
 }
+
+
+def _head() -> str:
+    """The latest revision of upright's migration scripts."""
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    head = ScriptDirectory.from_config(config).get_current_head()
+    assert head is not None
+    return head
+
+
+#: The schema version a finished first use leaves.
+HEAD = _head()
 #: Writer processes and writes each in the concurrency test.
 PROCESSES = 4
 WRITES_EACH = 5
@@ -168,8 +180,6 @@ def _half_built_by_an_older_upright(url: str, monkeypatch: pytest.MonkeyPatch) -
     transaction, so the tables made before the interrupt stayed, with no version.
     """
     engine = sa.create_engine(url)
-    from alembic.config import Config
-
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     try:

@@ -270,7 +270,7 @@ def form(
         float | None, typer.Option(help="Frame rate of keypoint files that do not state it.")
     ] = None,
     out: Annotated[
-        Path | None, typer.Option("--out", help="Output folder [default: ./<clip>-form-<key>]")
+        Path | None, typer.Option("--out", help="Output folder. \\[default: ./<clip>-form-<key>]")
     ] = None,
     tilt_deg: Annotated[
         float | None,
