@@ -25,11 +25,7 @@ typecheck:
 check: lint typecheck test
 
 schema:
-	$(PY) -m upright.summary > src/upright/schemas/upright.analysis-1.schema.json
-	$(PY) -m upright.run_summary > src/upright/schemas/upright.run-1.schema.json
-	$(PY) -m upright.imu_summary > src/upright/schemas/upright.imu-1.schema.json
-	$(PY) -m upright.compare_summary > src/upright/schemas/upright.compare-1.schema.json
-	$(PY) -m upright.form_summary > src/upright/schemas/upright.form-1.schema.json
+	$(PY) -m upright.summaries src/upright/schemas
 
 bench:
 	$(PY) benchmarks/gait_events_forceplate.py

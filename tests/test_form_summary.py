@@ -10,8 +10,8 @@ import pytest
 
 import upright
 from form_cases import plank
-from upright.form_summary import SCHEMA_VERSION, schema_json
 from upright.services.form import FormOptions, check_form_keypoints
+from upright.summaries.form import SCHEMA_VERSION, schema_json
 
 SCHEMA_FILE = Path(upright.__file__).resolve().parent / "schemas" / "upright.form-1.schema.json"
 

@@ -10,8 +10,8 @@ import pytest
 
 import upright
 from activity_files import fit_bytes
-from upright.run_summary import SCHEMA_VERSION, schema_json
 from upright.services.run_import import import_run
+from upright.summaries.run import SCHEMA_VERSION, schema_json
 
 SCHEMA_FILE = Path(upright.__file__).resolve().parent / "schemas" / "upright.run-1.schema.json"
 

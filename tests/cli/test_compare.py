@@ -16,10 +16,10 @@ from typer.testing import CliRunner, Result
 import upright.pose.runner as pose_runner
 from compare_clips import rotate_about_centre, write_synthetic_clip
 from upright.cli.main import app
-from upright.compare_summary import schema_json
 from upright.io.keypoints import read_keypoints, write_keypoints_netcdf
 from upright.report.compare_outputs import COMPARE_FILES
 from upright.services.cache import CACHE_ENV, AnalysisCache, hash_file, user_cache_dir
+from upright.summaries.compare import schema_json
 
 LEAN = "trunk_lean_stance_deg"
 ROTATION_DEG = 5.0

@@ -15,8 +15,8 @@ import upright
 from activity_files import fit_bytes
 from imu_traces import synthetic_run
 from upright.cli.main import app
-from upright.imu_summary import SCHEMA_VERSION, schema_json
 from upright.report.imu_outputs import IMU_OUTPUT_FILES
+from upright.summaries.imu import SCHEMA_VERSION, schema_json
 
 SCHEMA_FILE = Path(upright.__file__).resolve().parent / "schemas" / "upright.imu-1.schema.json"
 #: FIT time counts from 1989-12-31 00:00 UTC, unix second 631,065,600.

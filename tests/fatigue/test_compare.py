@@ -27,7 +27,7 @@ from upright.services.compare import (
     compare_clips,
     place_pain_onset,
 )
-from upright.summary import MetricSummary
+from upright.summaries import MetricSummary
 
 LEAN = "trunk_lean_stance_deg"
 RNG_VALUES = np.random.default_rng(7).normal(0.0, 1.0, 30)

@@ -36,7 +36,7 @@ from upright.services.report import (
     gather_report,
 )
 from upright.services.runner_record import update_profile
-from upright.summary import (
+from upright.summaries import (
     AnalysisSummary,
     DriftSummary,
     MetricSummary,

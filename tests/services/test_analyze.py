@@ -19,7 +19,7 @@ import xarray as xr
 import upright
 from upright.errors import InsufficientDataError, QualityError, UprightError
 from upright.services.analyze import Analysis, AnalysisOptions, analyze_keypoints
-from upright.summary import SCHEMA_VERSION, DriftSummary, schema_json
+from upright.summaries.analysis import SCHEMA_VERSION, DriftSummary, schema_json
 from upright.synthetic.runner import RunnerSpec, SyntheticRun, simulate_run
 
 SCHEMA_FILE = Path(upright.__file__).resolve().parent / "schemas" / "upright.analysis-1.schema.json"

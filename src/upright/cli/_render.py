@@ -9,8 +9,7 @@ from typing import Protocol
 from rich.console import Console
 from rich.markup import escape
 
-from upright.run_summary import PainOnset
-from upright.summary import DISCLAIMER
+from upright.summaries import DISCLAIMER, PainOnset
 
 __all__ = ["SIGN_COLOURS", "change_text", "fmt", "print_closing", "print_pain", "print_reasons"]
 

@@ -58,7 +58,7 @@ from upright.services.endurance_test import (
     run_endurance_test,
     times_key,
 )
-from upright.summary import DISCLAIMER
+from upright.summaries import DISCLAIMER
 
 __all__ = [
     "EXIT_EMERGENCY",

@@ -13,7 +13,7 @@ from rich.table import Table
 
 from upright.cli.progress import RichProgress
 from upright.services.analyze import Analysis, AnalysisOptions
-from upright.summary import DISCLAIMER, AnalysisSummary
+from upright.summaries import DISCLAIMER, AnalysisSummary
 
 __all__ = ["AnalyzeRequest", "RichProgress", "print_analysis", "run_analyze", "run_demo"]
 

@@ -15,12 +15,11 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from upright.compare_summary import CompareSummary, MetricComparisonSummary
 from upright.errors import InputError
 from upright.report.compare_outputs import write_compare_files
 from upright.report.outputs import staged_output
 from upright.services.compare import ClipInput, CompareOptions, Comparison, compare_clips
-from upright.summary import DISCLAIMER
+from upright.summaries import DISCLAIMER, CompareSummary, MetricComparisonSummary
 
 __all__ = ["CompareJob", "parse_clip_args", "print_comparison", "run_compare_command"]
 

@@ -17,8 +17,7 @@ from rich.table import Table
 from upright.cli.progress import Progress, SilentProgress
 from upright.errors import InputError
 from upright.form.definitions import Side
-from upright.form_summary import FormSummary
-from upright.summary import DISCLAIMER
+from upright.summaries import DISCLAIMER, FormSummary
 
 if TYPE_CHECKING:
     from upright.services.form import FormResult

@@ -23,11 +23,11 @@ from upright.cli._render import (
     print_reasons,
 )
 from upright.cli.progress import Progress, RichProgress, SilentProgress
-from upright.imu_summary import ImuSummary
 from upright.kinematics.imu_posture import Placement
 from upright.report.imu_outputs import IMU_OUTPUT_FILES, write_imu_files
 from upright.report.outputs import staged_output
 from upright.services.imu_import import ImuImport, import_imu
+from upright.summaries import ImuSummary
 
 __all__ = ["ImuJob", "default_imu_out_dir", "print_imu", "run_imu_command", "run_imu_job"]
 

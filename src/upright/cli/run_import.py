@@ -25,8 +25,8 @@ from upright.cli._render import (
 from upright.cli.progress import Progress, RichProgress, SilentProgress
 from upright.report.outputs import staged_output
 from upright.report.run_outputs import run_output_files, write_run_files
-from upright.run_summary import RunSummary
 from upright.services.run_import import RunImport, import_run
+from upright.summaries import RunSummary
 
 __all__ = ["ImportJob", "default_out_dir", "print_run", "run_import_command", "run_import_job"]
 

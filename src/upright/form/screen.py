@@ -19,10 +19,10 @@ from upright.errors import InsufficientDataError, QualityError
 from upright.form.definitions import ExerciseForm, Side
 from upright.form.geometry import body_point, point_keypoints
 from upright.form.judge import FormJudgement
-from upright.form_summary import CheckName
 from upright.kinematics.angles import midpoint
 from upright.signal.filters import DEFAULT_CONFIDENCE_THRESHOLD
 from upright.skeleton import point
+from upright.summaries import CheckName
 
 __all__ = [
     "FRONT_VIEW_MIN_RATIO",

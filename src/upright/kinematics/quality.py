@@ -9,7 +9,7 @@ import xarray as xr
 from upright.kinematics.angles import midpoint
 from upright.signal.filters import DEFAULT_CONFIDENCE_THRESHOLD
 from upright.skeleton import point
-from upright.summary import QualityCheck
+from upright.summaries import QualityCheck
 
 __all__ = [
     "MIN_FPS",

@@ -11,7 +11,7 @@ import hashlib
 
 from upright.errors import InputError
 from upright.program.plan import Plan, Session
-from upright.summary import DISCLAIMER
+from upright.summaries import DISCLAIMER
 
 __all__ = ["escape_text", "fold_line", "plan_to_ics"]
 

@@ -22,7 +22,7 @@ from upright.assessment.redflags import RedFlagScreen
 from upright.assessment.triage import TriageResult
 from upright.errors import InputError
 from upright.program.catalogue import Catalogue, load_catalogue
-from upright.summary import DISCLAIMER
+from upright.summaries import DISCLAIMER
 
 __all__ = [
     "MAX_SESSION_MIN",

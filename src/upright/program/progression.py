@@ -16,7 +16,7 @@ from typing import Final, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from upright.errors import InputError
-from upright.summary import DISCLAIMER
+from upright.summaries import DISCLAIMER
 
 __all__ = [
     "GOOD_SESSIONS_TO_PROGRESS",

@@ -34,7 +34,7 @@ from reportlab.platypus import Image, Paragraph, Table, TableStyle
 
 from upright.assessment.redflags import DISCLAIMER as SHORT_DISCLAIMER
 from upright.errors import InputError
-from upright.summary import DISCLAIMER
+from upright.summaries import DISCLAIMER
 
 __all__ = [
     "GREY",

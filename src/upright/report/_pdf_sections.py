@@ -37,7 +37,7 @@ from upright.report._pdf_kit import (
 from upright.report._plotting import test_name
 from upright.report.report_figures import SYNTHETIC_LABEL, lean_over_clip_png, progress_png
 from upright.services.report import EndurancePoint, LeanChange, ReportData
-from upright.summary import AnalysisSummary
+from upright.summaries import AnalysisSummary
 
 __all__ = [
     "SECTION_TITLES",

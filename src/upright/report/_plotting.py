@@ -10,7 +10,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from upright.run_summary import PainOnset
+from upright.summaries import PainOnset
 
 if TYPE_CHECKING:
     import plotly.graph_objects as go

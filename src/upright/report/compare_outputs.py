@@ -7,9 +7,9 @@ from typing import Any
 
 import pandas as pd
 
-from upright.compare_summary import CompareSummary
 from upright.report.compare_plots import write_compare_html, write_compare_png
 from upright.report.outputs import write_summary_json
+from upright.summaries import CompareSummary
 
 __all__ = ["COMPARE_FILES", "clips_table", "write_compare_files"]
 

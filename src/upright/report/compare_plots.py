@@ -11,7 +11,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from upright.compare_summary import CompareSummary, MetricComparisonSummary
 from upright.report._plotting import (
     PAIN_COLOR,
     add_footer,
@@ -22,6 +21,7 @@ from upright.report._plotting import (
     write_plotly_html,
     x_label,
 )
+from upright.summaries import CompareSummary, MetricComparisonSummary
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure

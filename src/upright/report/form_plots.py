@@ -15,8 +15,8 @@ import pandas as pd
 
 from upright.form.definitions import ExerciseForm
 from upright.form.timing import GOOD
-from upright.form_summary import FormSummary
 from upright.report._plotting import add_footer, layout, save_png, write_plotly_html
+from upright.summaries import FormSummary
 
 __all__ = ["form_panels", "write_form_html", "write_form_png"]
 

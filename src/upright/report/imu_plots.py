@@ -15,7 +15,6 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from upright.imu_summary import ImuSignSummary, ImuSummary
 from upright.report._plotting import (
     PAIN_COLOR,
     add_footer,
@@ -29,6 +28,7 @@ from upright.report._plotting import (
     x_label,
 )
 from upright.services.imu_import import ImuImport
+from upright.summaries import ImuSignSummary, ImuSummary
 
 __all__ = ["write_imu_html", "write_imu_png"]
 

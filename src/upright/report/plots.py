@@ -18,7 +18,7 @@ from upright.report._plotting import (
     write_plotly_html,
 )
 from upright.skeleton import FloatArray
-from upright.summary import AnalysisSummary, DriftSummary
+from upright.summaries import AnalysisSummary, DriftSummary
 
 __all__ = ["write_interactive_html", "write_posture_png"]
 

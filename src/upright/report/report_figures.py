@@ -22,7 +22,7 @@ import pandas as pd
 
 from upright.report._plotting import PAIN_COLOR, add_footer, test_name, trend_line
 from upright.services.report import EndurancePoint, LeanPoint, ReportData, RunRow, SessionRow
-from upright.summary import AnalysisSummary, DriftSummary
+from upright.summaries import AnalysisSummary, DriftSummary
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes

@@ -29,8 +29,8 @@ from upright.report._plotting import (
     write_plotly_html,
     x_label,
 )
-from upright.run_summary import FatigueSignSummary, RunSummary
 from upright.services.run_import import RunImport
+from upright.summaries import FatigueSignSummary, RunSummary
 
 __all__ = ["write_run_html", "write_run_png"]
 

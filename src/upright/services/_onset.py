@@ -7,7 +7,7 @@ from typing import Literal, cast
 
 import numpy as np
 
-from upright.run_summary import PainOnset
+from upright.summaries import PainOnset
 
 __all__ = ["finite_number", "pain_onset_summary"]
 

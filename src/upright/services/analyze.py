@@ -28,7 +28,7 @@ from upright.signal.filters import (
     rotate_positions,
 )
 from upright.skeleton import validate_pose_dataset
-from upright.summary import (
+from upright.summaries import (
     AnalysisSummary,
     DriftSummary,
     MetricSummary,

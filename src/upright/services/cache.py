@@ -34,7 +34,7 @@ from upright import __version__
 from upright.errors import InputError, UprightError
 from upright.io.keypoints import read_keypoints, write_keypoints_netcdf
 from upright.services.analyze import Analysis, AnalysisOptions
-from upright.summary import AnalysisSummary
+from upright.summaries import AnalysisSummary
 
 __all__ = [
     "CACHE_ENV",

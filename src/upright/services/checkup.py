@@ -49,7 +49,7 @@ from upright.assessment.triage import (
 from upright.errors import InputError
 from upright.io.documents import load_json, load_yaml
 from upright.services.evidence import EvidenceSource, MeasuredEvidence, read_evidence
-from upright.summary import DISCLAIMER
+from upright.summaries import DISCLAIMER
 
 __all__ = [
     "SCHEMA_VERSION",

@@ -20,7 +20,13 @@ import numpy as np
 import pandas as pd
 
 from upright import __version__
-from upright.compare_summary import (
+from upright.errors import InputError, UprightError
+from upright.fatigue.compare import ClipValues, MetricComparison, compare_metric
+from upright.services.analyze import METRICS, AnalysisOptions, analyze_keypoints
+from upright.services.cache import AnalysisCache, hash_file
+from upright.services.load import load_pose
+from upright.summaries import (
+    AnalysisSummary,
     ChangeSummary,
     ClipLevelSummary,
     CompareClip,
@@ -28,13 +34,8 @@ from upright.compare_summary import (
     CompareSummary,
     MetricComparisonSummary,
     TrendSummary,
+    Withheld,
 )
-from upright.errors import InputError, UprightError
-from upright.fatigue.compare import ClipValues, MetricComparison, compare_metric
-from upright.services.analyze import METRICS, AnalysisOptions, analyze_keypoints
-from upright.services.cache import AnalysisCache, hash_file
-from upright.services.load import load_pose
-from upright.summary import AnalysisSummary, Withheld
 
 __all__ = [
     "COMPARED_METRICS",

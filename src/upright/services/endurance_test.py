@@ -26,7 +26,7 @@ from upright.assessment.endurance import (
     assess_endurance,
 )
 from upright.errors import InputError
-from upright.summary import DISCLAIMER
+from upright.summaries import DISCLAIMER
 
 __all__ = [
     "GET_READY_S",

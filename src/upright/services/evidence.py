@@ -14,11 +14,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from upright.compare_summary import CompareSummary
 from upright.errors import InputError, UnsupportedFormatError
-from upright.imu_summary import ImuSummary
-from upright.run_summary import RunSummary
-from upright.summary import AnalysisSummary
+from upright.summaries import AnalysisSummary, CompareSummary, ImuSummary, RunSummary
 
 __all__ = [
     "EvidenceKind",

@@ -23,7 +23,9 @@ from upright.form.screen import (
     screen_before,
 )
 from upright.form.timing import GOOD
-from upright.form_summary import (
+from upright.signal.filters import DEFAULT_CONFIDENCE_THRESHOLD
+from upright.skeleton import validate_pose_dataset
+from upright.summaries import (
     ExerciseSummary,
     FaultSeen,
     FormFirstFault,
@@ -34,11 +36,9 @@ from upright.form_summary import (
     HoldSummary,
     RepSummary,
     SecondSummary,
+    SourceSummary,
     ToleranceSummary,
 )
-from upright.signal.filters import DEFAULT_CONFIDENCE_THRESHOLD
-from upright.skeleton import validate_pose_dataset
-from upright.summary import SourceSummary
 
 __all__ = ["FormOptions", "FormResult", "check_form_keypoints"]
 

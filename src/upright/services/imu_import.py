@@ -17,7 +17,11 @@ import pandas as pd
 from upright import __version__
 from upright.errors import InputError
 from upright.fatigue.imu import ImuFatigue, ImuSign, compute_imu_fatigue
-from upright.imu_summary import (
+from upright.io.activity import Activity, read_run
+from upright.io.imu import ImuRecording, read_imu, start_datetime
+from upright.kinematics.imu_posture import ImuPosture, Placement, compute_imu_posture
+from upright.services._onset import finite_number, pain_onset_summary
+from upright.summaries import (
     ImuReferenceSummary,
     ImuSignSummary,
     ImuSource,
@@ -25,10 +29,6 @@ from upright.imu_summary import (
     ImuThirdSummary,
     PainOnset,
 )
-from upright.io.activity import Activity, read_run
-from upright.io.imu import ImuRecording, read_imu, start_datetime
-from upright.kinematics.imu_posture import ImuPosture, Placement, compute_imu_posture
-from upright.services._onset import finite_number, pain_onset_summary
 
 __all__ = ["PER_MINUTE_FILE", "ImuImport", "align_distance", "import_imu", "summarise_imu"]
 

@@ -35,7 +35,7 @@ from upright.program import Decision, Plan
 from upright.services.runner_measures import STORED_AS, Population, Sex, profile_norms
 from upright.services.runner_record import _session
 from upright.store import get_runner, records, run_logs, session_logs
-from upright.summary import DISCLAIMER, AnalysisSummary
+from upright.summaries import DISCLAIMER, AnalysisSummary
 
 __all__ = [
     "REPORT_SCHEMA_VERSION",

@@ -25,7 +25,8 @@ from upright.fatigue.running import (
 )
 from upright.io.activity import Activity, read_run
 from upright.limits import RUN_PACE_S_PER_KM_MIN
-from upright.run_summary import (
+from upright.services._onset import finite_number, pain_onset_summary
+from upright.summaries import (
     DeveloperFieldSummary,
     FatigueSignSummary,
     PainOnset,
@@ -33,7 +34,6 @@ from upright.run_summary import (
     RunSummary,
     ThirdSummary,
 )
-from upright.services._onset import finite_number, pain_onset_summary
 
 __all__ = ["RunImport", "import_run", "locate_pain_onset", "splits_file_name", "summarise_run"]
 

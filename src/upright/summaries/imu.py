@@ -1,7 +1,7 @@
 """The summary of ``upright imu``: a versioned, published schema (``upright.imu/1``).
 
 ``src/upright/schemas/upright.imu-1.schema.json`` is generated from :class:`ImuSummary`
-(``python -m upright.imu_summary``) and a test keeps the two in step.
+(``make schema``) and a test keeps the two in step.
 """
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ from typing import Final, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from upright.run_summary import PainOnset
-from upright.summary import DISCLAIMER
+from upright.summaries.analysis import DISCLAIMER
+from upright.summaries.run import PainOnset
 
 __all__ = [
     "DISCLAIMER",
@@ -137,7 +137,3 @@ def schema_json() -> str:
     schema["$id"] = "https://upright.invalid/schemas/upright.imu-1.schema.json"
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     return json.dumps(schema, indent=2, sort_keys=True) + "\n"
-
-
-if __name__ == "__main__":  # pragma: no cover - regenerates the published schema
-    print(schema_json(), end="")

@@ -1,7 +1,7 @@
 """The analysis summary: a versioned, published schema (``upright.analysis/1``).
 
 ``src/upright/schemas/upright.analysis-1.schema.json`` is generated from :class:`AnalysisSummary`
-(``python -m upright.summary``) and a test keeps the two in step.
+(``make schema``) and a test keeps the two in step.
 """
 
 from __future__ import annotations
@@ -149,7 +149,3 @@ def schema_json() -> str:
     schema["$id"] = "https://upright.invalid/schemas/upright.analysis-1.schema.json"
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     return json.dumps(schema, indent=2, sort_keys=True) + "\n"
-
-
-if __name__ == "__main__":  # pragma: no cover - regenerates the published schema
-    print(schema_json(), end="")

@@ -1,7 +1,7 @@
 """The run summary of ``upright import``: a versioned, published schema (``upright.run/1``).
 
 ``src/upright/schemas/upright.run-1.schema.json`` is generated from :class:`RunSummary`
-(``python -m upright.run_summary``) and a test keeps the two in step.
+(``make schema``) and a test keeps the two in step.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from typing import Final, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from upright.summary import DISCLAIMER
+from upright.summaries.analysis import DISCLAIMER
 
 __all__ = [
     "DISCLAIMER",
@@ -142,7 +142,3 @@ def schema_json() -> str:
     schema["$id"] = "https://upright.invalid/schemas/upright.run-1.schema.json"
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     return json.dumps(schema, indent=2, sort_keys=True) + "\n"
-
-
-if __name__ == "__main__":  # pragma: no cover - regenerates the published schema
-    print(schema_json(), end="")

@@ -1,7 +1,7 @@
 """The summary of ``upright compare``: a versioned, published schema (``upright.compare/1``).
 
 ``src/upright/schemas/upright.compare-1.schema.json`` is generated from
-:class:`CompareSummary` (``python -m upright.compare_summary``) and a test keeps the two
+:class:`CompareSummary` (``make schema``) and a test keeps the two
 in step.
 """
 
@@ -12,7 +12,7 @@ from typing import Final, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from upright.summary import DISCLAIMER, Withheld
+from upright.summaries.analysis import DISCLAIMER, Withheld
 
 __all__ = [
     "DISCLAIMER",
@@ -159,7 +159,3 @@ def schema_json() -> str:
     schema["$id"] = "https://upright.invalid/schemas/upright.compare-1.schema.json"
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     return json.dumps(schema, indent=2, sort_keys=True) + "\n"
-
-
-if __name__ == "__main__":  # pragma: no cover - regenerates the published schema
-    print(schema_json(), end="")

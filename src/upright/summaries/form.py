@@ -1,7 +1,7 @@
 """The form-check summary of ``upright form``: a versioned, published schema (``upright.form/1``).
 
 ``src/upright/schemas/upright.form-1.schema.json`` is generated from :class:`FormSummary`
-(``python -m upright.form_summary``) and a test keeps the two in step.
+(``make schema``) and a test keeps the two in step.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from typing import Final, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from upright.summary import DISCLAIMER, SourceSummary
+from upright.summaries.analysis import DISCLAIMER, SourceSummary
 
 __all__ = [
     "SCHEMA_VERSION",
@@ -177,7 +177,3 @@ def schema_json() -> str:
     schema["$id"] = "https://upright.invalid/schemas/upright.form-1.schema.json"
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     return json.dumps(schema, indent=2, sort_keys=True) + "\n"
-
-
-if __name__ == "__main__":  # pragma: no cover - regenerates the published schema
-    print(schema_json(), end="")
