@@ -24,7 +24,6 @@ import numpy.typing as npt
 
 from upright.io.video import (
     ColourMatrix,
-    VideoWriter,
     X264Preset,
     YUVFrame,
     YUVPlanes,
@@ -32,9 +31,24 @@ from upright.io.video import (
     iter_frames_yuv420p,
     probe_video,
 )
+from upright.report._overlay import (
+    BANNER,
+    WHITE,
+    Colour,
+    Line,
+    Pixel,
+    Shape,
+    Text,
+    encode,
+    fit,
+    fitted_size,
+    keypoint_pixels,
+    outlined_text,
+    paint,
+    picture_keypoints,
+)
 from upright.services.analyze import Analysis
-from upright.signal.filters import rotate_positions
-from upright.skeleton import BONES, KEYPOINTS, FloatArray
+from upright.skeleton import BONES, FloatArray
 
 __all__ = [
     "Overlay",
@@ -50,17 +64,12 @@ ANNOTATED_MAX_SIDE_PX = 960
 #: x264 preset: the fastest, since the annotated copy is for viewing, not archiving.
 ANNOTATED_PRESET: X264Preset = "ultrafast"
 
-Colour = tuple[int, int, int]
-
 _NEAR: Colour = (40, 200, 255)
 _FAR: Colour = (150, 150, 150)
 _TRUNK: Colour = (255, 80, 40)
 _HEAD: Colour = (220, 60, 200)
 _VERTICAL: Colour = (255, 255, 255)
-_OUTLINE: Colour = (0, 0, 0)
-_WHITE: Colour = (255, 255, 255)
 _CONTACT: Colour = (80, 255, 80)
-_BANNER: Colour = (255, 230, 0)
 # Luma and chroma weights (Kr, Kb) of each YUV matrix.
 _KR_KB: dict[ColourMatrix, tuple[float, float]] = {
     "bt601": (0.299, 0.114),
@@ -95,10 +104,7 @@ class Overlay:
 def build_overlay(analysis: Analysis, banner: str | None = None) -> Overlay:
     """Per-frame drawing data in the picture's own pixels (tilt put back, y down)."""
     tilt = analysis.summary.setup.tilt_deg
-    ds = rotate_positions(analysis.clean, tilt) if tilt else analysis.clean
-    height = int(ds.attrs.get("image_height_px", 0))
-    xy = ds["position"].isel(individual=0).values.copy()  # time, space, keypoint
-    xy[:, 1] = height - xy[:, 1]
+    picture = picture_keypoints(analysis.clean, tilt)
     conf = analysis.raw["confidence"].isel(individual=0)
     legs = ["knee", "ankle"]
     left = float(conf.sel(keypoint=[f"left_{k}" for k in legs]).mean())
@@ -113,67 +119,36 @@ def build_overlay(analysis: Analysis, banner: str | None = None) -> Overlay:
     }
     return Overlay(
         time_s=analysis.frames["time_s"].to_numpy(),
-        xy_image=xy,
+        xy_image=picture.xy,
         trunk_lean_deg=analysis.frames["trunk_lean_deg"].to_numpy(),
         head_trunk_deg=analysis.frames["head_trunk_deg"].to_numpy(),
         up_deg=tilt,
-        video_width_px=int(ds.attrs.get("image_width_px", 0)),
-        video_height_px=height,
+        video_width_px=picture.width_px,
+        video_height_px=picture.height_px,
         contacts=contacts,
         near_side="left" if left >= right else "right",
         banner=banner,
     )
 
 
-def _points(xy: FloatArray, sx: float, sy: float) -> dict[str, tuple[int, int]]:
-    """Pixel position of each keypoint of one frame (rounded half to even), if known."""
-    scaled = np.rint(xy * np.array([[sx], [sy]]))
-    known = ~np.isnan(scaled).any(axis=0)
-    return {
-        k: (int(x), int(y))
-        for k, (x, y), ok in zip(KEYPOINTS, scaled.T.tolist(), known.tolist(), strict=True)
-        if ok
-    }
-
-
-def _mid(a: tuple[int, int] | None, b: tuple[int, int] | None) -> tuple[int, int] | None:
+def _mid(a: Pixel | None, b: Pixel | None) -> Pixel | None:
     if a is None or b is None:
         return a or b
     return (a[0] + b[0]) // 2, (a[1] + b[1]) // 2
 
 
-@dataclass(frozen=True)
-class _Line:
-    a: tuple[int, int]
-    b: tuple[int, int]
-    colour: Colour
-    thickness: int
-
-
-@dataclass(frozen=True)
-class _Text:
-    text: str
-    org: tuple[int, int]
-    scale: float
-    colour: Colour
-    thickness: int
-
-
-_Shape = _Line | _Text
-
-
-def _shapes(overlay: Overlay, i: int, w: int, h: int) -> list[_Shape]:
+def _shapes(overlay: Overlay, i: int, w: int, h: int) -> list[Shape]:
     """What frame ``i``'s overlay draws on a ``w x h`` picture, in drawing order."""
-    shapes: list[_Shape] = []
+    shapes: list[Shape] = []
     sx, sy = overlay.scaled(w, h)
     thick = max(2, round(min(w, h) / 240))
     if 0 <= i < overlay.time_s.size:
-        pts = _points(overlay.xy_image[i], sx, sy)
+        pts = keypoint_pixels(overlay.xy_image[i], sx, sy)
         near = overlay.near_side
         for a, b in BONES:
             pa, pb = pts.get(a), pts.get(b)
             if pa and pb:
-                shapes.append(_Line(pa, pb, _NEAR if a.startswith(near) else _FAR, thick))
+                shapes.append(Line(pa, pb, _NEAR if a.startswith(near) else _FAR, thick))
         hip = _mid(pts.get("left_hip"), pts.get("right_hip"))
         sho = _mid(pts.get("left_shoulder"), pts.get("right_shoulder"))
         ear = _mid(pts.get("left_ear"), pts.get("right_ear"))
@@ -181,35 +156,31 @@ def _shapes(overlay: Overlay, i: int, w: int, h: int) -> list[_Shape]:
             length = float(np.hypot(sho[0] - hip[0], sho[1] - hip[1]))
             up = np.deg2rad(overlay.up_deg)
             top = (int(hip[0] - np.sin(up) * length), int(hip[1] - np.cos(up) * length))
-            shapes.append(_Line(hip, top, _VERTICAL, max(1, thick // 2)))
-            shapes.append(_Line(hip, sho, _TRUNK, thick + 2))
+            shapes.append(Line(hip, top, _VERTICAL, max(1, thick // 2)))
+            shapes.append(Line(hip, sho, _TRUNK, thick + 2))
             if ear:
-                shapes.append(_Line(sho, ear, _HEAD, thick + 1))
+                shapes.append(Line(sho, ear, _HEAD, thick + 1))
         shapes += _readout(overlay, i, w, h)
     if overlay.banner:
-        shapes += _text(overlay.banner, (10, h - 12), 0.5 * w / 720, _BANNER)
+        shapes += _text(overlay.banner, (10, h - 12), 0.5 * w / 720, BANNER)
     return shapes
 
 
-def _text(text: str, org: tuple[int, int], scale: float, colour: Colour) -> list[_Shape]:
-    """Text in ``colour`` over a black outline."""
-    scale = max(scale, 0.4)
-    return [
-        _Text(text, org, scale, _OUTLINE, max(2, int(4 * scale))),
-        _Text(text, org, scale, colour, max(1, int(1.6 * scale))),
-    ]
+def _text(text: str, org: Pixel, scale: float, colour: Colour) -> list[Shape]:
+    """Outlined text, never smaller than scale 0.4."""
+    return outlined_text(text, org, max(scale, 0.4), colour)
 
 
-def _readout(overlay: Overlay, i: int, w: int, h: int) -> list[_Shape]:
+def _readout(overlay: Overlay, i: int, w: int, h: int) -> list[Shape]:
     scale = 0.75 * w / 720
     lean, head = overlay.trunk_lean_deg[i], overlay.head_trunk_deg[i]
     lines = [
         (f"trunk lean {lean:+5.1f} deg" if np.isfinite(lean) else "trunk lean  --", _TRUNK),
         (f"head-trunk {head:+5.1f} deg" if np.isfinite(head) else "head-trunk  --", _HEAD),
-        (f"t = {overlay.time_s[i]:6.2f} s", _WHITE),
+        (f"t = {overlay.time_s[i]:6.2f} s", WHITE),
     ]
     y = int(36 * scale) + 6 + (int(0.07 * h) if overlay.banner else 0)
-    shapes: list[_Shape] = []
+    shapes: list[Shape] = []
     for text, colour in lines:
         shapes += _text(text, (12, y), scale, colour)
         y += int(34 * scale) + 4
@@ -219,34 +190,13 @@ def _readout(overlay: Overlay, i: int, w: int, h: int) -> list[_Shape]:
     return shapes
 
 
-def _paint(
-    img: npt.NDArray[np.uint8],
-    shapes: Iterable[_Shape],
-    colour: Callable[[Colour], tuple[float, ...]],
-    *,
-    offset: tuple[int, int] = (0, 0),
-) -> None:
-    """Draw ``shapes`` (anti-aliased) on ``img`` in place, shifted by ``-offset``."""
-    import cv2
-
-    dx, dy = offset
-    for s in shapes:
-        if isinstance(s, _Line):
-            a, b = (s.a[0] - dx, s.a[1] - dy), (s.b[0] - dx, s.b[1] - dy)
-            cv2.line(img, a, b, colour(s.colour), s.thickness, cv2.LINE_AA)
-        else:
-            org = (s.org[0] - dx, s.org[1] - dy)
-            font = cv2.FONT_HERSHEY_SIMPLEX
-            cv2.putText(img, s.text, org, font, s.scale, colour(s.colour), s.thickness, cv2.LINE_AA)
-
-
 def draw_overlay(
     rgb: npt.NDArray[np.uint8], overlay: Overlay, i: int, *, in_place: bool = False
 ) -> npt.NDArray[np.uint8]:
     """Draw frame ``i``'s overlay on ``rgb`` (on a copy unless ``in_place``); return it."""
     img = rgb if in_place and rgb.flags.c_contiguous else np.ascontiguousarray(rgb.copy())
     h, w = img.shape[:2]
-    _paint(img, _shapes(overlay, i, w, h), lambda c: c)
+    paint(img, _shapes(overlay, i, w, h))
     return img
 
 
@@ -274,8 +224,8 @@ def draw_overlay_yuv420p(planes: YUVPlanes, overlay: Overlay, i: int, matrix: Co
     h, w = y_plane.shape
     shapes = _shapes(overlay, i, w, h)
     yuv_of = {c: _yuv(c, matrix) for c in {s.colour for s in shapes}}
-    lines = [s for s in shapes if isinstance(s, _Line)]
-    texts = [s for s in shapes if isinstance(s, _Text)]  # all drawn after the lines
+    lines = [s for s in shapes if isinstance(s, Line)]
+    texts = [s for s in shapes if isinstance(s, Text)]  # all drawn after the lines
     for s in lines:
         y, u, v = yuv_of[s.colour]
         cv2.line(y_plane, s.a, s.b, (y,), s.thickness, cv2.LINE_AA)
@@ -291,13 +241,13 @@ def draw_overlay_yuv420p(planes: YUVPlanes, overlay: Overlay, i: int, matrix: Co
     full = (x1 - x0, y1 - y0)
     upscaled = [cv2.resize(c, full, interpolation=cv2.INTER_NEAREST) for c in chroma]
     patch = np.asarray(cv2.merge([luma, *upscaled]), dtype=np.uint8)
-    _paint(patch, texts, yuv_of.__getitem__, offset=(x0, y0))
+    paint(patch, texts, yuv_of.__getitem__, offset=(x0, y0))
     luma[...] = patch[:, :, 0]
     for k, c in enumerate(chroma, 1):
         c[...] = cv2.resize(patch[:, :, k], (c.shape[1], c.shape[0]), interpolation=cv2.INTER_AREA)
 
 
-def _text_box(texts: list[_Text], w: int, h: int) -> tuple[int, int, int, int] | None:
+def _text_box(texts: list[Text], w: int, h: int) -> tuple[int, int, int, int] | None:
     """Even-aligned ``(x0, y0, x1, y1)`` around all the text, inside the picture."""
     import cv2
 
@@ -312,24 +262,6 @@ def _text_box(texts: list[_Text], w: int, h: int) -> tuple[int, int, int, int] |
     x0, y0 = max(0, x0) // 2 * 2, max(0, y0) // 2 * 2
     x1, y1 = min(w, x1 + 1) // 2 * 2, min(h, y1 + 1) // 2 * 2
     return (x0, y0, x1, y1) if x1 > x0 and y1 > y0 else None
-
-
-def _fitted_size(width: int, height: int, max_side_px: int | None) -> tuple[int, int]:
-    """Size shown: longer side at most ``max_side_px``; scaled sizes are rounded to even."""
-    if not max_side_px or max(height, width) <= max_side_px:
-        return width, height
-    scale = max_side_px / max(height, width)
-    return round(width * scale) // 2 * 2, round(height * scale) // 2 * 2
-
-
-def _fit(rgb: npt.NDArray[np.uint8], max_side_px: int | None) -> npt.NDArray[np.uint8]:
-    import cv2
-
-    h, w = rgb.shape[:2]
-    size = _fitted_size(w, h, max_side_px)
-    if size == (w, h):
-        return rgb
-    return np.asarray(cv2.resize(rgb, size, interpolation=cv2.INTER_LINEAR), dtype=np.uint8)
 
 
 def annotate_frames(
@@ -357,44 +289,16 @@ def _encode(
     threads: int,
     progress: Callable[[int], None] | None,
 ) -> int:
-    """Encode RGB pictures, or yuv420p frames as they are (tagged with their matrix)."""
-    writer: VideoWriter | None = None
-    n = 0
-    try:
-        for picture in pictures:
-            if writer is None:
-                if isinstance(picture, YUVFrame):
-                    matrix: ColourMatrix | None = picture.colour_matrix
-                    width, height = picture.picture.width, picture.picture.height
-                else:
-                    matrix, (height, width) = None, picture.shape[:2]
-                writer = VideoWriter(
-                    out_path,
-                    width_px=width,
-                    height_px=height,
-                    fps=fps,
-                    preset=ANNOTATED_PRESET,
-                    crf=23,
-                    threads=threads,
-                    colour_matrix=matrix,
-                )
-                writer.__enter__()
-            if isinstance(picture, YUVFrame):
-                writer.write_yuv420p(picture)
-            else:
-                writer.write(picture)
-            n += 1
-            if progress is not None and n % 10 == 0:
-                progress(10)
-    except BaseException as err:
-        if writer is not None:
-            writer.__exit__(type(err), err, err.__traceback__)
-        raise
-    if writer is not None:
-        writer.__exit__(None, None, None)
-    if progress is not None and n % 10:
-        progress(n % 10)
-    return n
+    """Encode with the annotated copy's settings, telling ``progress`` every 10 frames."""
+    return encode(
+        pictures,
+        out_path,
+        fps=fps,
+        preset=ANNOTATED_PRESET,
+        threads=threads,
+        progress=progress,
+        progress_every=10,
+    )
 
 
 def _drawn_ahead(
@@ -405,9 +309,11 @@ def _drawn_ahead(
     """Scale and draw in a background thread (OpenCV releases the GIL), ahead of the
     encoder, so the stages of the pass overlap."""
 
+    import cv2
+
     def draw(item: tuple[int, npt.NDArray[np.uint8]]) -> npt.NDArray[np.uint8]:
         i, rgb = item
-        scaled = _fit(rgb, max_side_px)
+        scaled = fit(rgb, max_side_px, cv2.INTER_LINEAR)
         return draw_overlay(scaled, overlay, i, in_place=scaled is not rgb)
 
     return _ahead(map(draw, frames))
@@ -465,7 +371,7 @@ def write_annotated_video(
     (small, unscaled) goes through RGB instead, as the writer pads it to even.
     """
     info = probe_video(video)
-    width, height = _fitted_size(info.width_px, info.height_px, max_side_px)
+    width, height = fitted_size(info.width_px, info.height_px, max_side_px)
     n_frames = overlay.time_s.size
     if width % 2 or height % 2:
         rgb = ((f.index, f.rgb) for f in iter_frames(video, stop_frame=n_frames, info=info))

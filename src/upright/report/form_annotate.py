@@ -15,13 +15,25 @@ from pathlib import Path
 from typing import Final
 
 import numpy as np
-import numpy.typing as npt
 
 from upright.form.geometry import body_point
 from upright.form.timing import GOOD
+from upright.report._overlay import (
+    BANNER,
+    RGB,
+    WHITE,
+    Colour,
+    Pixel,
+    encode,
+    fit,
+    keypoint_pixels,
+    outlined_text,
+    paint,
+    picture_keypoints,
+    write_still_jpeg,
+)
 from upright.services.form import FormResult
-from upright.signal.filters import rotate_positions
-from upright.skeleton import BONES, KEYPOINTS, FloatArray
+from upright.skeleton import BONES, FloatArray
 
 __all__ = [
     "FORM_STILL_NAME",
@@ -35,17 +47,11 @@ __all__ = [
 
 FORM_STILL_NAME: Final = "frame.jpg"
 FORM_VIDEO_MAX_SIDE_PX: Final = 960
-_JPEG_QUALITY: Final = 88
 
-Colour = tuple[int, int, int]
-RGB = npt.NDArray[np.uint8]
 _GOOD: Colour = (60, 220, 90)
 _FAULT: Colour = (235, 40, 40)
 _IDLE: Colour = (220, 220, 220)
 _BONE: Colour = (150, 150, 150)
-_OUTLINE: Colour = (0, 0, 0)
-_WHITE: Colour = (255, 255, 255)
-_BANNER: Colour = (255, 230, 0)
 
 
 @dataclass(frozen=True)
@@ -70,12 +76,8 @@ class FormOverlay:
 def build_form_overlay(result: FormResult, banner: str | None = None) -> FormOverlay:
     """Per-frame drawing data: the levelled keypoints turned back into the picture."""
     summary = result.summary
-    tilt = summary.setup.tilt_deg
-    ds = rotate_positions(result.check.clean, tilt) if tilt else result.check.clean
-    height = int(ds.attrs.get("image_height_px", 0))
-    width = int(ds.attrs.get("image_width_px", 0))
-    xy = ds["position"].isel(individual=0).values.copy()
-    xy[:, 1] = height - xy[:, 1]
+    picture = picture_keypoints(result.check.clean, summary.setup.tilt_deg)
+    ds, height = picture.ds, picture.height_px
     judged = result.definition.measure(result.definition.judged)
     side = summary.exercise.side
     line = np.stack([body_point(ds, p, side) for p in judged.points], axis=1)
@@ -87,7 +89,7 @@ def build_form_overlay(result: FormResult, banner: str | None = None) -> FormOve
     name = summary.exercise.name + (f" ({side})" if side else "")
     return FormOverlay(
         time_s=frames["time_s"].to_numpy(dtype=np.float64),
-        keypoints_xy=xy,
+        keypoints_xy=picture.xy,
         line_xy=line,
         judged_deg=frames[judged.name].to_numpy(dtype=np.float64),
         judged_label=judged.label,
@@ -95,22 +97,18 @@ def build_form_overlay(result: FormResult, banner: str | None = None) -> FormOve
         verdict=verdict,
         fault_labels={f.name: f.label for f in result.definition.faults},
         good_clock_s=np.cumsum(in_good.to_numpy()) * dt,
-        width_px=width,
+        width_px=picture.width_px,
         height_px=height,
         title=name,
         banner=banner,
     )
 
 
-def _text(img: RGB, text: str, org: tuple[int, int], scale: float, colour: Colour) -> None:
-    import cv2
-
-    font = cv2.FONT_HERSHEY_SIMPLEX
-    cv2.putText(img, text, org, font, scale, _OUTLINE, max(2, int(4 * scale)), cv2.LINE_AA)
-    cv2.putText(img, text, org, font, scale, colour, max(1, int(1.6 * scale)), cv2.LINE_AA)
+def _text(img: RGB, text: str, org: Pixel, scale: float, colour: Colour) -> None:
+    paint(img, outlined_text(text, org, scale, colour))
 
 
-def _pixel(xy: FloatArray, sx: float, sy: float) -> tuple[int, int] | None:
+def _pixel(xy: FloatArray, sx: float, sy: float) -> Pixel | None:
     if not np.isfinite(xy).all():
         return None
     return round(float(xy[0]) * sx), round(float(xy[1]) * sy)
@@ -126,10 +124,9 @@ def draw_form_overlay(rgb: RGB, overlay: FormOverlay, i: int) -> RGB:
     thick = max(2, round(min(w, h) / 240))
     scale = max(0.45, 0.7 * min(w, h) / 720)
     if 0 <= i < overlay.time_s.size:
-        pts = overlay.keypoints_xy[i]
-        index = {k: j for j, k in enumerate(KEYPOINTS)}
+        pts = keypoint_pixels(overlay.keypoints_xy[i], sx, sy)
         for a, b in BONES:
-            pa, pb = _pixel(pts[:, index[a]], sx, sy), _pixel(pts[:, index[b]], sx, sy)
+            pa, pb = pts.get(a), pts.get(b)
             if pa and pb:
                 cv2.line(img, pa, pb, _BONE, max(1, thick // 2), cv2.LINE_AA)
         verdict, phase = overlay.verdict[i], overlay.phase[i]
@@ -146,8 +143,8 @@ def draw_form_overlay(rgb: RGB, overlay: FormOverlay, i: int) -> RGB:
         if status is None:
             status = "good form" if verdict == GOOD else overlay.fault_labels.get(verdict, verdict)
         lines = [
-            (overlay.title, _WHITE),
-            (f"{overlay.judged_label}: {angle:+.1f} deg" if np.isfinite(angle) else "--", _WHITE),
+            (overlay.title, WHITE),
+            (f"{overlay.judged_label}: {angle:+.1f} deg" if np.isfinite(angle) else "--", WHITE),
             (status, colour),
             (f"good-form clock {overlay.good_clock_s[i]:5.1f} s", _GOOD),
         ]
@@ -156,19 +153,14 @@ def draw_form_overlay(rgb: RGB, overlay: FormOverlay, i: int) -> RGB:
             _text(img, text, (12, y), scale, c)
             y += int(32 * scale) + 6
     if overlay.banner:
-        _text(img, overlay.banner, (12, h - 12), scale * 0.8, _BANNER)
+        _text(img, overlay.banner, (12, h - 12), scale * 0.8, BANNER)
     return img
 
 
 def _fit(rgb: RGB, max_side_px: int) -> RGB:
     import cv2
 
-    h, w = rgb.shape[:2]
-    if max(h, w) <= max_side_px:
-        return rgb
-    k = max_side_px / max(h, w)
-    size = (round(w * k) // 2 * 2, round(h * k) // 2 * 2)
-    return np.asarray(cv2.resize(rgb, size, interpolation=cv2.INTER_AREA), dtype=np.uint8)
+    return fit(rgb, max_side_px, cv2.INTER_AREA)
 
 
 def write_form_video(
@@ -182,30 +174,8 @@ def write_form_video(
 ) -> int:
     """Draw and encode ``(frame index, rgb)`` pairs; the file appears only when complete.
     Returns the number of frames written."""
-    from upright.io.video import VideoWriter
-
-    writer: VideoWriter | None = None
-    n = 0
-    try:
-        for i, rgb in frames:
-            drawn = draw_form_overlay(_fit(rgb, max_side_px), overlay, i)
-            if writer is None:
-                h, w = drawn.shape[:2]
-                writer = VideoWriter(
-                    out_path, width_px=w, height_px=h, fps=fps, preset="ultrafast", threads=2
-                )
-                writer.__enter__()
-            writer.write(drawn)
-            n += 1
-            if progress is not None:
-                progress(1)
-    except BaseException as err:
-        if writer is not None:
-            writer.__exit__(type(err), err, err.__traceback__)
-        raise
-    if writer is not None:
-        writer.__exit__(None, None, None)
-    return n
+    drawn = (draw_form_overlay(_fit(rgb, max_side_px), overlay, i) for i, rgb in frames)
+    return encode(drawn, out_path, fps=fps, preset="ultrafast", threads=2, progress=progress)
 
 
 def form_still_index(result: FormResult) -> int:
@@ -228,16 +198,9 @@ def write_form_still(
     frames: Iterable[tuple[int, RGB]], overlay: FormOverlay, index: int, path: Path
 ) -> bool:
     """Draw frame ``index`` of ``frames`` into a JPEG; False when the frames end first."""
-    import cv2
-
-    for i, rgb in frames:
-        if i < index:
-            continue
-        drawn = draw_form_overlay(_fit(rgb, FORM_VIDEO_MAX_SIDE_PX), overlay, index)
-        bgr = cv2.cvtColor(drawn, cv2.COLOR_RGB2BGR)
-        ok, data = cv2.imencode(".jpg", bgr, [cv2.IMWRITE_JPEG_QUALITY, _JPEG_QUALITY])
-        if not ok:  # pragma: no cover - OpenCV encodes any uint8 RGB picture
-            return False
-        path.write_bytes(data.tobytes())
-        return True
-    return False
+    return write_still_jpeg(
+        frames,
+        index,
+        lambda rgb: draw_form_overlay(_fit(rgb, FORM_VIDEO_MAX_SIDE_PX), overlay, index),
+        path,
+    )

@@ -14,6 +14,7 @@ from typing import Final
 import numpy as np
 import numpy.typing as npt
 
+from upright.report._overlay import write_still_jpeg
 from upright.report.annotate import Overlay, draw_overlay
 from upright.services.analyze import Analysis
 
@@ -22,7 +23,6 @@ __all__ = ["STILL_MAX_SIDE_PX", "STILL_NAME", "still_frame_index", "write_still"
 STILL_NAME: Final = "frame.jpg"
 #: Longer side of the still; enough to read the overlay on a printed page.
 STILL_MAX_SIDE_PX: Final = 960
-_JPEG_QUALITY: Final = 88
 
 
 def still_frame_index(analysis: Analysis, foot: str | None = None) -> int:
@@ -55,24 +55,15 @@ def write_still(
 
     Returns False, writing nothing, when ``frames`` ends before ``index``.
     """
-    import cv2
 
-    for i, rgb in frames:
-        if i < index:
-            continue
+    def draw(rgb: npt.NDArray[np.uint8]) -> npt.NDArray[np.uint8]:
+        import cv2
+
         h, w = rgb.shape[:2]
         scale = min(1.0, max_side_px / max(h, w))
         if scale < 1.0:
             size = (round(w * scale), round(h * scale))
             rgb = np.asarray(cv2.resize(rgb, size, interpolation=cv2.INTER_AREA), np.uint8)
-        drawn = draw_overlay(rgb, overlay, index)
-        ok, data = cv2.imencode(
-            ".jpg",
-            cv2.cvtColor(drawn, cv2.COLOR_RGB2BGR),
-            [cv2.IMWRITE_JPEG_QUALITY, _JPEG_QUALITY],
-        )
-        if not ok:  # pragma: no cover - OpenCV encodes any uint8 RGB picture
-            return False
-        path.write_bytes(data.tobytes())
-        return True
-    return False
+        return draw_overlay(rgb, overlay, index)
+
+    return write_still_jpeg(frames, index, draw, path)

@@ -25,10 +25,20 @@ from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
-import numpy.typing as npt
 import xarray as xr
 
-from upright.skeleton import KEYPOINTS, FloatArray, make_pose_dataset
+from upright.skeleton import KEYPOINTS, FloatArray
+from upright.synthetic._figure import (
+    BACKGROUND,
+    BODY,
+    GROUND,
+    Frame,
+    PixelMap,
+    figure_dataset,
+    frame_times,
+    smoothstep,
+    tilt_scene,
+)
 from upright.synthetic.runner import (
     ANKLE_H,
     FOREARM_H,
@@ -47,7 +57,6 @@ __all__ = [
 ]
 
 Figure = Literal["front_plank", "side_plank", "glute_bridge", "single_leg_bridge"]
-Frame = npt.NDArray[np.uint8]
 Side = Literal["left", "right"]
 
 SOURCE_SOFTWARE = "upright synthetic exercise figure"
@@ -307,16 +316,11 @@ def _blend(a: Pose, b: Pose, w: FloatArray) -> Pose:
     return {k: a[k] + w[:, None] * (b[k] - a[k]) for k in a}
 
 
-def _smooth(x: FloatArray) -> FloatArray:
-    x = np.clip(x, 0.0, 1.0)
-    return np.asarray(x * x * (3 - 2 * x))
-
-
 def _weights(spec: ExerciseSpec, t: FloatArray) -> FloatArray:
-    up = _smooth((t - spec.setup_s) / spec.rise_s)
+    up = smoothstep((t - spec.setup_s) / spec.rise_s)
     if spec.hold_end_s is None:
         return up
-    down = _smooth((t - spec.hold_end_s) / spec.lower_s)
+    down = smoothstep((t - spec.hold_end_s) / spec.lower_s)
     return np.asarray(up * (1 - down))
 
 
@@ -376,27 +380,20 @@ def _to_image(spec: ExerciseSpec, uv: FloatArray) -> FloatArray:
     x0 = spec.image_width_px / 2 + spec.facing * 0.35 * spec.height_px
     floor_y = 0.2 * spec.image_height_px
     xy = np.stack([x0 + spec.facing * uv[:, 0], floor_y + uv[:, 1]], -1)
-    centre = np.array([spec.image_width_px / 2, spec.image_height_px / 2])
-    a = np.radians(-spec.camera_tilt_deg)
-    rot = np.array([[np.cos(a), -np.sin(a)], [np.sin(a), np.cos(a)]])
-    return np.asarray((xy - centre) @ rot.T + centre)
+    return tilt_scene(xy, spec.image_width_px, spec.image_height_px, spec.camera_tilt_deg)
 
 
 def simulate_exercise(spec: ExerciseSpec) -> SyntheticExercise:
     """Simulate the exercise and return its keypoints with the exact truth."""
-    n = int(np.floor(spec.duration_s * spec.fps + 1e-9))
-    t = np.arange(max(n, 1), dtype=np.float64) / spec.fps
-    position = _held(spec, t)
-    ds = make_pose_dataset(
-        position,
-        np.ones((t.size, len(KEYPOINTS))),
+    t = frame_times(spec.duration_s, spec.fps)
+    ds = figure_dataset(
+        _held(spec, t),
         t,
         fps=spec.fps,
         source_software=SOURCE_SOFTWARE,
         image_width_px=spec.image_width_px,
         image_height_px=spec.image_height_px,
     )
-    ds.attrs["synthetic"] = 1
     for name in ("head_top", "left_eye", "right_eye"):
         ds["position"].loc[{"keypoint": name}] = np.nan
         ds["confidence"].loc[{"keypoint": name}] = 0.0
@@ -414,9 +411,6 @@ def simulate_exercise(spec: ExerciseSpec) -> SyntheticExercise:
 
 
 BANNER = "SYNTHETIC FIGURE - not a real recording"
-_BACKGROUND = (238, 240, 235)
-_FLOOR = (90, 110, 80)
-_BODY = (40, 90, 170)
 _TEXT = (190, 30, 30)
 
 
@@ -436,23 +430,18 @@ def render_exercise_frames(ex: SyntheticExercise) -> Iterator[tuple[float, Frame
     pos = np.asarray(ex.ds["position"].isel(individual=0).values, dtype=np.float64)
     thick = max(2, round(0.03 * spec.height_px))
     floor = np.array([[-w, 0.2 * h], [2 * w, 0.2 * h]])  # v = 0, see _to_image
-    centre = np.array([w / 2, h / 2])
-    a = np.radians(-spec.camera_tilt_deg)
-    rot = np.array([[np.cos(a), -np.sin(a)], [np.sin(a), np.cos(a)]])
-    floor = (floor - centre) @ rot.T + centre
-    ends = [(round(x), round(h - y)) for x, y in floor]
+    to_pixel = PixelMap(1.0, np.zeros(2), h)
+    ends = [to_pixel(xy) for xy in tilt_scene(floor, w, h, spec.camera_tilt_deg)]
     index = {k: i for i, k in enumerate(KEYPOINTS)}
     for t, frame_pos in zip(ex.ds["time"].values, pos, strict=True):
-        img = np.full((h, w, 3), _BACKGROUND, dtype=np.uint8)
-        cv2.line(img, ends[0], ends[1], _FLOOR, thick, cv2.LINE_AA)
+        img = np.full((h, w, 3), BACKGROUND, dtype=np.uint8)
+        cv2.line(img, ends[0], ends[1], GROUND, thick, cv2.LINE_AA)
         for p, q in BONES:
             a_xy, b_xy = frame_pos[:, index[p]], frame_pos[:, index[q]]
             if np.isfinite(a_xy).all() and np.isfinite(b_xy).all():
-                pa = (round(a_xy[0]), round(h - a_xy[1]))
-                pb = (round(b_xy[0]), round(h - b_xy[1]))
-                cv2.line(img, pa, pb, _BODY, thick, cv2.LINE_AA)
+                cv2.line(img, to_pixel(a_xy), to_pixel(b_xy), BODY, thick, cv2.LINE_AA)
         nose = frame_pos[:, index["nose"]]
         if np.isfinite(nose).all():
-            cv2.circle(img, (round(nose[0]), round(h - nose[1])), 2 * thick, _BODY, -1)
+            cv2.circle(img, to_pixel(nose), 2 * thick, BODY, -1)
         cv2.putText(img, BANNER, (10, h - 12), cv2.FONT_HERSHEY_SIMPLEX, 0.6, _TEXT, 2, cv2.LINE_AA)
         yield float(t), img

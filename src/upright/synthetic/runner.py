@@ -36,7 +36,22 @@ import numpy.typing as npt
 import pandas as pd
 import xarray as xr
 
-from upright.skeleton import KEYPOINTS, FloatArray, make_pose_dataset
+from upright.skeleton import KEYPOINTS, FloatArray
+from upright.synthetic._figure import (
+    BACKGROUND,
+    BODY,
+    GROUND,
+    Colour,
+    Frame,
+    Pixel,
+    PixelMap,
+    figure_dataset,
+    frame_times,
+    ground_segment,
+    rotate,
+    smoothstep,
+    tilt_scene,
+)
 
 __all__ = [
     "BANNER",
@@ -242,7 +257,7 @@ def _derive(spec: RunnerSpec) -> _Gait:
     # overstride_leg * leg ahead of the mid-hip, and the knee is flexed as specified. The
     # near and far hips sit +-r from the mid-hip, perpendicular to the mid-hip -> ankle
     # line at contact, so both legs are hip_ankle long then: mid-hip_ankle^2 + r^2.
-    ankle_from_heel = _rotate(np.array([HEEL_BEHIND_ANKLE_H * h, ANKLE_H * h]), PITCH_CONTACT_DEG)
+    ankle_from_heel = rotate(np.array([HEEL_BEHIND_ANKLE_H * h, ANKLE_H * h]), PITCH_CONTACT_DEG)
     ankle_u = spec.overstride_leg * leg
     hip_ankle = _hip_ankle_px(thigh, shank, spec.knee_flexion_contact_deg)
     r = SIDE_OFFSET_H * h / 2
@@ -288,18 +303,6 @@ def _hip_ankle_px(thigh: float, shank: float, knee_flexion_deg: float) -> float:
     return float(np.sqrt(thigh**2 + shank**2 + 2 * thigh * shank * np.cos(flexion)))
 
 
-def _rotate(vec: FloatArray, angle_deg: float | FloatArray) -> FloatArray:
-    """Rotate (..., 2) vectors counter-clockwise by ``angle_deg`` (broadcast)."""
-    a = np.radians(angle_deg)
-    c, s = np.cos(a), np.sin(a)
-    return np.stack([c * vec[..., 0] - s * vec[..., 1], s * vec[..., 0] + c * vec[..., 1]], -1)
-
-
-def _smoothstep(x: FloatArray) -> FloatArray:
-    x = np.clip(x, 0.0, 1.0)
-    return x * x * (3.0 - 2.0 * x)
-
-
 def _trunk_lean(spec: RunnerSpec, g: _Gait, t: FloatArray) -> FloatArray:
     ramp = spec.trunk_lean_start_deg + (spec.trunk_lean_end_deg - spec.trunk_lean_start_deg) * (
         t / spec.duration_s
@@ -307,7 +310,7 @@ def _trunk_lean(spec: RunnerSpec, g: _Gait, t: FloatArray) -> FloatArray:
     # knots at right contacts k = -1, 0, 1, ...: smooth stride-to-stride variation
     pos = (t - g.first_contact_s) / g.stride_s + 1.0
     i = np.clip(np.floor(pos).astype(int), 0, g.noise_knots_deg.size - 2)
-    w = _smoothstep(pos - i)
+    w = smoothstep(pos - i)
     knots = g.noise_knots_deg
     return np.asarray(ramp + (1.0 - w) * knots[i] + w * knots[i + 1], dtype=np.float64)
 
@@ -334,17 +337,17 @@ def _stance_foot(
     s = since / g.contact_s
     pitch = np.where(
         s < HEEL_RISE_STANCE,
-        PITCH_CONTACT_DEG * (1.0 - _smoothstep(s / FOOT_FLAT_STANCE)),
-        -PITCH_TOE_OFF_DEG * _smoothstep((s - HEEL_RISE_STANCE) / (1.0 - HEEL_RISE_STANCE)),
+        PITCH_CONTACT_DEG * (1.0 - smoothstep(s / FOOT_FLAT_STANCE)),
+        -PITCH_TOE_OFF_DEG * smoothstep((s - HEEL_RISE_STANCE) / (1.0 - HEEL_RISE_STANCE)),
     )
     heel_u = g.heel_contact_u - g.speed_px_s * since
     heel_down = pitch >= 0
     pivot = np.stack([np.where(heel_down, heel_u, heel_u + FOOT_H * h), np.zeros_like(s)], -1)
     # from the pivot to the heel: nothing while the heel is down, the foot length back after
     to_heel = np.stack([np.where(heel_down, 0.0, -FOOT_H * h), np.zeros_like(s)], -1)
-    heel = pivot + _rotate(to_heel, pitch)
-    toe = heel + _rotate(np.array([FOOT_H * h, 0.0]), pitch)
-    ankle = heel + _rotate(np.array([HEEL_BEHIND_ANKLE_H * h, ANKLE_H * h]), pitch)
+    heel = pivot + rotate(to_heel, pitch)
+    toe = heel + rotate(np.array([FOOT_H * h, 0.0]), pitch)
+    ankle = heel + rotate(np.array([HEEL_BEHIND_ANKLE_H * h, ANKLE_H * h]), pitch)
     return ankle, heel, toe
 
 
@@ -370,10 +373,10 @@ def _swing_foot(
     reach = g.swing_reach_px
     lowest_v = pelvis_v - np.sqrt(np.maximum(reach**2 - u**2, 0.0))
     v = np.maximum(v, np.where(np.abs(u) < reach, lowest_v, v))
-    pitch = -PITCH_TOE_OFF_DEG + (PITCH_CONTACT_DEG + PITCH_TOE_OFF_DEG) * _smoothstep(tau)
+    pitch = -PITCH_TOE_OFF_DEG + (PITCH_CONTACT_DEG + PITCH_TOE_OFF_DEG) * smoothstep(tau)
     ankle = np.stack([u, v], -1)
-    heel = ankle + _rotate(np.array([-HEEL_BEHIND_ANKLE_H * h, -ANKLE_H * h]), pitch)
-    toe = heel + _rotate(np.array([FOOT_H * h, 0.0]), pitch)
+    heel = ankle + rotate(np.array([-HEEL_BEHIND_ANKLE_H * h, -ANKLE_H * h]), pitch)
+    toe = heel + rotate(np.array([FOOT_H * h, 0.0]), pitch)
     return ankle, heel, toe
 
 
@@ -399,8 +402,8 @@ def _arm(
     arm = ARM_MEAN_DEG - ARM_AMPLITUDE_DEG * cycle
     elbow_flex = ELBOW_MEAN_DEG - ELBOW_AMPLITUDE_DEG * cycle
     down = np.array([0.0, -1.0])
-    elbow = shoulder + UPPER_ARM_H * h * _rotate(down, arm - lean)
-    wrist = elbow + FOREARM_H * h * _rotate(down, arm - lean + elbow_flex)
+    elbow = shoulder + UPPER_ARM_H * h * rotate(down, arm - lean)
+    wrist = elbow + FOREARM_H * h * rotate(down, arm - lean + elbow_flex)
     return elbow, wrist
 
 
@@ -416,15 +419,15 @@ def _sagittal_points(spec: RunnerSpec, g: _Gait, t: FloatArray) -> dict[str, Flo
     pelvis_u = np.zeros_like(t) if spec.treadmill else g.speed_px_s * t
     pelvis = np.stack([pelvis_u, pelvis_v], -1)
     up = np.array([0.0, 1.0])
-    shoulder = pelvis + (SHOULDER_H - HIP_H) * h * _rotate(up, -lean)
-    ear = shoulder + (EAR_H - SHOULDER_H) * h * _rotate(up, -neck)
+    shoulder = pelvis + (SHOULDER_H - HIP_H) * h * rotate(up, -lean)
+    ear = shoulder + (EAR_H - SHOULDER_H) * h * rotate(up, -neck)
     p: dict[str, FloatArray] = {}
     for name, (fwd, upw) in {
         "eye": EYE_FROM_EAR_H,
         "nose": NOSE_FROM_EAR_H,
         "head_top": HEAD_TOP_FROM_EAR_H,
     }.items():
-        p[name] = ear + _rotate(np.array([fwd * h, upw * h]), -neck)
+        p[name] = ear + rotate(np.array([fwd * h, upw * h]), -neck)
     near: Foot = "left" if spec.direction == 1 else "right"  # the side facing the camera
     sides: tuple[Foot, Foot] = ("left", "right")
     for side in sides:
@@ -467,8 +470,7 @@ def keypoints_at(spec: RunnerSpec, time_s: npt.ArrayLike) -> FloatArray:
     p = _sagittal_points(spec, g, t)
     sag = np.stack([p[k] for k in KEYPOINTS], axis=1)  # (time, keypoint, 2)
     image = np.stack([g.x0 + spec.direction * sag[..., 0], g.ground_y + sag[..., 1]], -1)
-    centre = np.array([spec.image_width_px / 2, spec.image_height_px / 2])
-    image = centre + _rotate(image - centre, -spec.camera_tilt_deg)
+    image = tilt_scene(image, spec.image_width_px, spec.image_height_px, spec.camera_tilt_deg)
     return np.asarray(np.transpose(image, (0, 2, 1)), dtype=np.float64)
 
 
@@ -607,25 +609,22 @@ def simulate_run(spec: RunnerSpec) -> SyntheticRun:
     the knees come from two-link inverse kinematics.
     """
     g = _derive(spec)
-    n = int(np.floor(spec.duration_s * spec.fps + 1e-9))
-    t = np.arange(max(n, 1), dtype=np.float64) / spec.fps
-    position = keypoints_at(spec, t)
-    ds = make_pose_dataset(
-        position,
-        np.ones((t.size, len(KEYPOINTS))),
+    t = frame_times(spec.duration_s, spec.fps)
+    ds = figure_dataset(
+        keypoints_at(spec, t),
         t,
         fps=spec.fps,
         source_software=SOURCE_SOFTWARE,
         image_width_px=spec.image_width_px,
         image_height_px=spec.image_height_px,
     )
-    ds.attrs["synthetic"] = 1
     ds.attrs["synthetic_direction"] = spec.direction
     ds.attrs["synthetic_camera_tilt_deg"] = float(spec.camera_tilt_deg)
     lean, head = _trunk_lean(spec, g, t), _head_trunk(spec, t)
     contacts = _true_contacts(g, float(t[-1]))
-    centre = np.array([spec.image_width_px / 2, spec.image_height_px / 2])
-    ground = centre + _rotate(np.array([0.0, g.ground_y]) - centre, -spec.camera_tilt_deg)
+    ground = tilt_scene(
+        np.array([0.0, g.ground_y]), spec.image_width_px, spec.image_height_px, spec.camera_tilt_deg
+    )
     return SyntheticRun(
         spec=spec,
         ds=ds,
@@ -640,9 +639,6 @@ def simulate_run(spec: RunnerSpec) -> SyntheticRun:
     )
 
 
-_BACKGROUND = (238, 240, 235)
-_GROUND = (90, 110, 80)
-_NEAR = (40, 90, 170)
 _FAR = (130, 160, 205)
 _TRUNK = (60, 60, 70)
 _SKIN = (225, 190, 160)
@@ -650,10 +646,6 @@ _BANNER_FILL = (190, 30, 30)
 _BANNER_TEXT = (255, 255, 255)
 _LIMBS = (("shoulder", "elbow"), ("elbow", "wrist"), ("hip", "knee"), ("knee", "ankle"))
 _FOOT = ("heel", "ankle", "toe")
-
-Pixel = tuple[int, int]
-Colour = tuple[int, int, int]
-Frame = npt.NDArray[np.uint8]
 
 
 def render_frames(
@@ -688,46 +680,22 @@ def render_frames(
     shift = np.array(
         [(out_w - scale * spec.image_width_px) / 2, (out_h - scale * spec.image_height_px) / 2]
     )
-    to_pixel = _PixelMap(scale, shift, spec.image_height_px)
+    to_pixel = PixelMap(scale, shift, spec.image_height_px)
     names = [str(k) for k in run.ds["keypoint"].values.tolist()]
     positions = np.asarray(run.ds["position"].isel(individual=0).values, dtype=np.float64)
     near = "left" if spec.direction == 1 else "right"
     far = "right" if near == "left" else "left"
     thick = max(2, round(0.035 * spec.height_px * scale))
-    ground = _ground_segment(run, to_pixel, out_w, out_h)
+    ground = ground_segment(run.ground_point_px, run.ground_angle_deg, to_pixel, out_w, out_h)
     for t, pos in zip(run.time_s, positions, strict=True):
-        frame = np.full((out_h, out_w, 3), _BACKGROUND, dtype=np.uint8)
-        cv2.line(frame, ground[0], ground[1], _GROUND, max(2, thick // 2), cv2.LINE_AA)
+        frame = np.full((out_h, out_w, 3), BACKGROUND, dtype=np.uint8)
+        cv2.line(frame, ground[0], ground[1], GROUND, max(2, thick // 2), cv2.LINE_AA)
         pts = {k: to_pixel(pos[:, i]) for i, k in enumerate(names)}
         _draw_side(frame, pts, far, _FAR, thick)
         _draw_trunk_and_head(frame, pts, thick, HEAD_RADIUS_H * spec.height_px * scale)
-        _draw_side(frame, pts, near, _NEAR, thick)
+        _draw_side(frame, pts, near, BODY, thick)
         _draw_banner(frame, float(t))
         yield float(t), frame
-
-
-@dataclass(frozen=True)
-class _PixelMap:
-    """Dataset pixels (y up) -> integer frame pixels (y down)."""
-
-    scale: float
-    shift: FloatArray
-    image_height_px: int
-
-    def __call__(self, xy: FloatArray) -> Pixel:
-        x = self.scale * xy[0] + self.shift[0]
-        y = self.scale * (self.image_height_px - xy[1]) + self.shift[1]
-        return round(float(x)), round(float(y))
-
-
-def _ground_segment(
-    run: SyntheticRun, to_pixel: _PixelMap, out_w: int, out_h: int
-) -> tuple[Pixel, Pixel]:
-    a = np.radians(run.ground_angle_deg)
-    along = np.array([np.cos(a), np.sin(a)])
-    reach = 2.0 * (out_w + out_h) / to_pixel.scale
-    p0 = np.array(run.ground_point_px)
-    return to_pixel(p0 - reach * along), to_pixel(p0 + reach * along)
 
 
 def _mid(a: Pixel, b: Pixel) -> Pixel:
