@@ -416,3 +416,33 @@ def test_log_run_names_its_pain_baseline(tmp_path: Path) -> None:
         'your "pain right now" answer at the check-up'
     )
     assert settled["advice"]["reduce_next_run"] is False
+
+
+def test_the_plan_says_how_to_film_each_exercise_and_what_the_check_looks_at(
+    tmp_path: Path,
+) -> None:
+    from upright.form.definitions import form_definition
+    from upright.program import load_catalogue
+
+    stored_checkup(tmp_path)
+    plan = plan_output()
+    as_json = invoke("plan", "--runner", "ana", "--start", "2026-01-05", "--json")
+    planned = json.loads(as_json.stdout)
+    keys = {p["key"] for s in planned["sessions"] for p in s["exercises"]}
+    catalogue = load_catalogue()
+    assert "Check your form on video" in plan
+    for key in keys:
+        exercise = catalogue.get(key)
+        if exercise.form is None:
+            assert f"{exercise.name}: no video check for this exercise." in plan
+            continue
+        d = form_definition(key, "left" if _sided(key) else None)
+        assert f"--exercise {key}" in plan
+        assert f"Film it: {d.filming}" in plan
+        assert d.faults[0].label in plan
+
+
+def _sided(key: str) -> bool:
+    from upright.form.definitions import load_form_table
+
+    return next(d for d in load_form_table().exercises if d.key == key).side is not None

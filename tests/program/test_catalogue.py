@@ -88,3 +88,55 @@ def test_duplicate_key_and_bad_entry_are_errors() -> None:
 def test_unknown_key_lookup_is_an_error() -> None:
     with pytest.raises(InputError, match="no exercise 'nope'"):
         CAT.get("nope")
+
+
+# -- the catalogue refers to the form definitions by key -------------------------------
+
+
+def test_catalogue_form_and_test_keys_are_one_set() -> None:
+    from upright.form.definitions import endurance_hold_keys, form_keys
+    from upright.services.endurance_test import TIME_KEYS
+
+    forms = set(form_keys())
+    referred = {e.form for e in CAT.exercises.values() if e.form is not None}
+    assert all(e.form in (None, e.key) for e in CAT.exercises.values())
+    # every form definition is a catalogue exercise that refers to it, or an endurance test
+    assert forms - referred == set(endurance_hold_keys())
+    assert set(endurance_hold_keys()) <= set(TIME_KEYS)
+    assert referred <= forms
+    # a test that is also a catalogue exercise carries the same key there and in the form check
+    assert {"front_plank"} <= set(TIME_KEYS) & set(CAT.exercises) & forms
+
+
+def test_every_stage1_exercise_has_a_form_definition_but_the_clamshell() -> None:
+    """The clamshell's fault (the pelvis rolling back) is not seen in 2-D keypoints."""
+    without = {e.key for e in CAT.by_stage(1) if e.form is None}
+    assert without == {"clamshell_hold"}
+
+
+@pytest.mark.parametrize(("form", "named"), [("front_plank", "not its own key"), ("x", "exist")])
+def test_a_wrong_form_reference_is_refused_naming_the_exercise(form: str, named: str) -> None:
+    raw = copy.deepcopy(_raw())
+    entry = next(e for e in raw["exercises"] if e["key"] == "side_plank")
+    entry["form"] = form
+    with pytest.raises(InputError, match=f"'side_plank' names form definition '{form}'.*{named}"):
+        validate_catalogue(raw)
+
+
+def test_filming_and_what_is_checked_come_from_the_form_definition() -> None:
+    from upright.form.definitions import load_form_table
+    from upright.program.catalogue import form_guide
+
+    for d in load_form_table().exercises:
+        if d.key not in CAT.exercises:
+            continue
+        guide = form_guide(CAT.get(d.key))
+        assert guide is not None
+        assert guide.film == d.filming
+        assert d.measure(d.judged).label.lower() in guide.looks_at.lower()
+        for fault in d.faults:
+            assert fault.label in guide.looks_at
+        assert ("--side" in guide.command) == (d.side is not None)
+        side = " --side left|right" if d.side else ""
+        assert guide.command.endswith(f"--exercise {d.key}{side}")
+    assert form_guide(CAT.get("clamshell_hold")) is None

@@ -87,6 +87,21 @@ def test_sections_in_reading_order(demo_html: Path) -> None:
     assert html.count("not a medical device") >= 1
 
 
+def test_the_plan_says_how_to_film_its_exercises(demo_report: ReportData, demo_html: Path) -> None:
+    from upright.form.definitions import load_form_table
+
+    html = demo_html.read_text(encoding="utf-8")
+    assert demo_report.plan is not None and demo_report.plan.sessions
+    filming = {d.key: d.filming for d in load_form_table().exercises}
+    first = [p.key for p in demo_report.plan.sessions[0].exercises]
+    assert "Check your form on video" in html
+    assert any(k in filming for k in first)
+    for key in first:
+        if key in filming:
+            assert f"--exercise {key}" in html
+            assert f"Film it: {filming[key]}" in html
+
+
 def test_page_needs_no_network(demo_html: Path) -> None:
     """Nothing outside the inlined plotly.js points to another file or a web address."""
     markup = _outside_scripts(demo_html.read_text(encoding="utf-8"))

@@ -12,6 +12,7 @@ from rich.table import Table
 
 from upright.cli._screen import EXIT_BLOCKED, blocked_exit_code
 from upright.program import Catalogue, Plan, load_catalogue, plan_to_ics
+from upright.program.catalogue import form_guide
 from upright.program.plan import STAGE_SOURCE, STAGE_TITLES, Session
 from upright.program.session_check import log_hint
 
@@ -178,6 +179,7 @@ def print_plan(plan: Plan, console: Console) -> None:
     rule = _without(plan.progression_rule, plan.disclaimer)
     console.print(f"[bold]Progression[/bold]: {escape(rule)}")
     _print_log_units(plan, catalogue, console)
+    _print_form_guides(plan, catalogue, console)
     console.print(f"[italic]{escape(plan.disclaimer)}[/italic]")
 
 
@@ -190,3 +192,18 @@ def _print_log_units(plan: Plan, catalogue: Catalogue, console: Console) -> None
     )
     for key in keys:
         console.print(f"  {escape(log_hint(catalogue, key))}")
+
+
+def _print_form_guides(plan: Plan, catalogue: Catalogue, console: Console) -> None:
+    """How to film each planned exercise for ``upright form`` and what the check looks at."""
+    keys = list(dict.fromkeys(p.key for s in plan.sessions for p in s.exercises))
+    console.print("[bold]Check your form on video[/bold] (upright form):")
+    for key in keys:
+        exercise = catalogue.get(key)
+        guide = form_guide(exercise)
+        if guide is None:
+            console.print(f"  {escape(exercise.name)}: no video check for this exercise.")
+            continue
+        console.print(f"  {escape(exercise.name)}: {escape(guide.command)}", highlight=False)
+        console.print(f"    Film it: {escape(guide.film)}", highlight=False)
+        console.print(f"    The check looks at: {escape(guide.looks_at)}", highlight=False)

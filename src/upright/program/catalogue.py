@@ -2,7 +2,9 @@
 
 The exercises are data (``data/exercises.json``) so a clinician can review them without
 reading code. :func:`load_catalogue` validates every entry and checks that each easier
-and harder neighbour names an exercise that exists.
+and harder neighbour names an exercise that exists, and that an exercise's ``form`` names
+its own form definition (``upright form --exercise KEY``): how to film it and what the
+check looks at are read from there (:func:`form_guide`), never written twice.
 """
 
 from __future__ import annotations
@@ -15,15 +17,18 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from upright.errors import InputError
+from upright.form.definitions import ExerciseForm, load_form_table
 
 __all__ = [
     "Catalogue",
     "Dose",
     "Exercise",
     "Fault",
+    "FormGuide",
     "LogUnit",
     "Pattern",
     "Stage",
+    "form_guide",
     "load_catalogue",
     "validate_catalogue",
 ]
@@ -79,6 +84,11 @@ class Exercise(_Model):
     name: str = Field(min_length=1)
     stage: Stage
     pattern: Pattern
+    form: str | None = Field(
+        default=None,
+        description="Key of the exercise's form definition (upright form --exercise KEY): "
+        "the exercise's own key, or None when it has no video form check.",
+    )
     muscles: list[str] = Field(min_length=1)
     how: str = Field(min_length=1)
     cues: list[str] = Field(min_length=1)
@@ -147,7 +157,55 @@ def validate_catalogue(raw: dict[str, Any], *, origin: str = "exercises.json") -
                     )
                 if neighbour == ex.key:
                     raise InputError(f"{origin}: exercise {ex.key!r} lists itself as {side}")
+        _check_form(ex, origin)
     return Catalogue(exercises=exercises)
+
+
+def _check_form(ex: Exercise, origin: str) -> None:
+    """An exercise's ``form`` is its own key and names a form definition."""
+    if ex.form is None:
+        return
+    known = {f.key for f in load_form_table().exercises}
+    if ex.form != ex.key or ex.form not in known:
+        raise InputError(
+            f"{origin}: exercise {ex.key!r} names form definition {ex.form!r}, "
+            + ("which does not exist" if ex.form not in known else "not its own key"),
+            fix=f"Give 'form': {ex.key!r} when the form check knows it "
+            f"({', '.join(sorted(known))}), else null",
+        )
+
+
+class FormGuide(_Model):
+    """How to film an exercise for ``upright form`` and what the check looks at, in
+    words taken from its form definition."""
+
+    key: str
+    command: str
+    film: str
+    looks_at: str
+
+
+def _looks_at(d: ExerciseForm) -> str:
+    judged = d.measure(d.judged).label
+    counted = "the reps" if d.kind == "reps" else "the seconds held in good form"
+    text = f"{judged[0].lower()}{judged[1:]} and {counted}"
+    if d.faults:
+        text += f"; faults it names: {', '.join(f.label for f in d.faults)}"
+    return text
+
+
+def form_guide(exercise: Exercise) -> FormGuide | None:
+    """Filming and what the form check looks at for ``exercise`` (None without a check)."""
+    if exercise.form is None:
+        return None
+    d = next(f for f in load_form_table().exercises if f.key == exercise.form)
+    side = " --side left|right" if d.side is not None else ""
+    return FormGuide(
+        key=d.key,
+        command=f"upright form CLIP --exercise {d.key}{side}",
+        film=d.filming,
+        looks_at=_looks_at(d),
+    )
 
 
 @cache

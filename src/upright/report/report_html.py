@@ -17,6 +17,8 @@ from typing import Final
 from upright.assessment.endurance import NORMS_UNCHECKED, EnduranceAssessment
 from upright.assessment.redflags import RedFlagScreen
 from upright.assessment.triage import TriageResult
+from upright.program.catalogue import form_guide, load_catalogue
+from upright.program.plan import Prescription
 from upright.report._plotting import test_name
 from upright.report.report_charts import lean_over_clip_figure, progress_figure
 from upright.services.report import ReportData
@@ -300,6 +302,22 @@ def _endurance(e: EnduranceAssessment | None, alias: str) -> str:
     return "".join(parts)
 
 
+def _form_guides(exercises: Sequence[Prescription]) -> str:
+    """How to film each exercise for ``upright form`` and what the check looks at."""
+    catalogue = load_catalogue()
+    items = []
+    for p in exercises:
+        guide = form_guide(catalogue.get(p.key))
+        if guide is None:
+            items.append(f"<b>{escape(p.name)}</b>: no video check for this exercise.")
+            continue
+        items.append(
+            f"<b>{escape(p.name)}</b>: <code>{escape(guide.command)}</code><br/>"
+            f"Film it: {escape(guide.film)}<br/>The check looks at: {escape(guide.looks_at)}"
+        )
+    return "<details><summary>Check your form on video</summary>" + _list(items) + "</details>"
+
+
 def _plan(data: ReportData) -> str:
     plan = data.plan
     if plan is None:
@@ -321,6 +339,7 @@ def _plan(data: ReportData) -> str:
             ("exercise", "dose", "why"),
             [(escape(p.name), escape(p.dose), escape(p.reason)) for p in first.exercises],
         )
+        session += _form_guides(first.exercises)
     choices = _list(
         f"{escape(c.what)}: {escape(c.reason)} <span class='small'>({escape(c.source)})</span>"
         for c in plan.choices
