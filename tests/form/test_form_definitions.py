@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import json
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -134,3 +135,15 @@ def test_stage_one_catalogue_exercises_without_a_form_check() -> None:
     2-D keypoints cannot see reliably; every other stage-1 exercise has a definition."""
     stage_one = {e.key for e in load_catalogue().by_stage(1)}
     assert stage_one - set(form_keys()) == {"clamshell_hold"}
+
+
+def test_the_readme_says_how_to_film_every_exercise_the_check_knows() -> None:
+    readme = Path(__file__).resolve().parents[2] / "README.md"
+    text = readme.read_text(encoding="utf-8")
+    section = text.split("## Check your exercise form", 1)[1].split("\n## ", 1)[0]
+    for d in load_form_table().exercises:
+        assert f"`{d.key}" in section, d.key
+        camera = "front" if d.view == "front" else "side"
+        row = next(line for line in section.splitlines() if f"`{d.key}" in line)
+        assert f"| {camera} |" in row, d.key
+    assert "Film it" in section and "2-3 m" in section and "clamshell" in section
