@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Literal
 
 from upright.errors import InputError, UprightError
-from upright.form.definitions import form_definition, form_keys
+from upright.form.definitions import form_keys, load_form_table
 from upright.program import load_catalogue
 from upright.program.measured_form import ClipForm
 
@@ -68,7 +68,7 @@ def _parse_one(item: str, kind: ClipKind) -> ClipArg:
     if colon and side not in ("left", "right"):
         raise InputError(f"{option} {item!r}: the side {side!r} is not left or right")
     chosen: Side | None = None if not colon else ("left" if side == "left" else "right")
-    definition = form_definition(key)
+    definition = next(e for e in load_form_table().exercises if e.key == key)
     if definition.side is not None and chosen is None:
         raise InputError(
             f"{option} {item!r}: the {definition.name.lower()} is filmed one side at a time",

@@ -267,7 +267,8 @@ def log_session(
     measured: list[ClipForm] = []
     verdict = None
     if clips:
-        form_for_typed(form, typed_keys)  # before the (slow) clips are measured
+        if typed_keys:  # a typed form is needed: check it before the (slow) clips
+            form_for_typed(form, typed_keys)
         measured = measure_clips(clips, fps=fps)
         verdict = judge_measured(measured, load_catalogue())
         done |= {e.key: e.logged for e in verdict.exercises}
