@@ -16,6 +16,7 @@ from form_cases import save
 from upright.assessment.answers import parse_answers
 from upright.assessment.redflags import RED_FLAG_KEYS, red_flag_questions
 from upright.cli.main import app
+from upright.report.report_html import render_report_html
 from upright.services.report import gather_report
 from upright.services.runner_record import checkup_for_runner
 from upright.synthetic.exercise import ExerciseSpec, simulate_exercise
@@ -96,6 +97,8 @@ def test_a_filmed_exercise_prints_its_measurement_and_the_measured_form(
     report = gather_report("ana", today=dt.date.today())
     assert report.sessions[-1].form_measured is not None
     assert report.sessions[-1].form_measured.startswith(f"glute_bridge {good_s:g} of")
+    html = flat(render_report_html(report))
+    assert "Form measured from video in 1 of 1 sessions" in html
 
 
 def test_json_carries_each_clip(clips: dict[str, Path]) -> None:
@@ -120,6 +123,14 @@ def test_a_bad_clip_exits_2_with_one_paragraph_and_stores_nothing(
     assert result.exit_code == 2, result.output
     out = flat(result.output)
     assert "empty.nc" in out and "front_plank clip" in out and "Traceback" not in out
+    assert (count("session_log"), count("measured_form")) == (0, 0)
+    # a bridge given as a front plank: the position is never reached
+    wrong = log("--keypoints", f"front_plank={clips['good']}", "--exercise", "curl_up=120",
+                "--form", "good")  # fmt: skip
+    assert wrong.exit_code == 2, wrong.output
+    out = flat(wrong.output)
+    assert "good.nc: as the front_plank clip of this session" in out
+    assert "give it under the exercise it shows (--keypoints KEY=FILE)" in out
     assert (count("session_log"), count("measured_form")) == (0, 0)
 
 

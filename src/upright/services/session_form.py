@@ -120,6 +120,11 @@ def _named(exc: UprightError, clip: ClipArg) -> UprightError:
     named = copy.copy(exc)
     named.path = exc.path or clip.path
     named.problem = f"as the {clip.label} clip of this session: {exc.problem.rstrip('.')}"
+    # upright form's option names another exercise with --exercise; here it is the KEY
+    named.fix = exc.fix.replace(
+        "choose the exercise it shows with --exercise",
+        f"give it under the exercise it shows (--{clip.kind} KEY=FILE)",
+    )
     named.args = (named.message,)
     return named
 
