@@ -242,3 +242,15 @@ def test_the_form_rule_counts_only_faults_that_cost_part_of_the_dose() -> None:
     assert two.exercises[0].logged == 90
     sides = judge_measured([clip_form("left", 130, 125), clip_form("right", 100, 100)], catalogue)
     assert sides.exercises[0].logged == 100 and sides.good_form
+
+
+def test_without_a_clip_a_typed_form_is_needed() -> None:
+    from upright.program.measured_form import session_form
+
+    assert session_form("poor", None, ["curl_up"]) == ("poor", "")
+    with pytest.raises(InputError, match=r"no form given.*--form good or --form poor"):
+        session_form(None, None, ["curl_up"])
+    alias = runner()
+    with pytest.raises(InputError, match=r"no exercise given.*--video KEY=CLIP"):
+        log(alias, 3, [], exercises=[])
+    assert stored_count(alias) == 0

@@ -145,7 +145,8 @@ def parse_exercises(items: Sequence[str], *, allow_none: bool = False) -> dict[s
     if not items and not allow_none:
         raise InputError(
             "no exercise given",
-            fix="Add --exercise KEY=N for each exercise done (upright plan shows KEY=N)",
+            fix="Add --exercise KEY=N for each exercise done (upright plan shows KEY=N), or "
+            "film it: --video KEY=CLIP",
         )
     catalogue = load_catalogue()
     known = sorted(catalogue.exercises)
