@@ -17,18 +17,10 @@ from upright.store import (
     get_or_create_runner,
     open_store,
 )
+from upright.store.models import Base
 
-TABLES = {
-    "alembic_version",
-    "runner",
-    "checkup",
-    "endurance_test",
-    "clearance",
-    "record",
-    "session_log",
-    "run_log",
-    "measured_form",
-}
+#: Every table of the models, and alembic's own: what the migrations must build.
+TABLES = {"alembic_version", *Base.metadata.tables}
 
 
 def _head() -> str:
