@@ -324,6 +324,7 @@ def test_a_backup_from_before_completion_and_population_restores(
         assert runner.population is None
         [log] = runner.session_logs
         assert (log.completed, log.completion) == (True, None)
+        assert log.measured_form == []  # no form measured from video before it existed
 
 
 def test_a_bad_completion_is_named(exported: dict[str, Any], fresh: Store) -> None:
@@ -345,3 +346,93 @@ def test_a_bad_completion_is_named(exported: dict[str, Any], fresh: Store) -> No
         pytest.raises(InputError, match=r"session_logs\.0\.completion"),
     ):
         import_backup(session, bad)
+
+
+SHA = "ab" * 32
+
+
+def test_measured_form_is_carried_with_its_session(
+    store: Store, fresh: Store, tmp_path: Path
+) -> None:
+    from datetime import date
+
+    from upright.store import add_measured_form, add_session_log
+
+    with store.session() as session:
+        runner = get_or_create_runner(session, "ana")
+        log = add_session_log(
+            session,
+            runner,
+            day=date(2026, 3, 2),
+            level=1,
+            exercises={"front_plank": 38.0},
+            completed=False,
+            completion="partial",
+            form="poor",
+            pain_during=1,
+            when=T0,
+        )
+        for side, good in ((None, 38.0), ("left", 44.5)):
+            add_measured_form(
+                session,
+                log,
+                exercise_key="front_plank" if side is None else "side_plank",
+                side=side,  # type: ignore[arg-type]
+                held_s=45.0,
+                good_form_s=good,
+                reps=None,
+                good_reps=None,
+                first_fault="hips sag" if side is None else None,
+                first_fault_s=40.4 if side is None else None,
+                clip_name="plank.mp4",
+                clip_sha256=SHA,
+            )
+    with store.session() as session:
+        doc = export_runner(session, "ana", now=T0 + timedelta(days=1))
+    [logged] = doc["session_logs"]
+    assert [m["good_form_s"] for m in logged["measured_form"]] == [38.0, 44.5]
+    path = tmp_path / "ana.json"
+    write_backup(path, doc)
+    with fresh.session() as session:
+        import_backup(session, read_backup(path))
+    with fresh.session() as session:
+        [restored] = get_runner(session, "ana").session_logs
+        rows = [
+            (m.exercise_key, m.side, m.good_form_s, m.first_fault_s, m.clip_sha256)
+            for m in restored.measured_form
+        ]
+    assert rows == [
+        ("front_plank", None, 38.0, 40.4, SHA),
+        ("side_plank", "left", 44.5, None, SHA),
+    ]
+
+
+def test_a_bad_clip_hash_is_named(exported: dict[str, Any], fresh: Store) -> None:
+    bad = json.loads(json.dumps(exported))
+    bad["session_logs"] = [
+        {
+            "day": "2026-03-02",
+            "level": 1,
+            "exercises": {"front_plank": 38.0},
+            "completed": False,
+            "form": "poor",
+            "pain_during": 1,
+            "logged_at": "2026-03-02T18:00:00+00:00",
+            "measured_form": [
+                {
+                    "exercise_key": "front_plank",
+                    "held_s": 45.0,
+                    "good_form_s": 38.0,
+                    "clip_name": "plank.mp4",
+                    "clip_sha256": "not a hash",
+                }
+            ],
+        }
+    ]
+    with (
+        fresh.session() as session,
+        pytest.raises(InputError, match=r"session_logs\.0\.measured_form\.0\.clip_sha256"),
+    ):
+        import_backup(session, bad)
+    with fresh.session() as session:
+        assert session.scalar(sa.select(sa.func.count()).select_from(Runner)) == 0

@@ -17,17 +17,27 @@ from upright.store import (
     get_or_create_runner,
     open_store,
 )
+from upright.store.models import Base
 
-TABLES = {
-    "alembic_version",
-    "runner",
-    "checkup",
-    "endurance_test",
-    "clearance",
-    "record",
-    "session_log",
-    "run_log",
-}
+#: Every table of the models, and alembic's own: what the migrations must build.
+TABLES = {"alembic_version", *Base.metadata.tables}
+
+
+def _head() -> str:
+    """The newest revision, read from the migration scripts."""
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    from upright.store.schema import MIGRATIONS
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    head = ScriptDirectory.from_config(config).get_current_head()
+    assert head is not None
+    return head
+
+
+HEAD = _head()
 
 
 def _tables(store: Store) -> set[str]:
@@ -41,7 +51,7 @@ def test_migrations_create_schema_on_empty_file(db_url: str, tmp_path: Path) -> 
         assert (tmp_path / "data" / "upright.db").is_file()
         assert _tables(store) == TABLES
         with store.engine.connect() as conn:
-            assert conn.scalar(sa.text("SELECT version_num FROM alembic_version")) == "0004"
+            assert conn.scalar(sa.text("SELECT version_num FROM alembic_version")) == HEAD
     finally:
         store.close()
 
@@ -111,7 +121,7 @@ def test_upgrade_from_0002_keeps_records_and_adds_the_still(db_url: str) -> None
         )
     migrate(engine)
     with engine.connect() as conn:
-        assert conn.scalar(sa.text("SELECT version_num FROM alembic_version")) == "0004"
+        assert conn.scalar(sa.text("SELECT version_num FROM alembic_version")) == HEAD
         rows = conn.execute(sa.text("SELECT kind, still_jpeg FROM record")).all()
     engine.dispose()
     assert [tuple(r) for r in rows] == [("run", None)]
@@ -145,12 +155,43 @@ def test_upgrade_from_0003_keeps_session_logs_unjudged(db_url: str) -> None:
         )
     migrate(engine)
     with engine.connect() as conn:
-        assert conn.scalar(sa.text("SELECT version_num FROM alembic_version")) == "0004"
+        assert conn.scalar(sa.text("SELECT version_num FROM alembic_version")) == HEAD
         log = conn.execute(sa.text("SELECT completed, completion FROM session_log")).one()
         runner = conn.execute(sa.text("SELECT sex, population FROM runner")).one()
     engine.dispose()
     assert tuple(log) == (1, None)
     assert tuple(runner) == ("male", None)
+
+
+def test_upgrade_from_0004_keeps_session_logs_with_their_typed_form(db_url: str) -> None:
+    """Sessions logged before form was measured keep their typed form and no measured rows;
+    deleting a session deletes its measured form."""
+    from alembic import command
+    from alembic.config import Config
+
+    from upright.store.schema import MIGRATIONS, migrate
+
+    engine = sa.create_engine(db_url.replace("/data/", "/"))
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    with engine.begin() as conn:
+        config.attributes["connection"] = conn
+        command.upgrade(config, "0004")
+        conn.execute(sa.text("INSERT INTO runner (alias, created_at) VALUES ('ana', '2026-01-01')"))
+        conn.execute(
+            sa.text(
+                "INSERT INTO session_log (runner_id, day, level, exercises, completed, "
+                "completion, form, pain_during, logged_at) VALUES (1, '2026-01-02', 1, "
+                "'{\"side_plank\": 120}', 1, 'full', 'poor', 1, '2026-01-02')"
+            )
+        )
+    migrate(engine)
+    with engine.connect() as conn:
+        assert conn.scalar(sa.text("SELECT version_num FROM alembic_version")) == HEAD
+        form = conn.scalar(sa.text("SELECT form FROM session_log"))
+        measured = conn.scalar(sa.text("SELECT count(*) FROM measured_form"))
+    engine.dispose()
+    assert (form, measured) == ("poor", 0)
 
 
 def test_schema_matches_models(store: Store) -> None:

@@ -35,19 +35,12 @@ from upright.store import (
     get_or_create_runner,
     open_store,
 )
+from upright.store.models import Base
 from upright.store.schema import MIGRATIONS, SQLITE_BUSY_TIMEOUT_S
 
 CHILD = Path(__file__).with_name("_first_use_child.py")
-TABLES = {
-    "alembic_version",
-    "runner",
-    "checkup",
-    "endurance_test",
-    "clearance",
-    "record",
-    "session_log",
-    "run_log",
-}
+#: Every table of the models, and alembic's own: what the migrations must build.
+TABLES = {"alembic_version", *Base.metadata.tables}
 
 
 def _head() -> str:

@@ -37,10 +37,12 @@ def print_session_logged(
     alias = "ALIAS" if runner is None else runner
     d = result.decision
     if d is None:  # an open red flag: its advice, and no progression decision
-        held = f"{stored} as {result.completion}: {done}. {result.check.reason}"
+        clips = f" Clips stored: {len(result.measured)}." if result.measured else ""
+        held = f"{stored} as {result.completion}: {done}. {result.check.reason}{clips}"
         print_held_back(result.red_flags, console, "progression advice", alias, held)
         return
     console.print(f"{escape(stored)} as [bold]{result.completion}[/bold]: {escape(done)}.")
+    _print_measured(result, console)
     console.print(escape(result.check.reason))
     if result.completion == "partial":
         console.print("A partial session does not count towards moving up a stage.")
@@ -55,6 +57,23 @@ def print_session_logged(
         f"Next sessions are at stage {d.new_level}: "
         f"upright plan --runner {escape(alias)} shows the updated schedule."
     )
+
+
+def _print_measured(result: SessionLogged, console: Console) -> None:
+    """Each clip's measurement, then how the session's form was decided."""
+    for m in result.measured:
+        name = m.exercise if m.side is None else f"{m.exercise} ({m.side} side)"
+        line = (
+            f"  {name}, {m.clip_name}: held {m.held_s:.1f} s, {m.good_form_s:.1f} s with good form"
+        )
+        if m.reps is not None:
+            line += f"; {m.reps} reps, {m.good_reps} with good form"
+        if m.first_fault is not None and m.first_fault_s is not None:
+            line += f"; form first lost at {m.first_fault_s:.1f} s ({m.first_fault})"
+        console.print(escape(line + "."))
+    if result.form_note:
+        colour = "green" if result.form == "good" else "yellow"
+        console.print(f"[{colour}]{escape(result.form_note)}[/{colour}]")
 
 
 def print_run_logged(result: RunLogged, console: Console, runner: str | None = None) -> None:

@@ -80,6 +80,11 @@ def print_profile(report: ProfileReport, console: Console) -> None:
         f"result(s), records: {kinds}, {report.session_logs} exercise session log(s), "
         f"{report.run_logs} run log(s), {report.clearances} clearance(s)"
     )
+    if report.latest_measured is not None:
+        console.print(
+            f"  form measured from video in {report.measured_sessions} session(s); latest "
+            f"{escape(report.latest_measured)}"
+        )
     console.print(f"[dim]Database: {escape(report.database)}[/dim]")
 
 

@@ -475,11 +475,26 @@ _LOG_HELP = (
 )
 
 
-@log_app.command("session", epilog=_LOG_HELP)
+_CLIP_HELP = (
+    "Filmed exercises: each clip shows one exercise of the session, given as KEY=FILE, or "
+    "KEY:SIDE=FILE (left or right) for one done on each side, which needs a clip of each "
+    "side. The form is checked in every clip as `upright form` does; an exercise logs the "
+    "seconds (or reps) done with good form, summed over its clips (the lower side for a "
+    "one-sided exercise), and the session's form is set from the clips: form is poor when "
+    "a fault cost part of the dose (fewer good-form seconds than the dose asks and than "
+    "were held), good otherwise. --form then covers only the exercises given with "
+    "--exercise; when every exercise is filmed, a --form the clips contradict is "
+    "overridden, and the output says so. If any clip cannot be used (a bad file, nobody "
+    "in view, a different exercise) nothing is stored. "
+)
+
+
+@log_app.command("session", epilog=_CLIP_HELP + _LOG_HELP)
 def log_session(
     runner: RequiredRunner,
+    pain_during: PainDuring,
     exercise: Annotated[
-        list[str],
+        list[str] | None,
         typer.Option(
             "--exercise",
             help="KEY=N for each exercise done (repeat it): the plan's exercise key, and N "
@@ -489,11 +504,35 @@ def log_session(
             "prescribed exercise reaches its dose.",
             show_default=False,
         ),
-    ],
+    ] = None,
+    video: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--video",
+            help="KEY=CLIP or KEY:SIDE=CLIP for each filmed exercise (repeat it), e.g. "
+            "front_plank=plank.mp4, side_plank:left=left.mp4: its form is measured "
+            "(see below).",
+            show_default=False,
+        ),
+    ] = None,
+    keypoints: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--keypoints",
+            help="KEY=FILE or KEY:SIDE=FILE: a filmed exercise given as a keypoint file "
+            "(as `upright form --keypoints` reads) instead of a video.",
+            show_default=False,
+        ),
+    ] = None,
     form: Annotated[
-        FormChoice, typer.Option("--form", help="Form throughout.", show_default=False)
-    ],
-    pain_during: PainDuring,
+        FormChoice | None,
+        typer.Option(
+            "--form",
+            help="Form throughout, for the exercises given with --exercise (needed for "
+            "them); filmed exercises have their form measured.",
+            show_default=False,
+        ),
+    ] = None,
     pain_next_morning: PainNextMorning = None,
     date: LogDate = None,
     incomplete: Annotated[
@@ -508,21 +547,24 @@ def log_session(
     """Log an exercise session, then: progress, hold or regress, and why.
 
     Only a session done in full (every prescribed exercise at its dose) counts towards
-    moving up a stage; a partial session is stored as partial. While a red flag is open
-    the session is stored (as partial) but no decision is given (see below).
+    moving up a stage; a partial session is stored as partial. Film exercises with
+    --video to have their form measured. While a red flag is open the session is stored
+    (as partial) but no decision is given (see below).
     """
     from upright.cli.log import exit_code_of, print_session_logged
+    from upright.services.session_form import parse_clips
     from upright.services.training_log import log_session as store_session
 
     def action() -> None:
         result = store_session(
             runner,
-            exercises=exercise,
-            form=form.value,
+            exercises=exercise or [],
+            form=None if form is None else form.value,
             pain_during=pain_during,
             pain_next_morning=pain_next_morning,
             day=None if date is None else date.date(),
             completed=not incomplete,
+            clips=parse_clips(video or [], keypoints or []),
         )
         if json_out:
             print(result.model_dump_json(indent=2))

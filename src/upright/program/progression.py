@@ -76,6 +76,11 @@ class SessionLog(_Model):
     good_form: bool
     pain_during: int = Field(ge=0, le=10, description="Worst pain during the session, 0-10.")
     next_morning_flare: bool | None = None
+    form_measured: str | None = Field(
+        default=None,
+        description='How form was measured from video, in words ("front_plank 38 of 45 s '
+        'held with good form"); None when the form was typed.',
+    )
 
 
 class Decision(_Model):
@@ -122,6 +127,18 @@ def _why_not_good(log: SessionLog) -> str:
     return "pain or stiffness rose the next morning"
 
 
+def _with_measured(decision: Decision, last: SessionLog) -> Decision:
+    """The decision, its reason saying when the last session's form was measured."""
+    if last.form_measured is None:
+        return decision
+    verdict = "good" if last.good_form else "poor"
+    reason = (
+        f"{decision.reason} Form in the last session was {verdict}, measured from video: "
+        f"{last.form_measured}."
+    )
+    return decision.model_copy(update={"reason": reason})
+
+
 def _step_down(level: int) -> str:
     return _EASIER_AT_1 if level == 1 else f"go back to stage {level - 1}."
 
@@ -152,7 +169,8 @@ def decide(session_logs: Sequence[SessionLog], current_level: int) -> Decision:
     Progression rule [design heuristic, configurable]: regress
     when the latest session had pain above 5/10 or a next-morning rise in pain or
     stiffness; progress after two consecutive good sessions (whole session, good form,
-    pain <= 3/10, no next-morning flare); otherwise hold.
+    pain <= 3/10, no next-morning flare); otherwise hold. When the last session's form was
+    measured from video, the reason says so and gives the measurement.
     """
     if current_level not in (1, 2, 3):
         raise InputError(
@@ -167,6 +185,12 @@ def decide(session_logs: Sequence[SessionLog], current_level: int) -> Decision:
             reason="No sessions logged yet: stay at this level and log each session.",
         )
     last = session_logs[-1]
+    return _with_measured(_decide_from(session_logs, last, current_level), last)
+
+
+def _decide_from(
+    session_logs: Sequence[SessionLog], last: SessionLog, current_level: int
+) -> Decision:
     down = max(1, current_level - 1)
     if last.pain_during > PAIN_REGRESS_ABOVE:
         return Decision(

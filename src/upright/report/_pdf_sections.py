@@ -469,6 +469,13 @@ def _logs_line(data: ReportData) -> str:
             f"{len(data.sessions)} exercise sessions logged, {full} done in full (latest "
             f"{day(last.day)}: pain {last.pain_during}/10 during{morning})"
         )
+        measured = [x for x in data.sessions if x.form_measured is not None]
+        if measured:
+            parts.append(
+                f"form measured from video in {len(measured)} of them (latest "
+                f"{day(measured[-1].day)}: {measured[-1].form} form, "
+                f"{measured[-1].form_measured})"
+            )
     if data.runs:
         run = data.runs[-1]
         km = f"{run.distance_km:.1f} km, " if run.distance_km is not None else ""

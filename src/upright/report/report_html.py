@@ -362,6 +362,18 @@ def _plan(data: ReportData) -> str:
     )
 
 
+def _measured_lines(data: ReportData) -> list[str]:
+    """The sessions whose form was measured from video, and the latest measurement."""
+    measured = [x for x in data.sessions if x.form_measured is not None]
+    if not measured:
+        return []
+    last = measured[-1]
+    return [
+        f"Form measured from video in {len(measured)} of {len(data.sessions)} sessions; "
+        f"the latest ({last.day.isoformat()}): {last.form} form, {last.form_measured}."
+    ]
+
+
 def _progress(data: ReportData) -> str:
     chart = _chart(
         _figure_html(data, "progress"),
@@ -381,6 +393,7 @@ def _progress(data: ReportData) -> str:
             f"({last.day.isoformat()}, stage {last.level}) had pain {last.pain_during}/10 "
             "during."
         )
+        lines += _measured_lines(data)
     if data.runs:
         last_run = data.runs[-1]
         onset = (

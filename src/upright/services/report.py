@@ -19,7 +19,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Final, Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from upright import __version__
 from upright.assessment.endurance import (
@@ -105,6 +105,11 @@ class SessionRow(_Model):
     form: str
     pain_during: int
     pain_next_morning: int | None
+    form_measured: str | None = Field(
+        default=None,
+        description='Form measured from video, in words ("front_plank 38 of 45 s held with '
+        'good form"); None when the form was typed.',
+    )
 
 
 class RunRow(_Model):
@@ -280,7 +285,7 @@ def gather_report(
     """
     from upright.services.runner_program import plan_for_runner
     from upright.services.runner_record import triage_for_runner
-    from upright.services.training_log import decision_after
+    from upright.services.training_log import decision_after, measured_note
 
     today = today or dt.date.today()
     analyses = _stored_analyses(alias)
@@ -315,6 +320,7 @@ def gather_report(
                 form=x.form,
                 pain_during=x.pain_during,
                 pain_next_morning=x.pain_next_morning,
+                form_measured=measured_note(x),
             )
             for x in logs
         ]

@@ -42,6 +42,7 @@ from upright.store import (
     CheckUp,
     RecordKind,
     Runner,
+    SessionLog,
     add_checkup,
     add_clearance,
     add_record,
@@ -287,6 +288,18 @@ class ProfileReport(BaseModel):
     session_logs: int
     run_logs: int
     database: str
+    measured_sessions: int = 0
+    latest_measured: str | None = None
+
+
+def _latest_measured(logs: list[SessionLog]) -> str | None:
+    """The latest session with form measured from video, in words."""
+    from upright.services.training_log import measured_note
+
+    if not logs:
+        return None
+    last = logs[-1]
+    return f"{last.day.isoformat()}: {last.form} form, {measured_note(last)}"
 
 
 def update_profile(
@@ -325,6 +338,7 @@ def update_profile(
             if value is not None:
                 setattr(runner, field, value)
         session.flush()
+        measured = [x for x in runner.session_logs if x.measured_form]
         kinds: dict[str, int] = {}
         for record in runner.records:
             kinds[record.kind] = kinds.get(record.kind, 0) + 1
@@ -343,6 +357,8 @@ def update_profile(
             session_logs=len(runner.session_logs),
             run_logs=len(runner.run_logs),
             database=session.get_bind().engine.url.render_as_string(hide_password=True),
+            measured_sessions=len(measured),
+            latest_measured=_latest_measured(measured),
         )
 
 

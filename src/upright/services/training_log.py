@@ -5,6 +5,13 @@ runner's red-flag screen blocks the plan (:mod:`upright.services.red_flag_gate`,
 ``upright plan`` follows), the session or run is stored but no advice is drawn from it:
 no progression decision (the stage stays where it was), no running-load advice.
 
+A session's exercises can be filmed (``--video KEY[:SIDE]=FILE``, or keypoint files): the
+form is then measured in each clip (:mod:`upright.services.session_form`), the good-form
+seconds (or reps) are what the filmed exercise logs towards its dose, and the session's
+form follows the measurement; a typed form covers only the exercises not filmed
+(:func:`upright.program.measured_form.session_form`). Every clip is checked before
+anything is stored: one bad clip stores nothing.
+
 Session logs feed the progression rule (:func:`upright.program.progression.decide`):
 each log is done at the level the previous logs led to (stage 1 at first). A session is
 done in full only when every exercise of a session the runner's plan prescribes at that
@@ -33,14 +40,18 @@ from upright.assessment.redflags import RedFlagScreen
 from upright.errors import InputError
 from upright.limits import HOLD_S_MAX, RUN_DISTANCE_KM_MAX, RUN_DURATION_MIN_MAX
 from upright.program import Decision, RunningLoadAdvice, decide, load_catalogue, running_load_advice
+from upright.program.measured_form import ClipForm, form_for_typed, judge_measured, session_form
 from upright.program.progression import SessionLog as ProgressLog
 from upright.program.session_check import SessionCheck, check_session, log_hint
 from upright.services.prescription import prescribed_sessions
 from upright.services.red_flag_gate import screen_of
 from upright.services.runner_record import _session
+from upright.services.session_form import ClipArg, measure_clips
 from upright.store import (
+    MeasuredForm,
     Runner,
     SessionLog,
+    add_measured_form,
     add_run_log,
     add_session_log,
     get_runner,
@@ -80,6 +91,9 @@ class SessionLogged(_Model):
     check: SessionCheck
     decision: Decision | None
     red_flags: RedFlagScreen
+    form: Form = "good"
+    measured: list[ClipForm] = []
+    form_note: str = ""
 
 
 class RunLogged(_Model):
@@ -119,7 +133,7 @@ def _day(day: dt.date | None, today: dt.date) -> dt.date:
     return day
 
 
-def parse_exercises(items: Sequence[str]) -> dict[str, float]:
+def parse_exercises(items: Sequence[str], *, allow_none: bool = False) -> dict[str, float]:
     """``KEY=N`` pairs -> {key: N}; keys are the catalogue's, N is in the unit of the
     exercise's dose (seconds held in all, or reps in all; each side when one-sided).
 
@@ -128,10 +142,11 @@ def parse_exercises(items: Sequence[str]) -> dict[str, float]:
     InputError
         No pair, a malformed pair, an unknown key, a repeated key or a negative value.
     """
-    if not items:
+    if not items and not allow_none:
         raise InputError(
             "no exercise given",
-            fix="Add --exercise KEY=N for each exercise done (upright plan shows KEY=N)",
+            fix="Add --exercise KEY=N for each exercise done (upright plan shows KEY=N), or "
+            "film it: --video KEY=CLIP",
         )
     catalogue = load_catalogue()
     known = sorted(catalogue.exercises)
@@ -160,6 +175,29 @@ def parse_exercises(items: Sequence[str]) -> dict[str, float]:
     return out
 
 
+def _clip_form(row: MeasuredForm) -> ClipForm:
+    return ClipForm(
+        exercise=row.exercise_key,
+        side="left" if row.side == "left" else "right" if row.side == "right" else None,
+        held_s=row.held_s,
+        good_form_s=row.good_form_s,
+        reps=row.reps,
+        good_reps=row.good_reps,
+        first_fault=row.first_fault,
+        first_fault_s=row.first_fault_s,
+        clip_name=row.clip_name,
+        clip_sha256=row.clip_sha256,
+    )
+
+
+def measured_note(log: SessionLog) -> str | None:
+    """The session's form measured from video, in words; None when it was typed."""
+    if not log.measured_form:
+        return None
+    clips = [_clip_form(m) for m in log.measured_form]
+    return judge_measured(clips, load_catalogue()).note
+
+
 def _as_progress_log(log: SessionLog) -> ProgressLog:
     flare = None if log.pain_next_morning is None else log.pain_next_morning > log.pain_during
     return ProgressLog(
@@ -167,6 +205,7 @@ def _as_progress_log(log: SessionLog) -> ProgressLog:
         good_form=log.form == "good",
         pain_during=log.pain_during,
         next_morning_flare=flare,
+        form_measured=measured_note(log),
     )
 
 
@@ -192,12 +231,14 @@ def log_session(
     alias: str,
     *,
     exercises: Sequence[str],
-    form: Form,
+    form: Form | None,
     pain_during: int,
     pain_next_morning: int | None = None,
     day: dt.date | None = None,
     completed: bool = True,
     today: dt.date | None = None,
+    clips: Sequence[ClipArg] = (),
+    fps: float | None = None,
 ) -> SessionLogged:
     """Check, store one exercise session and decide progress, hold or regress.
 
@@ -206,12 +247,33 @@ def log_session(
     say it was cut short); otherwise it is stored as partial. While the runner's red-flag
     screen blocks the plan no plan prescribes a session: it is stored as partial, at the
     stage of the last one, and no decision is drawn (``decision`` None).
+
+    ``clips`` are the session's filmed exercises: each is judged (all before anything is
+    stored), logs its good-form seconds or reps, and sets the session's form
+    (:func:`upright.program.measured_form.session_form`); each clip's measurement is
+    stored with the session.
     """
     today = today or dt.date.today()
     _pain("--pain-during", pain_during)
     _pain("--pain-next-morning", pain_next_morning)
     when = _day(day, today)
-    done = parse_exercises(exercises)
+    done = parse_exercises(exercises, allow_none=bool(clips))
+    for clip in clips:
+        if clip.exercise in done:
+            raise InputError(
+                f"{clip.exercise} is given both with --exercise and as a clip",
+                fix=f"Give it once: the clip ({clip.path.name}) measures it",
+            )
+    typed_keys = list(done)
+    measured: list[ClipForm] = []
+    verdict = None
+    if clips:
+        if typed_keys:  # a typed form is needed: check it before the (slow) clips
+            form_for_typed(form, typed_keys)
+        measured = measure_clips(clips, fps=fps)
+        verdict = judge_measured(measured, load_catalogue())
+        done |= {e.key: e.logged for e in verdict.exercises}
+    stored_form, form_note = session_form(form, verdict, typed_keys)
     with _session("session log") as session:
         runner = get_runner(session, alias)
         before = list(session_logs(session, runner))
@@ -229,7 +291,7 @@ def log_session(
                 }
             )
         completion: Literal["full", "partial"] = "full" if check.in_full else "partial"
-        add_session_log(
+        log = add_session_log(
             session,
             runner,
             day=when,
@@ -237,10 +299,25 @@ def log_session(
             exercises=done,
             completed=check.in_full,
             completion=completion,
-            form=form,
+            form=stored_form,
             pain_during=pain_during,
             pain_next_morning=pain_next_morning,
         )
+        for m in measured:
+            add_measured_form(
+                session,
+                log,
+                exercise_key=m.exercise,
+                side=m.side,
+                held_s=m.held_s,
+                good_form_s=m.good_form_s,
+                reps=m.reps,
+                good_reps=m.good_reps,
+                first_fault=m.first_fault,
+                first_fault_s=m.first_fault_s,
+                clip_name=m.clip_name,
+                clip_sha256=m.clip_sha256,
+            )
         decision = None
         if not screen.plan_blocked:
             decision = decision_after(list(session_logs(session, runner)))
@@ -252,6 +329,9 @@ def log_session(
         check=check,
         decision=decision,
         red_flags=screen,
+        form=stored_form,
+        measured=measured,
+        form_note=form_note,
     )
 
 

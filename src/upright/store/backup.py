@@ -49,6 +49,7 @@ from upright.store.models import (
     CheckUp,
     Clearance,
     EnduranceTest,
+    MeasuredForm,
     Record,
     RecordKind,
     RunLog,
@@ -224,6 +225,25 @@ def _population(value: str | None) -> Literal["general", "athlete"] | None:
     raise InputError(f"stored norm population {value!r} is not 'general' or 'athlete'")
 
 
+class MeasuredFormDoc(_Model):
+    """The form of one exercise of a session, measured from one clip."""
+
+    exercise_key: str = Field(min_length=1, max_length=60)
+    side: Literal["left", "right"] | None = None
+    held_s: float = Field(ge=0, le=HOLD_S_MAX)
+    good_form_s: float = Field(ge=0, le=HOLD_S_MAX)
+    reps: int | None = Field(default=None, ge=0, le=REPS_MAX)
+    good_reps: int | None = Field(default=None, ge=0, le=REPS_MAX)
+    first_fault: str | None = Field(default=None, max_length=60)
+    first_fault_s: float | None = Field(default=None, ge=0)
+    clip_name: str = Field(min_length=1)
+    clip_sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
+
+    def to_row(self) -> MeasuredForm:
+        """The ORM row."""
+        return MeasuredForm(**self.model_dump())
+
+
 class SessionLogDoc(_Model):
     day: PlausibleDay
     level: int = Field(ge=1, le=3)
@@ -238,6 +258,26 @@ class SessionLogDoc(_Model):
     pain_during: int = Field(ge=0, le=10)
     pain_next_morning: int | None = Field(default=None, ge=0, le=10)
     logged_at: PlausibleTime
+    measured_form: list[MeasuredFormDoc] = Field(
+        default_factory=list,
+        description="Form measured from video, one entry per clip; empty when the form "
+        "was typed (and in backups written before form was measured).",
+    )
+
+    def to_row(self) -> SessionLog:
+        """The ORM row with its measured form."""
+        row = SessionLog(**self.model_dump(exclude={"measured_form"}))
+        row.measured_form = [m.to_row() for m in self.measured_form]
+        return row
+
+
+def _session_log_doc(x: SessionLog) -> SessionLogDoc:
+    fields = {k: getattr(x, k) for k in SessionLogDoc.model_fields if k != "measured_form"}
+    measured = [
+        MeasuredFormDoc.model_validate({k: getattr(m, k) for k in MeasuredFormDoc.model_fields})
+        for m in x.measured_form
+    ]
+    return SessionLogDoc.model_validate(fields | {"measured_form": measured})
 
 
 class RunLogDoc(_Model):
@@ -323,10 +363,7 @@ def _document(runner: Runner, now: datetime | None) -> BackupDocument:
             for c in runner.clearances
         ],
         records=[_record_doc(r) for r in runner.records],
-        session_logs=[
-            SessionLogDoc.model_validate({k: getattr(x, k) for k in SessionLogDoc.model_fields})
-            for x in runner.session_logs
-        ],
+        session_logs=[_session_log_doc(x) for x in runner.session_logs],
         run_logs=[
             RunLogDoc.model_validate({k: getattr(x, k) for k in RunLogDoc.model_fields})
             for x in runner.run_logs
@@ -389,7 +426,7 @@ def _add_missing(runner: Runner, doc: BackupDocument) -> None:
     have_sessions = {x.logged_at for x in runner.session_logs}
     for sl in doc.session_logs:
         if sl.logged_at not in have_sessions:
-            runner.session_logs.append(SessionLog(**sl.model_dump()))
+            runner.session_logs.append(sl.to_row())
     have_runs = {x.logged_at for x in runner.run_logs}
     for rl in doc.run_logs:
         if rl.logged_at not in have_runs:

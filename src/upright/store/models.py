@@ -33,6 +33,7 @@ __all__ = [
     "CheckUp",
     "Clearance",
     "EnduranceTest",
+    "MeasuredForm",
     "Record",
     "RecordKind",
     "RunLog",
@@ -206,6 +207,42 @@ class SessionLog(Base):
     logged_at: Mapped[datetime] = mapped_column(default=utc_now)
 
     runner: Mapped[Runner] = relationship(back_populates="session_logs")
+    measured_form: Mapped[list[MeasuredForm]] = relationship(
+        back_populates="session_log",
+        cascade="all, delete-orphan",
+        order_by="MeasuredForm.id",
+        lazy="selectin",
+    )
+
+
+class MeasuredForm(Base):
+    """The form of one exercise of a logged session, measured from one clip.
+
+    ``held_s`` is the time in position, ``good_form_s`` the part of it with good form
+    (what counts towards the prescribed hold time); ``reps`` and ``good_reps`` are set for
+    repetition exercises only. ``first_fault`` is the fault that first broke form (None
+    when form stayed good) and ``first_fault_s`` its time in the clip. The clip is known by
+    its file name and the SHA-256 of its bytes; the clip itself is not stored.
+    """
+
+    __tablename__ = "measured_form"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    session_log_id: Mapped[int] = mapped_column(
+        ForeignKey("session_log.id", ondelete="CASCADE"), index=True
+    )
+    exercise_key: Mapped[str] = mapped_column(String(60))
+    side: Mapped[str | None] = mapped_column(String(10))
+    held_s: Mapped[float] = mapped_column(Float)
+    good_form_s: Mapped[float] = mapped_column(Float)
+    reps: Mapped[int | None] = mapped_column(Integer)
+    good_reps: Mapped[int | None] = mapped_column(Integer)
+    first_fault: Mapped[str | None] = mapped_column(String(60))
+    first_fault_s: Mapped[float | None] = mapped_column(Float)
+    clip_name: Mapped[str] = mapped_column(Text)
+    clip_sha256: Mapped[str] = mapped_column(String(64))
+
+    session_log: Mapped[SessionLog] = relationship(back_populates="measured_form")
 
 
 class RunLog(Base):

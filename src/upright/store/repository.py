@@ -25,6 +25,7 @@ from upright.store.models import (
     CheckUp,
     Clearance,
     EnduranceTest,
+    MeasuredForm,
     Record,
     RecordKind,
     RunLog,
@@ -39,6 +40,7 @@ __all__ = [
     "add_checkup",
     "add_clearance",
     "add_endurance_test",
+    "add_measured_form",
     "add_record",
     "add_run_log",
     "add_session_log",
@@ -371,6 +373,40 @@ def add_session_log(
     session.add(log)
     session.flush()
     return log
+
+
+def add_measured_form(
+    session: Session,
+    log: SessionLog,
+    *,
+    exercise_key: str,
+    side: Literal["left", "right"] | None,
+    held_s: float,
+    good_form_s: float,
+    reps: int | None,
+    good_reps: int | None,
+    first_fault: str | None,
+    first_fault_s: float | None,
+    clip_name: str,
+    clip_sha256: str,
+) -> MeasuredForm:
+    """Store the form of one exercise of ``log`` measured from one clip (values are
+    checked by the caller)."""
+    row = MeasuredForm(
+        exercise_key=exercise_key,
+        side=side,
+        held_s=held_s,
+        good_form_s=good_form_s,
+        reps=reps,
+        good_reps=good_reps,
+        first_fault=first_fault,
+        first_fault_s=first_fault_s,
+        clip_name=clip_name,
+        clip_sha256=clip_sha256,
+    )
+    log.measured_form.append(row)
+    session.flush()
+    return row
 
 
 def session_logs(session: Session, runner: Runner) -> Sequence[SessionLog]:
