@@ -7,7 +7,11 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
+from alembic.config import Config
+from alembic.script import ScriptDirectory
+
 from upright.errors import StoreError
+from upright.store.schema import MIGRATIONS
 from upright.store import (
     Runner,
     Store,
@@ -30,6 +34,18 @@ TABLES = {
 }
 
 
+def _head() -> str:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    head = ScriptDirectory.from_config(config).get_current_head()
+    assert head is not None
+    return head
+
+
+#: The latest revision of upright's migration scripts.
+HEAD = _head()
+
+
 def _tables(store: Store) -> set[str]:
     return set(sa.inspect(store.engine).get_table_names())
 
@@ -41,7 +57,7 @@ def test_migrations_create_schema_on_empty_file(db_url: str, tmp_path: Path) -> 
         assert (tmp_path / "data" / "upright.db").is_file()
         assert _tables(store) == TABLES
         with store.engine.connect() as conn:
-            assert conn.scalar(sa.text("SELECT version_num FROM alembic_version")) == "0004"
+            assert conn.scalar(sa.text("SELECT version_num FROM alembic_version")) == HEAD
     finally:
         store.close()
 
@@ -111,7 +127,7 @@ def test_upgrade_from_0002_keeps_records_and_adds_the_still(db_url: str) -> None
         )
     migrate(engine)
     with engine.connect() as conn:
-        assert conn.scalar(sa.text("SELECT version_num FROM alembic_version")) == "0004"
+        assert conn.scalar(sa.text("SELECT version_num FROM alembic_version")) == HEAD
         rows = conn.execute(sa.text("SELECT kind, still_jpeg FROM record")).all()
     engine.dispose()
     assert [tuple(r) for r in rows] == [("run", None)]
@@ -145,7 +161,7 @@ def test_upgrade_from_0003_keeps_session_logs_unjudged(db_url: str) -> None:
         )
     migrate(engine)
     with engine.connect() as conn:
-        assert conn.scalar(sa.text("SELECT version_num FROM alembic_version")) == "0004"
+        assert conn.scalar(sa.text("SELECT version_num FROM alembic_version")) == HEAD
         log = conn.execute(sa.text("SELECT completed, completion FROM session_log")).one()
         runner = conn.execute(sa.text("SELECT sex, population FROM runner")).one()
     engine.dispose()

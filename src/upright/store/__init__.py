@@ -38,6 +38,7 @@ from upright.store.models import (
 from upright.store.repository import (
     CLOCK_TOLERANCE,
     Side,
+    TimedClip,
     add_checkup,
     add_clearance,
     add_endurance_test,
@@ -71,6 +72,7 @@ __all__ = [
     "Runner",
     "SessionLog",
     "Side",
+    "TimedClip",
     "Store",
     "add_checkup",
     "add_clearance",

@@ -7,6 +7,7 @@ adds or reads rows and flushes; committing or rolling back is the session's busi
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any, Final, Literal
 
@@ -36,6 +37,7 @@ from upright.store.models import (
 __all__ = [
     "CLOCK_TOLERANCE",
     "Side",
+    "TimedClip",
     "add_checkup",
     "add_clearance",
     "add_endurance_test",
@@ -55,6 +57,17 @@ __all__ = [
 ]
 
 Side = Literal["left", "right"]
+
+
+@dataclass(frozen=True)
+class TimedClip:
+    """The clip an endurance hold was timed from: its file name and SHA-256, and when
+    (seconds into the clip) and why the position was lost."""
+
+    name: str
+    sha256: str
+    ended_at_s: float
+    ended_reason: str
 
 #: A time up to this far past the clock still counts as now, not as the future: the
 #: clocks of two machines (a backup written on one, restored on another) differ a little
@@ -193,8 +206,10 @@ def add_endurance_test(
     side: Side | None = None,
     notes: str | None = None,
     when: datetime | None = None,
+    clip: TimedClip | None = None,
 ) -> EnduranceTest:
-    """Store one endurance test: exactly one of ``seconds`` (a hold) or ``reps``."""
+    """Store one endurance test: exactly one of ``seconds`` (a hold) or ``reps``; with
+    ``clip``, a hold timed from that clip (source "video"), else typed."""
     if (seconds is None) == (reps is None):
         raise InputError(
             f"endurance test {test_key!r} needs exactly one of seconds or reps",
@@ -204,6 +219,8 @@ def add_endurance_test(
         raise InputError(f"endurance test {test_key!r} has a negative result")
     if side not in (None, "left", "right"):
         raise InputError(f"endurance test side {side!r} is not 'left' or 'right'")
+    if clip is not None and seconds is None:
+        raise InputError(f"endurance test {test_key!r}: only holds are timed from a clip")
     test = EnduranceTest(
         runner=runner,
         taken_at=_aware(when, "endurance test"),
@@ -212,6 +229,11 @@ def add_endurance_test(
         reps=reps,
         side=side,
         notes=notes,
+        source="typed" if clip is None else "video",
+        source_name=None if clip is None else clip.name,
+        source_sha256=None if clip is None else clip.sha256,
+        ended_at_s=None if clip is None else clip.ended_at_s,
+        ended_reason=None if clip is None else clip.ended_reason,
     )
     session.add(test)
     session.flush()
