@@ -6,12 +6,10 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-
 from alembic.config import Config
 from alembic.script import ScriptDirectory
 
 from upright.errors import StoreError
-from upright.store.schema import MIGRATIONS
 from upright.store import (
     Runner,
     Store,
@@ -21,6 +19,7 @@ from upright.store import (
     get_or_create_runner,
     open_store,
 )
+from upright.store.schema import MIGRATIONS
 
 TABLES = {
     "alembic_version",

@@ -69,6 +69,7 @@ class TimedClip:
     ended_at_s: float
     ended_reason: str
 
+
 #: A time up to this far past the clock still counts as now, not as the future: the
 #: clocks of two machines (a backup written on one, restored on another) differ a little
 #: [design choice].

@@ -28,9 +28,7 @@ depends_on: str | Sequence[str] | None = None
 def upgrade() -> None:
     """Add endurance_test.source ("typed" for existing rows) and the clip's details."""
     with op.batch_alter_table("endurance_test") as batch:
-        batch.add_column(
-            sa.Column("source", sa.String(10), nullable=False, server_default="typed")
-        )
+        batch.add_column(sa.Column("source", sa.String(10), nullable=False, server_default="typed"))
         batch.add_column(sa.Column("source_name", sa.Text(), nullable=True))
         batch.add_column(sa.Column("source_sha256", sa.String(64), nullable=True))
         batch.add_column(sa.Column("ended_at_s", sa.Float(), nullable=True))
