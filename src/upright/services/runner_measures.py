@@ -25,6 +25,7 @@ from upright.services.evidence import read_summary, same_summary
 from upright.store import (
     Runner,
     Side,
+    TimedClip,
     add_endurance_test,
     add_record,
     previous_endurance,
@@ -136,8 +137,12 @@ def store_results(
     *,
     when: dt.datetime | None = None,
     skip_unchanged: bool = False,
+    clips: Mapping[str, TimedClip] | None = None,
 ) -> tuple[list[str], list[str]]:
     """Store every result given, all at one time; returns (stored, skipped) test keys.
+
+    ``clips`` maps a results field (``side_bridge_right_s``) to the clip its hold was
+    timed from; the others are stored as typed.
 
     With ``skip_unchanged``, a result equal to the runner's latest stored result of that
     test is not stored again (an answers file given twice is one test, not two).
@@ -157,7 +162,10 @@ def store_results(
         if field.endswith("_reps"):
             add_endurance_test(session, runner, key, reps=int(value), side=side, when=when)
         else:
-            add_endurance_test(session, runner, key, seconds=float(value), side=side, when=when)
+            clip = (clips or {}).get(field)
+            add_endurance_test(
+                session, runner, key, seconds=float(value), side=side, when=when, clip=clip
+            )
         stored.append(times_key(field))
     return stored, skipped
 

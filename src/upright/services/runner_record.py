@@ -42,6 +42,7 @@ from upright.store import (
     CheckUp,
     RecordKind,
     Runner,
+    TimedClip,
     add_checkup,
     add_clearance,
     add_record,
@@ -229,9 +230,11 @@ def endurance_for_runner(
     results: EnduranceResults,
     previous: EnduranceResults | None,
     previous_file: Path | None = None,
+    clips: Mapping[str, TimedClip] | None = None,
 ) -> EnduranceTestReport:
     """Judge against the norms of the runner's profile, compare with ``previous``
-    (default: the runner's last stored result of each test), then store every result.
+    (default: the runner's last stored result of each test), then store every result
+    (those timed from a clip with ``clips``: results field -> clip).
 
     Raises
     ------
@@ -247,7 +250,7 @@ def endurance_for_runner(
         if previous is None:
             previous = _previous_results(session, runner, results)
         report = run_endurance_test(results, previous, previous_file)
-        store_results(session, runner, results)
+        store_results(session, runner, results, clips=clips)
         return report
 
 
