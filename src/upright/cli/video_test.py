@@ -9,6 +9,7 @@ as measured, unjudged, exactly as typed results are.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
@@ -119,10 +120,13 @@ def run_video_test_command(job: VideoTestJob, json_out: bool, console: Console) 
         )
     results = build_results({timing.test: timing.held_s}, sex, population)
     clips = {_FIELD_OF[timing.test]: timing.clip()}
+    stored_before = None
     if job.runner is not None:
         from upright.services.red_flag_gate import hold_back_test
-        from upright.services.runner_record import endurance_for_runner
+        from upright.services.runner_record import clip_stored_at, endurance_for_runner
 
+        field = _FIELD_OF[timing.test]
+        stored_before = clip_stored_at(job.runner, field, timing.sha256)
         held = hold_back_test(job.runner, results, clips)
         if held is not None:
             if json_out:
@@ -134,7 +138,7 @@ def run_video_test_command(job: VideoTestJob, json_out: bool, console: Console) 
             else:
                 _print_timing(timing, console)
                 what = "endurance test (the time is not judged)"
-                stored = "The time from the clip is stored as measured, not judged."
+                stored = _stored_line(job.runner, timing, stored_before, judged=False)
                 print_held_back(held.red_flags, console, what, job.runner, stored)
             raise typer.Exit(blocked_exit_code(held.red_flags))
         report = endurance_for_runner(job.runner, results, previous, job.previous, clips)
@@ -146,8 +150,20 @@ def run_video_test_command(job: VideoTestJob, json_out: bool, console: Console) 
     _print_timing(timing, console)
     print_endurance(report.assessment, console)
     if job.runner is not None:
-        console.print(f"Stored for runner {escape(job.runner)}, {escape(timing.described())}.")
+        console.print(escape(_stored_line(job.runner, timing, stored_before, judged=True)))
     console.print(f"[italic]{DISCLAIMER}[/italic]")
+
+
+def _stored_line(
+    alias: str, timing: VideoTiming, stored_before: datetime | None, *, judged: bool
+) -> str:
+    if stored_before is not None:
+        return (
+            f"This clip's {timing.test} was already stored for runner {alias} on "
+            f"{stored_before.astimezone():%Y-%m-%d %H:%M}; it is not stored twice."
+        )
+    how = "" if judged else " as measured, not judged"
+    return f"Stored for runner {alias}{how}, {timing.described()}."
 
 
 def _print_timing(timing: VideoTiming, console: Console) -> None:

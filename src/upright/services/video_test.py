@@ -19,7 +19,12 @@ from pydantic import BaseModel, ConfigDict
 
 from upright.errors import InputError
 from upright.form.definitions import Side
-from upright.services.endurance_test import KEY_ALIASES, PROTOCOLS, EnduranceTestReport
+from upright.services.endurance_test import (
+    KEY_ALIASES,
+    PROTOCOLS,
+    EnduranceTestReport,
+    timed_clip,
+)
 from upright.services.form import FormOptions, FormResult, check_form_keypoints
 from upright.services.red_flag_gate import EnduranceTestHeldBack
 from upright.store import TimedClip
@@ -32,7 +37,6 @@ __all__ = [
     "VideoTiming",
     "resolve_video_test",
     "time_test",
-    "timed_clip",
 ]
 
 
@@ -131,14 +135,6 @@ class VideoTiming(BaseModel):
     def described(self) -> str:
         """ "timed from video: side_right.mp4, ended at 41.2 s: hip drops"."""
         return timed_clip(self.source_file, self.ended_at_s, self.ended_reason)
-
-
-def timed_clip(name: str | None, ended_at_s: float | None, reason: str | None) -> str:
-    """How a result timed from a clip is marked wherever it is shown."""
-    text = f"timed from video: {name or 'a clip'}"
-    if ended_at_s is not None:
-        text += f", ended at {ended_at_s:.1f} s"
-    return text + (f": {reason}" if reason else "")
 
 
 class VideoTestReport(BaseModel):

@@ -45,6 +45,7 @@ __all__ = [
     "add_run_log",
     "add_session_log",
     "check_not_future",
+    "clip_result",
     "find_runner",
     "get_or_create_runner",
     "get_runner",
@@ -248,17 +249,37 @@ def previous_endurance(
     *,
     side: Side | None = None,
     before: datetime | None = None,
+    not_from_clip: str | None = None,
 ) -> EnduranceTest | None:
-    """The runner's most recent result of this test (on this side), optionally before a time."""
+    """The runner's most recent result of this test (on this side), optionally before a
+    time, optionally leaving out results timed from the clip with SHA-256
+    ``not_from_clip``."""
     query = select(EnduranceTest).where(
         EnduranceTest.runner_id == runner.id,
         EnduranceTest.test_key == test_key,
         EnduranceTest.side.is_(None) if side is None else EnduranceTest.side == side,
     )
+    if not_from_clip is not None:
+        query = query.where(
+            EnduranceTest.source_sha256.is_(None) | (EnduranceTest.source_sha256 != not_from_clip)
+        )
     if before is not None:
         query = query.where(EnduranceTest.taken_at < _aware(before, "cut-off"))
     query = query.order_by(EnduranceTest.taken_at.desc(), EnduranceTest.id.desc()).limit(1)
     return session.scalar(query)
+
+
+def clip_result(
+    session: Session, runner: Runner, test_key: str, side: Side | None, sha256: str
+) -> EnduranceTest | None:
+    """The runner's result of this test already timed from the clip with ``sha256``."""
+    query = select(EnduranceTest).where(
+        EnduranceTest.runner_id == runner.id,
+        EnduranceTest.test_key == test_key,
+        EnduranceTest.side.is_(None) if side is None else EnduranceTest.side == side,
+        EnduranceTest.source_sha256 == sha256,
+    )
+    return session.scalar(query.order_by(EnduranceTest.taken_at).limit(1))
 
 
 def add_clearance(
