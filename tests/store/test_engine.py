@@ -168,6 +168,40 @@ def test_upgrade_from_0003_keeps_session_logs_unjudged(db_url: str) -> None:
     assert tuple(runner) == ("male", None)
 
 
+def test_upgrade_from_0004_reads_stored_endurance_as_typed(db_url: str) -> None:
+    """Endurance results stored before clips could time them read as typed, with no
+    clip details."""
+    from alembic import command
+    from alembic.config import Config
+
+    from upright.store.schema import MIGRATIONS, migrate
+
+    engine = sa.create_engine(db_url.replace("/data/", "/"))
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    with engine.begin() as conn:
+        config.attributes["connection"] = conn
+        command.upgrade(config, "0004")
+        conn.execute(sa.text("INSERT INTO runner (alias, created_at) VALUES ('ana', '2026-01-01')"))
+        conn.execute(
+            sa.text(
+                "INSERT INTO endurance_test (runner_id, taken_at, test_key, seconds) "
+                "VALUES (1, '2026-01-02', 'extensor', 95.5)"
+            )
+        )
+    migrate(engine)
+    with engine.connect() as conn:
+        assert conn.scalar(sa.text("SELECT version_num FROM alembic_version")) == HEAD
+        row = conn.execute(
+            sa.text(
+                "SELECT seconds, source, source_name, source_sha256, ended_at_s, ended_reason "
+                "FROM endurance_test"
+            )
+        ).one()
+    engine.dispose()
+    assert tuple(row) == (95.5, "typed", None, None, None, None)
+
+
 def test_schema_matches_models(store: Store) -> None:
     """The migration and the ORM models describe the same columns."""
     from alembic.autogenerate import compare_metadata
