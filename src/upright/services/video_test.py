@@ -17,7 +17,7 @@ from typing import Final, Literal
 import xarray as xr
 from pydantic import BaseModel, ConfigDict
 
-from upright.errors import InputError
+from upright.errors import InputError, QualityError
 from upright.form.definitions import Side
 from upright.services.endurance_test import (
     KEY_ALIASES,
@@ -67,6 +67,7 @@ VIDEO_TESTS: Final[dict[str, VideoTest]] = {
 }
 _REP_TESTS: Final = ("single_leg_bridge_left", "single_leg_bridge_right")
 _NAMES: Final = {p.key: p.name for p in PROTOCOLS}
+_FORM_OPTION: Final = "choose the exercise it shows with --exercise"
 
 
 def resolve_video_test(key: str, side: Side | None) -> VideoTest:
@@ -177,7 +178,11 @@ def time_test(
     options = FormOptions(
         exercise=test.exercise, side=test.side, tilt_deg=tilt_deg, stop_faults=test.stop_faults
     )
-    result = check_form_keypoints(ds, options, source_kind=source_kind, source_file=str(source))
+    try:
+        result = check_form_keypoints(ds, options, source_kind=source_kind, source_file=str(source))
+    except QualityError as exc:  # the form check's advice names its own option
+        fix = exc.fix.replace(_FORM_OPTION, "give the test it shows with --test")
+        raise QualityError(exc.problem, path=exc.path, fix=fix) from None
     hold = result.summary.holds[0]  # screened: the position was reached at least once
     name = _NAMES[test.key]
     if hold.still_going:
