@@ -179,7 +179,6 @@ def test_clips_that_cannot_be_timed_store_nothing(tmp_path: Path, case: str) -> 
         (("--keypoints", "KP"), "which test does"),
         (("--keypoints", "KP", "--test", "front_plank", "flexor=60"), "typed results cannot go"),
         (("--keypoints", "KP", "--test", "front_plank", "--seed", "3"), "--seed cannot go"),
-        (("--keypoints", "KP", "--video", "KP", "--test", "front_plank"), "not both"),
         (("--keypoints", "KP", "--test", "side_bridge_right", "--side", "left"), "contradicts"),
     ],
 )
@@ -212,16 +211,23 @@ def test_a_running_clip_is_not_a_side_bridge(tmp_path: Path, shared_data: Path) 
     assert endurance_rows() == []
 
 
-@pytest.mark.slow
-def test_a_rendered_plank_clip_is_timed_to_its_sag(tmp_path: Path) -> None:
-    """The one test on pixels: MediaPipe on a rendered synthetic plank that sags below
-    the line from 5 s (10 deg at 4 s to -10 deg at 6 s)."""
+def test_a_rendered_clip_with_its_keypoints_is_stored_as_the_clip(tmp_path: Path) -> None:
+    """The one rendered video: a synthetic plank that sags below the line from 5 s (10 deg
+    at 4 s to -10 deg at 6 s), timed from its keypoints; the source is the clip."""
     from form_cases import plank_clip
 
-    clip, _ = plank_clip(tmp_path)
-    result = invoke("test", "--video", str(clip), "--test", "front_plank", "--json")
+    clear_runner(tmp_path)
+    clip, keypoints = plank_clip(tmp_path)
+    result = invoke(
+        "test", "--video", str(clip), "--keypoints", str(keypoints), "--test", "front_plank",
+        "--runner", "ana", "--json",
+    )  # fmt: skip
     assert result.exit_code == 0, result.output
+    [row] = endurance_rows()
+    assert row["source_name"] == "plank.mp4"
+    assert row["source_sha256"] == hashlib.sha256(clip.read_bytes()).hexdigest()
     timing = json.loads(result.stdout)["timing"]
+    assert timing["source_kind"] == "video"
     assert timing["ended_reason"] == "hips sag"
     assert abs(timing["ended_at_s"] - 5.0) <= 0.5
     assert abs(timing["held_s"] - (5.0 - 2.6)) <= 0.5

@@ -104,7 +104,8 @@ def endurance_test(
         Path | None,
         typer.Option(
             "--keypoints",
-            help="As --video, from keypoints made elsewhere (as for `upright form`).",
+            help="Keypoints made elsewhere (as for `upright form`): alone, or with --video "
+            "for that clip's keypoints.",
             show_default=False,
         ),
     ] = None,

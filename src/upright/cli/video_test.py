@@ -62,12 +62,7 @@ def _check_job(job: VideoTestJob) -> tuple[Path, str]:
             f"a clip times one test; {', '.join(job.also_given)} cannot go with it",
             fix="Run the clip on its own: upright test --video CLIP --test KEY",
         )
-    if job.video is not None and job.keypoints is not None:
-        raise InputError(
-            "give the clip or its keypoints, not both",
-            fix="Use --video CLIP, or --keypoints FILE",
-        )
-    source = job.video or job.keypoints
+    source = job.video or job.keypoints  # with both, the keypoints are the clip's
     if source is None:
         raise InputError(
             "--test, --side, --tilt-deg, --fps and --workers time a test from a clip, and "
@@ -114,7 +109,7 @@ def run_video_test_command(job: VideoTestJob, json_out: bool, console: Console) 
             ds,
             test,
             source=source,
-            source_kind="video" if kind == "video" else "keypoints",
+            source_kind="video" if kind == "video" or job.video is not None else "keypoints",
             sha256=hash_file(source),
             tilt_deg=job.tilt_deg,
         )
