@@ -2,8 +2,8 @@
 
 Every red-flag level (emergency, same-day, review, incomplete; clear as the control and a
 runner with no stored check-up) with and without a recorded clearance, through ``plan``,
-``log session``, ``log run``, ``test`` and ``triage``, and answers that are invalid
-besides.
+``log session``, ``log run``, ``test`` (typed, guided and timed from a clip) and
+``triage``, and answers that are invalid besides.
 """
 
 from __future__ import annotations
@@ -226,6 +226,65 @@ def test_guided_timer_never_starts_while_a_flag_is_open(
     assert ADVICE_START[level] in out
     assert "Trunk flexor endurance" not in out  # not even the protocols
     assert count("endurance_test") == 0
+
+
+@pytest.fixture(scope="module")
+def side_bridge_clip(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Synthetic keypoints of a right side bridge whose hip drops (exact: 7 s)."""
+    from form_cases import save
+    from upright.synthetic.exercise import ExerciseSpec, simulate_exercise
+
+    spec = ExerciseSpec(
+        figure="side_plank", side="right", hold_end_s=18.0, offset_knots=((4.0, 5.0), (10.0, -25.0))
+    )
+    return save(simulate_exercise(spec).ds, tmp_path_factory.mktemp("clips") / "side_right.nc")
+
+
+@pytest.mark.parametrize("case", CASES, ids=[_ids(c) for c in CASES])
+def test_a_hold_timed_from_a_clip_follows_the_plan_rule(
+    tmp_path: Path, case: tuple[str, str | None], side_bridge_clip: Path
+) -> None:
+    """As typed results: while the screen blocks the plan the time is stored as measured
+    (with its clip) and not judged, and the command exits as the plan does."""
+    level, clearance = case
+    runner_at(tmp_path, level, clearance)
+    code = expected_exit(level, clearance)
+    args = ["test", "--keypoints", str(side_bridge_clip), "--test", "side_bridge_right"]
+    result = invoke(*args, "--runner", "ana", "--json")
+    assert result.exit_code == code, result.output
+    data = json.loads(result.stdout)
+    assert data["timing"]["ended_reason"] == "hip drops"
+    if code:
+        assert data["result"] is None
+        assert data["held_back"]["red_flags"]["status"] == level
+        assert data["held_back"]["stored"]["side_bridge_right_s"] == data["timing"]["held_s"]
+    else:
+        assert data["held_back"] is None
+        assert data["result"]["assessment"]["comparisons"]
+    assert count("endurance_test") == 1  # stored either way: nothing is lost
+    text = invoke(*args, "--runner", "ana")
+    assert text.exit_code == code
+    out = flat(text.stdout)
+    assert ("Endurance against" in out) is (code == 0)  # judged only when the screen allows
+    if code:
+        assert ADVICE_START[level] in out
+    assert count("endurance_test") == 1  # the same clip is one test
+
+
+def test_a_hold_timed_from_a_clip_without_a_checkup_is_not_judged(
+    tmp_path: Path, side_bridge_clip: Path
+) -> None:
+    runner_at(tmp_path, None, None)
+    result = invoke(
+        "test", "--keypoints", str(side_bridge_clip), "--test", "side_bridge_right",
+        "--runner", "ana",
+    )  # fmt: skip
+    assert result.exit_code == 2, result.output
+    out = flat(result.output)
+    assert "No check-up is stored for runner 'ana'" in out
+    assert "Endurance against" not in out
+    assert "Stored for runner ana as measured, not judged, timed from video" in out
+    assert count("endurance_test") == 1
 
 
 def test_test_without_runner_reads_no_screen() -> None:

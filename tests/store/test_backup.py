@@ -22,6 +22,7 @@ from upright.store import (
     add_clearance,
     add_endurance_test,
     add_record,
+    clip_result,
     export_runner,
     get_or_create_runner,
     get_runner,
@@ -30,6 +31,7 @@ from upright.store import (
     read_backup,
     write_backup,
 )
+from upright.store.repository import TimedClip
 
 T0 = datetime(2026, 3, 1, 8, 30, tzinfo=UTC)
 #: Stands in for an annotated still: any bytes, including ones that are not text.
@@ -436,3 +438,60 @@ def test_a_bad_clip_hash_is_named(exported: dict[str, Any], fresh: Store) -> Non
         import_backup(session, bad)
     with fresh.session() as session:
         assert session.scalar(sa.select(sa.func.count()).select_from(Runner)) == 0
+
+
+def test_a_hold_timed_from_a_clip_keeps_its_source_through_a_backup(
+    store: Store, fresh: Store, tmp_path: Path
+) -> None:
+    clip = TimedClip("side_right.mp4", SHA, 44.3, "hip drops")
+    with store.session() as session:
+        runner = get_or_create_runner(session, "ana")
+        add_endurance_test(session, runner, "side_bridge", seconds=41.2, side="right", clip=clip)
+        add_endurance_test(session, runner, "extensor", seconds=95.5, when=T0)
+    with store.session() as session:
+        doc = export_runner(session, "ana")
+    by_key = {t["test_key"]: t for t in doc["endurance_tests"]}
+    assert by_key["side_bridge"]["source"] == "video"
+    assert by_key["side_bridge"]["source_sha256"] == SHA
+    assert by_key["extensor"]["source"] == "typed"
+    path = tmp_path / "ana.json"
+    write_backup(path, doc)
+    with fresh.session() as session:
+        import_backup(session, read_backup(path))
+    with fresh.session() as session:
+        runner = get_runner(session, "ana")
+        row = clip_result(session, runner, "side_bridge", "right", SHA)
+        assert row is not None
+        assert (row.seconds, row.source, row.source_name) == (41.2, "video", "side_right.mp4")
+        assert (row.ended_at_s, row.ended_reason) == (44.3, "hip drops")
+        [typed] = [t for t in runner.endurance_tests if t.test_key == "extensor"]
+        assert (typed.source, typed.source_name, typed.ended_at_s) == ("typed", None, None)
+
+
+def test_a_backup_from_before_clip_timing_restores_as_typed(
+    exported: dict[str, Any], fresh: Store
+) -> None:
+    old = json.loads(json.dumps(exported))
+    for test in old["endurance_tests"]:
+        for key in ("source", "source_name", "source_sha256", "ended_at_s", "ended_reason"):
+            test.pop(key)
+    with fresh.session() as session:
+        import_backup(session, old)
+    with fresh.session() as session:
+        tests = get_runner(session, "ana").endurance_tests
+        assert {t.source for t in tests} == {"typed"}
+
+
+def test_a_bad_clip_source_is_named(exported: dict[str, Any], fresh: Store) -> None:
+    bad = json.loads(json.dumps(exported))
+    bad["endurance_tests"][0]["source"] = "guessed"
+    with pytest.raises(InputError, match=r"endurance_tests\.0\.source"), fresh.session() as session:
+        import_backup(session, bad)
+
+
+def test_only_holds_are_timed_from_a_clip(store: Store) -> None:
+    clip = TimedClip("bridge.mp4", SHA, 20.0, "hips not fully up")
+    with store.session() as session:
+        runner = get_or_create_runner(session, "ana")
+        with pytest.raises(InputError, match="only holds are timed from a clip"):
+            add_endurance_test(session, runner, "single_leg_bridge", reps=9, side="left", clip=clip)

@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from alembic.config import Config
+from alembic.script import ScriptDirectory
 
 from upright.errors import StoreError
 from upright.store import (
@@ -18,6 +20,7 @@ from upright.store import (
     open_store,
 )
 from upright.store.models import Base
+from upright.store.schema import MIGRATIONS
 
 #: Every table of the models, and alembic's own: what the migrations must build.
 TABLES = {"alembic_version", *Base.metadata.tables}
@@ -37,6 +40,18 @@ def _head() -> str:
     return head
 
 
+HEAD = _head()
+
+
+def _head() -> str:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    head = ScriptDirectory.from_config(config).get_current_head()
+    assert head is not None
+    return head
+
+
+#: The latest revision of upright's migration scripts.
 HEAD = _head()
 
 
@@ -163,9 +178,10 @@ def test_upgrade_from_0003_keeps_session_logs_unjudged(db_url: str) -> None:
     assert tuple(runner) == ("male", None)
 
 
-def test_upgrade_from_0004_keeps_session_logs_with_their_typed_form(db_url: str) -> None:
+def test_upgrade_from_0004_keeps_typed_records_typed(db_url: str) -> None:
     """Sessions logged before form was measured keep their typed form and no measured rows;
-    deleting a session deletes its measured form."""
+    endurance results stored before clips could time them read as typed, with no clip
+    details."""
     from alembic import command
     from alembic.config import Config
 
@@ -185,13 +201,26 @@ def test_upgrade_from_0004_keeps_session_logs_with_their_typed_form(db_url: str)
                 "'{\"side_plank\": 120}', 1, 'full', 'poor', 1, '2026-01-02')"
             )
         )
+        conn.execute(
+            sa.text(
+                "INSERT INTO endurance_test (runner_id, taken_at, test_key, seconds) "
+                "VALUES (1, '2026-01-02', 'extensor', 95.5)"
+            )
+        )
     migrate(engine)
     with engine.connect() as conn:
         assert conn.scalar(sa.text("SELECT version_num FROM alembic_version")) == HEAD
         form = conn.scalar(sa.text("SELECT form FROM session_log"))
         measured = conn.scalar(sa.text("SELECT count(*) FROM measured_form"))
+        row = conn.execute(
+            sa.text(
+                "SELECT seconds, source, source_name, source_sha256, ended_at_s, ended_reason "
+                "FROM endurance_test"
+            )
+        ).one()
     engine.dispose()
     assert (form, measured) == ("poor", 0)
+    assert tuple(row) == (95.5, "typed", None, None, None, None)
 
 
 def test_schema_matches_models(store: Store) -> None:

@@ -69,6 +69,21 @@ _EXITS = (
 )
 
 
+class SexChoice(StrEnum):
+    male = "male"
+    female = "female"
+
+
+class PopulationChoice(StrEnum):
+    general = "general"
+    athlete = "athlete"
+
+
+class SideChoice(StrEnum):
+    left = "left"
+    right = "right"
+
+
 class SettingChoice(StrEnum):
     auto = "auto"
     treadmill = "treadmill"

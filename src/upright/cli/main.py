@@ -27,6 +27,7 @@ from upright.cli._app import (
     PlacementChoice,
     RunnerAlias,
     SettingChoice,
+    SideChoice,
     Workers,
     app,
     console,
@@ -106,11 +107,6 @@ def analyze(
             lambda: run_analyze(request, console),
         )
     )
-
-
-class SideChoice(StrEnum):
-    left = "left"
-    right = "right"
 
 
 @app.command(epilog=_EXITS)

@@ -17,24 +17,15 @@ from upright.cli._app import (
     JsonResult,
     PainOnsetKm,
     PainOnsetMin,
+    PopulationChoice,
     RunnerAlias,
+    SexChoice,
     _Group,
     app,
     console,
     err_console,
     run_guarded,
 )
-
-
-class SexChoice(StrEnum):
-    male = "male"
-    female = "female"
-
-
-class PopulationChoice(StrEnum):
-    general = "general"
-    athlete = "athlete"
-
 
 EvidenceFiles = Annotated[
     list[Path] | None,
@@ -125,106 +116,8 @@ def triage(
     )
 
 
-_TEST_HELP = (
-    "With --runner, the runner's latest stored check-up (and a stored clearance) decides, "
-    "as for `upright plan`: while it has an open same-day, review-level or unanswered red "
-    "flag, or no check-up is stored (never answered is never clear), no timer is started "
-    "and no result judged; typed results are stored as given. Exit codes: 0 done; 2 bad "
-    "input, or held back by such a flag; 3 EMERGENCY: the latest check-up answered an "
-    "emergency red flag, seek emergency care now; 130 stopped with Ctrl+C. Without --runner "
-    "no stored screen is read."
-)
-
-
-@app.command("test", epilog=_TEST_HELP)
-def endurance_test(
-    results: Annotated[
-        list[str] | None,
-        typer.Argument(
-            help="Typed results KEY=VALUE: flexor, extensor, side_bridge_right, "
-            "side_bridge_left, supine_bridge, front_plank (seconds held); "
-            "single_leg_bridge_left, single_leg_bridge_right (reps).",
-            show_default=False,
-        ),
-    ] = None,
-    typed: Annotated[
-        bool,
-        typer.Option(
-            "--times",
-            help="Take typed results (e.g. --times flexor=120 extensor=95 "
-            "side_bridge_right=58 side_bridge_left=60). Without results: the guided timer "
-            "(see above).",
-        ),
-    ] = False,
-    seed: Annotated[
-        int | None,
-        typer.Option(
-            "--seed",
-            min=0,
-            help="Guided timer: the seed of a random order of the tests, to repeat one. "
-            "\\[default: a new order, its seed shown]",
-            show_default=False,
-        ),
-    ] = None,
-    in_order: Annotated[
-        bool,
-        typer.Option("--in-order", help="Guided timer: the tests in the listed order."),
-    ] = False,
-    sex: Annotated[
-        SexChoice | None,
-        typer.Option(
-            help="Chooses the norms by sex. With --runner the runner's profile chooses "
-            "(`upright profile --sex`), so every command judges alike."
-        ),
-    ] = None,
-    population: Annotated[
-        PopulationChoice | None,
-        typer.Option(
-            help="General or athlete norms \\[default: general; with --runner the runner's "
-            "profile chooses (`upright profile --population`)].",
-            show_default=False,
-        ),
-    ] = None,
-    previous: Annotated[
-        Path | None,
-        typer.Option(
-            "--previous",
-            help="A previous `upright test --json` saved to a file. \\[default with --runner: "
-            "the runner's last stored result of each test]",
-        ),
-    ] = None,
-    runner: RunnerAlias = None,
-    json_out: JsonResult = False,
-) -> None:
-    """Endurance tests (McGill battery): protocols, norms, ratios, change vs last time.
-
-    Without results, a guided timer takes you through every test in a random order with
-    about 5 minutes' rest between two tests, as the protocol asks (McGill 1999): get ready
-    5 s, then the seconds held are shown; press Enter the moment position is lost, or type
-    s and Enter to skip a test (recorded as not done). Enter ends a rest early. The
-    single-leg bridge reps are typed at the prompt.
-    """
-    from upright.cli.checkup import EnduranceJob, run_test_command
-
-    job = EnduranceJob(
-        times=_split_times(results or []),
-        typed=typed,
-        sex=None if sex is None else ("male" if sex == SexChoice.male else "female"),
-        population=None
-        if population is None
-        else ("athlete" if population == PopulationChoice.athlete else "general"),
-        previous=previous,
-        runner=runner,
-        seed=seed,
-        in_order=in_order,
-    )
-    run_guarded(lambda: run_test_command(job, json_out, console))
-
-
-def _split_times(items: list[str]) -> list[str]:
-    """``--times "flexor=1 extensor=2"`` or repeated ``--times`` both work."""
-    return [part for item in items for part in item.replace(",", " ").split()]
-
+# `upright test` lives in its own module; imported here so the help keeps its order.
+from upright.cli import test_command  # noqa: E402, F401
 
 _STORE_HELP = (
     "The database is UPRIGHT_DATABASE_URL, or upright.db in UPRIGHT_DATA_DIR "

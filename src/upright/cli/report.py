@@ -8,7 +8,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from upright.report._plotting import test_name
-from upright.services.report import ReportData
+from upright.services.report import ReportData, latest_timed_from_video
 
 __all__ = ["print_report_glance"]
 
@@ -42,6 +42,8 @@ def print_report_glance(data: ReportData, out: Path, files: list[str], console: 
             console.print(
                 f"Endurance, {escape(name)}: {change.change_s:+.0f} s ({escape(change.verdict)})."
             )
+        for key, mark in latest_timed_from_video(data.endurance_history).items():
+            console.print(f"Endurance, {escape(test_name(key))}: {escape(mark)}.")
     if data.plan is not None:
         if data.plan.blocked:
             console.print("[bold red]The exercise plan is blocked[/bold red] (see the report).")

@@ -51,6 +51,7 @@ __all__ = [
     "form_keys",
     "load_form_table",
     "validate_form_table",
+    "with_stop_faults",
 ]
 
 Side = Literal["left", "right"]
@@ -295,3 +296,28 @@ def form_definition(key: str, side: Side | None = None) -> ExerciseForm:
 def endurance_hold_keys() -> tuple[str, ...]:
     """Definitions that are endurance holds rather than catalogue exercises."""
     return _NOT_IN_CATALOGUE
+
+
+def with_stop_faults(definition: ExerciseForm, names: tuple[str, ...]) -> ExerciseForm:
+    """The definition with the faults ``names`` ending the hold, as an endurance test's
+    stop rule asks ("stop when your hip drops from the straight line").
+
+    Raises
+    ------
+    InputError
+        A name is not one of the exercise's faults.
+    """
+    known = {f.name for f in definition.faults}
+    unknown = [n for n in names if n not in known]
+    if unknown:
+        raise InputError(
+            f"the {definition.name.lower()} has no fault {', '.join(unknown)}",
+            fix=f"Use: {', '.join(sorted(known))}",
+        )
+    if not names:
+        return definition
+    faults = [
+        f.model_copy(update={"ends_hold": True}) if f.name in names else f
+        for f in definition.faults
+    ]
+    return definition.model_copy(update={"faults": faults})

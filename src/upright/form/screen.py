@@ -193,7 +193,8 @@ def screen_before(
     worst = min(shares, key=lambda p: shares[p])
     if shares[worst] < MIN_POINT_SHARE:
         raise QualityError(
-            f"{_plural(worst)} are out of the picture or hidden in "
+            f"{_plural(worst)} {'is' if worst.startswith(('side_', 'other_')) else 'are'} "
+            "out of the picture or hidden in "
             f"{1 - shares[worst]:.0%} of the frames with the person in view",
             path=path,
             fix=f"Step the camera back so the whole body fits, with room to spare. "

@@ -36,7 +36,13 @@ from upright.report._pdf_kit import (
 )
 from upright.report._plotting import test_name
 from upright.report.report_figures import SYNTHETIC_LABEL, lean_over_clip_png, progress_png
-from upright.services.report import EndurancePoint, LeanChange, ReportData
+from upright.services.endurance_test import times_key
+from upright.services.report import (
+    EndurancePoint,
+    LeanChange,
+    ReportData,
+    latest_timed_from_video,
+)
 from upright.summaries import AnalysisSummary
 
 __all__ = [
@@ -350,11 +356,14 @@ def _change_cells(
 
 def _endurance_table(a: EnduranceAssessment, history: Sequence[EndurancePoint]) -> Any:
     rows = [cells(*(f"<b>{esc(h)}</b>" for h in _ENDURANCE_HEADER))]
+    timed = latest_timed_from_video(list(history))
     for test, (value, ref, status) in _norm_rows(a).items():
         colour = "#c1121f" if status.startswith(("below", "nearer back", "poor")) else "#000000"
         standing = coloured(status, colour, bold=colour != "#000000")
         change = (esc(x) for x in _change_cells(test, a, history))
         name = esc(test_name(test).capitalize())
+        if (mark := timed.get(times_key(test))) is not None:
+            name += f"<br/><font size='7'>{esc(mark)}</font>"
         rows.append(cells(name, esc(value), esc(ref), standing, *change))
     widths = [30 * mm, 17 * mm, 38 * mm, 30 * mm, 31 * mm, 14 * mm]
     return grid(rows, [*widths, WIDTH - sum(widths)])

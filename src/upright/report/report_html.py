@@ -21,7 +21,8 @@ from upright.program.catalogue import form_guide, load_catalogue
 from upright.program.plan import Prescription
 from upright.report._plotting import test_name
 from upright.report.report_charts import lean_over_clip_figure, progress_figure
-from upright.services.report import ReportData
+from upright.services.endurance_test import times_key
+from upright.services.report import ReportData, latest_timed_from_video
 
 __all__ = ["SECTIONS", "render_report_html"]
 
@@ -243,12 +244,18 @@ def _posture(data: ReportData, still_jpeg: bytes | None) -> str:
     return f'<div class="posture">{picture}{facts}</div>{moved}{chart}{offset}'
 
 
-def _endurance(e: EnduranceAssessment | None, alias: str) -> str:
+def _timed_mark(test: str, timed: dict[str, str]) -> str:
+    """The mark of a result timed from a clip, for the test's cell ("" when typed)."""
+    text = timed.get(times_key(test))
+    return f"<br><span class='small'>{escape(text)}</span>" if text else ""
+
+
+def _endurance(e: EnduranceAssessment | None, alias: str, timed: dict[str, str]) -> str:
     if e is None:
         return f"<p>No endurance test stored: run {_command('test', alias)}.</p>"
     norm_rows = [
         (
-            escape(test_name(c.test)),
+            escape(test_name(c.test)) + _timed_mark(c.test, timed),
             f"<span class='num'>{c.value_s:.0f} s</span>",
             f"{c.norm_mean_s:.0f}" + (f" ({c.norm_sd_s:.0f})" if c.norm_sd_s else "") + " s",
             f"{c.percent_of_mean:.0f}%",
@@ -271,6 +278,7 @@ def _endurance(e: EnduranceAssessment | None, alias: str) -> str:
     extra += [
         f"{escape(test_name(h.test))}: {h.value_s:.0f} s, nearer the "
         f"{escape(h.nearer)} ({h.pain_free_mean_s:.0f} vs {h.back_pain_mean_s:.0f} s)"
+        + (f" ({escape(timed[times_key(h.test)])})" if times_key(h.test) in timed else "")
         for h in e.holds
     ]
     extra += [f"single-leg bridge {r.leg}: {r.reps} reps, {r.rating}" for r in e.single_leg_bridge]
@@ -478,7 +486,12 @@ def render_report_html(data: ReportData, *, still_jpeg: bytes | None = None) -> 
             _section("red-flags", _red_flags(data)),
             _section("triage", _triage(data.triage, data.alias)),
             _section("posture", _posture(data, still_jpeg)),
-            _section("endurance", _endurance(data.endurance, data.alias)),
+            _section(
+                "endurance",
+                _endurance(
+                    data.endurance, data.alias, latest_timed_from_video(data.endurance_history)
+                ),
+            ),
             _section("plan", _plan(data)),
             _section("progress", _progress(data)),
         )

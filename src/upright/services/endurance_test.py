@@ -49,6 +49,7 @@ __all__ = [
     "run_endurance_test",
     "run_guided_tests",
     "time_hold",
+    "timed_clip",
     "times_key",
 ]
 
@@ -157,6 +158,14 @@ def times_key(name: str) -> str:
         if f"{name}{suffix}" in _KEY_OF_FIELD:
             return _KEY_OF_FIELD[f"{name}{suffix}"]
     return name
+
+
+def timed_clip(name: str | None, ended_at_s: float | None, reason: str | None) -> str:
+    """How a result timed from a clip is marked wherever it is shown."""
+    text = f"timed from video: {name or 'a clip'}"
+    if ended_at_s is not None:
+        text += f", ended at {ended_at_s:.1f} s"
+    return text + (f": {reason}" if reason else "")
 
 
 _ORDER_NOTE = (

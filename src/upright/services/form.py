@@ -12,7 +12,7 @@ import xarray as xr
 
 from upright import __version__
 from upright.form.check import FormCheck, check_form_pose
-from upright.form.definitions import ExerciseForm, Side, form_definition
+from upright.form.definitions import ExerciseForm, Side, form_definition, with_stop_faults
 from upright.form.geometry import required_keypoints
 from upright.form.judge import FormJudgement
 from upright.form.screen import (
@@ -53,6 +53,9 @@ class FormOptions:
     side: Side | None = None
     tilt_deg: float | None = None
     confidence_threshold: float = DEFAULT_CONFIDENCE_THRESHOLD
+    #: Faults that end the hold here (an endurance test's stop rule), besides those the
+    #: exercise's definition says end it.
+    stop_faults: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -237,7 +240,9 @@ def check_form_keypoints(
         Nobody in view, the body cut off, the wrong camera view, or the position never
         reached (a different exercise, standing, walking or running).
     """
-    definition = form_definition(options.exercise, options.side)
+    definition = with_stop_faults(
+        form_definition(options.exercise, options.side), options.stop_faults
+    )
     source_file = source_file or str(ds.attrs.get("source_file", ""))
     validate_pose_dataset(
         ds,

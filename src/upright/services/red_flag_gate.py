@@ -11,6 +11,7 @@ stored, so nothing is lost.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
@@ -26,7 +27,7 @@ from upright.services.runner_record import (
     _stored_clearance,
     _with_clearance,
 )
-from upright.store import Runner, get_runner, latest_checkup
+from upright.store import Runner, TimedClip, get_runner, latest_checkup
 
 __all__ = [
     "EnduranceTestHeldBack",
@@ -94,9 +95,14 @@ class EnduranceTestHeldBack(BaseModel):
     disclaimer: str = DISCLAIMER
 
 
-def hold_back_test(alias: str, results: EnduranceResults | None) -> EnduranceTestHeldBack | None:
+def hold_back_test(
+    alias: str,
+    results: EnduranceResults | None,
+    clips: Mapping[str, TimedClip] | None = None,
+) -> EnduranceTestHeldBack | None:
     """None when the runner's screen lets an endurance test go ahead; otherwise store the
-    typed ``results`` (if any), unjudged, and say why nothing else is done.
+    typed ``results`` (if any; those timed from a clip with ``clips``, as
+    :func:`store_results` does), unjudged, and say why nothing else is done.
 
     Raises
     ------
@@ -111,5 +117,5 @@ def hold_back_test(alias: str, results: EnduranceResults | None) -> EnduranceTes
         if not screen.plan_blocked:
             return None
         if results is not None:
-            store_results(session, runner, results)
+            store_results(session, runner, results, clips=clips)
         return EnduranceTestHeldBack(red_flags=screen, stored=results)

@@ -32,6 +32,7 @@ from upright.assessment.triage import TriageResult
 from upright.errors import InsufficientDataError, UprightError
 from upright.fatigue.compare import compute_clip_change, compute_clip_level
 from upright.program import Decision, Plan
+from upright.services.endurance_test import timed_clip, times_key
 from upright.services.runner_measures import STORED_AS, Population, Sex, profile_norms
 from upright.services.runner_record import _session
 from upright.store import get_runner, records, run_logs, session_logs
@@ -47,6 +48,7 @@ __all__ = [
     "SessionRow",
     "gather_report",
     "latest_analysis_still",
+    "latest_timed_from_video",
     "lean_change_since_previous",
 ]
 
@@ -86,12 +88,34 @@ class LeanChange(_Model):
 
 
 class EndurancePoint(_Model):
-    """One stored endurance result."""
+    """One stored endurance result; ``source`` "video" when timed from a clip (its file
+    name, and when in the clip and why the position was lost)."""
 
     when: dt.datetime
     field: str
     value: float
     unit: Literal["s", "reps"]
+    source: Literal["typed", "video"] = "typed"
+    source_name: str | None = None
+    ended_at_s: float | None = None
+    ended_reason: str | None = None
+
+    @property
+    def timed_from(self) -> str | None:
+        """ "timed from video: side_right.mp4, ended at 41.2 s: hip drops", or None when
+        typed."""
+        if self.source != "video":
+            return None
+        return timed_clip(self.source_name, self.ended_at_s, self.ended_reason)
+
+
+def latest_timed_from_video(history: list[EndurancePoint]) -> dict[str, str]:
+    """Per test (``--times`` key), how its latest result was timed from a clip; tests
+    whose latest result was typed are left out."""
+    latest: dict[str, EndurancePoint] = {}
+    for point in history:  # oldest first
+        latest[times_key(point.field)] = point
+    return {key: text for key, p in latest.items() if (text := p.timed_from) is not None}
 
 
 class SessionRow(_Model):
@@ -304,6 +328,10 @@ def gather_report(
                 field=field,
                 value=float(t.reps if t.reps is not None else t.seconds or 0.0),
                 unit="reps" if t.reps is not None else "s",
+                source="video" if t.source == "video" else "typed",
+                source_name=t.source_name,
+                ended_at_s=t.ended_at_s,
+                ended_reason=t.ended_reason,
             )
             for t in runner.endurance_tests
             for field, (key, side) in STORED_AS.items()

@@ -25,8 +25,10 @@ from upright.services.evidence import read_summary, same_summary
 from upright.store import (
     Runner,
     Side,
+    TimedClip,
     add_endurance_test,
     add_record,
+    clip_result,
     previous_endurance,
     records,
 )
@@ -136,8 +138,13 @@ def store_results(
     *,
     when: dt.datetime | None = None,
     skip_unchanged: bool = False,
+    clips: Mapping[str, TimedClip] | None = None,
 ) -> tuple[list[str], list[str]]:
     """Store every result given, all at one time; returns (stored, skipped) test keys.
+
+    ``clips`` maps a results field (``side_bridge_right_s``) to the clip its hold was
+    timed from; the others are stored as typed. A result from a clip already stored for
+    this test is not stored again (a clip is one test, however often it is timed).
 
     With ``skip_unchanged``, a result equal to the runner's latest stored result of that
     test is not stored again (an answers file given twice is one test, not two).
@@ -149,6 +156,10 @@ def store_results(
         value = getattr(results, field)
         if value is None:
             continue
+        clip = (clips or {}).get(field)
+        if clip is not None and clip_result(session, runner, key, side, clip.sha256):
+            skipped.append(times_key(field))
+            continue
         if skip_unchanged:
             last = previous_endurance(session, runner, key, side=side)
             if last is not None and _value(field, last.seconds, last.reps) == value:
@@ -157,7 +168,9 @@ def store_results(
         if field.endswith("_reps"):
             add_endurance_test(session, runner, key, reps=int(value), side=side, when=when)
         else:
-            add_endurance_test(session, runner, key, seconds=float(value), side=side, when=when)
+            add_endurance_test(
+                session, runner, key, seconds=float(value), side=side, when=when, clip=clip
+            )
         stored.append(times_key(field))
     return stored, skipped
 

@@ -43,9 +43,11 @@ from upright.store import (
     RecordKind,
     Runner,
     SessionLog,
+    TimedClip,
     add_checkup,
     add_clearance,
     add_record,
+    clip_result,
     export_runner,
     get_or_create_runner,
     get_runner,
@@ -65,6 +67,7 @@ __all__ = [
     "ProfileReport",
     "check_runner",
     "checkup_for_runner",
+    "clip_stored_at",
     "endurance_for_runner",
     "export_record",
     "import_record",
@@ -230,9 +233,11 @@ def endurance_for_runner(
     results: EnduranceResults,
     previous: EnduranceResults | None,
     previous_file: Path | None = None,
+    clips: Mapping[str, TimedClip] | None = None,
 ) -> EnduranceTestReport:
     """Judge against the norms of the runner's profile, compare with ``previous``
-    (default: the runner's last stored result of each test), then store every result.
+    (default: the runner's last stored result of each test), then store every result
+    (those timed from a clip with ``clips``: results field -> clip).
 
     Raises
     ------
@@ -246,18 +251,25 @@ def endurance_for_runner(
         sex, population = checked_norms(runner, results.sex, asked)
         results = results.model_copy(update={"sex": sex, "population": population})
         if previous is None:
-            previous = _previous_results(session, runner, results)
+            previous = _previous_results(session, runner, results, clips or {})
         report = run_endurance_test(results, previous, previous_file)
-        store_results(session, runner, results)
+        store_results(session, runner, results, clips=clips)
         return report
 
 
 def _previous_results(
-    session: Session, runner: Runner, current: EnduranceResults
+    session: Session,
+    runner: Runner,
+    current: EnduranceResults,
+    clips: Mapping[str, TimedClip],
 ) -> EnduranceResults | None:
+    """The latest stored result of each test; never one timed from the clip being timed
+    now (a clip timed again is not its own previous test)."""
     data: dict[str, Any] = {}
     for field, (key, side) in STORED_AS.items():
-        row = previous_endurance(session, runner, key, side=side)
+        clip = clips.get(field)
+        sha = None if clip is None else clip.sha256
+        row = previous_endurance(session, runner, key, side=side, not_from_clip=sha)
         if row is None:
             continue
         data[field] = row.reps if field.endswith("_reps") else row.seconds
@@ -408,6 +420,15 @@ def import_record(path: Path, merge: bool) -> str:
     doc = read_backup(path)
     with _session("import-backup") as session:
         return import_backup(session, doc, merge=merge).alias
+
+
+def clip_stored_at(alias: str, field: str, sha256: str) -> dt.datetime | None:
+    """When the runner's result of the test (results field) timed from the clip with
+    ``sha256`` was stored; None when it is not."""
+    key, side = STORED_AS[field]
+    with _session("runner look-up") as session:
+        row = clip_result(session, get_runner(session, alias), key, side, sha256)
+        return None if row is None else row.taken_at
 
 
 def check_runner(alias: str) -> None:

@@ -139,6 +139,17 @@ class EnduranceTestDoc(_Model):
     reps: int | None = Field(default=None, ge=0, le=REPS_MAX)
     side: Literal["left", "right"] | None = None
     notes: str | None = None
+    source: Literal["typed", "video"] = Field(
+        default="typed",
+        description="typed (or the guided timer); video: timed from a clip. Backups "
+        "written before results were timed from clips have none: typed.",
+    )
+    source_name: str | None = Field(default=None, description="The clip's file name.")
+    source_sha256: str | None = Field(default=None, pattern=r"^[0-9a-f]{64}$")
+    ended_at_s: float | None = Field(
+        default=None, ge=0, le=86_400, description="Seconds into the clip."
+    )
+    ended_reason: str | None = Field(default=None, description="Why the position was lost.")
 
 
 class ClearanceDoc(_Model):

@@ -32,6 +32,7 @@ __all__ = [
     "Base",
     "CheckUp",
     "Clearance",
+    "EnduranceSource",
     "EnduranceTest",
     "MeasuredForm",
     "Record",
@@ -43,6 +44,8 @@ __all__ = [
 ]
 
 RecordKind = Literal["analysis", "compare", "run", "imu"]
+#: Where an endurance result came from: typed (or the guided timer), or timed from a clip.
+EnduranceSource = Literal["typed", "video"]
 RECORD_KINDS: tuple[RecordKind, ...] = get_args(RecordKind)
 
 
@@ -135,7 +138,12 @@ class CheckUp(Base):
 
 
 class EnduranceTest(Base):
-    """One endurance test result: a hold in seconds or a count of repetitions."""
+    """One endurance test result: a hold in seconds or a count of repetitions.
+
+    ``source`` is "typed" (typed, or timed with the guided timer) or "video" (timed from
+    a clip by the test's stop rule); a result from a clip keeps the clip's file name and
+    SHA-256, and when (seconds into the clip) and why the position was lost.
+    """
 
     __tablename__ = "endurance_test"
 
@@ -147,6 +155,11 @@ class EnduranceTest(Base):
     reps: Mapped[int | None] = mapped_column(Integer)
     side: Mapped[str | None] = mapped_column(String(10))
     notes: Mapped[str | None] = mapped_column(Text)
+    source: Mapped[str] = mapped_column(String(10), default="typed", server_default="typed")
+    source_name: Mapped[str | None] = mapped_column(Text)
+    source_sha256: Mapped[str | None] = mapped_column(String(64))
+    ended_at_s: Mapped[float | None] = mapped_column(Float)
+    ended_reason: Mapped[str | None] = mapped_column(Text)
 
     runner: Mapped[Runner] = relationship(back_populates="endurance_tests")
 

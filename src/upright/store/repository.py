@@ -7,6 +7,7 @@ adds or reads rows and flushes; committing or rolling back is the session's busi
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any, Final, Literal
 
@@ -37,6 +38,7 @@ from upright.store.models import (
 __all__ = [
     "CLOCK_TOLERANCE",
     "Side",
+    "TimedClip",
     "add_checkup",
     "add_clearance",
     "add_endurance_test",
@@ -45,6 +47,7 @@ __all__ = [
     "add_run_log",
     "add_session_log",
     "check_not_future",
+    "clip_result",
     "find_runner",
     "get_or_create_runner",
     "get_runner",
@@ -57,6 +60,18 @@ __all__ = [
 ]
 
 Side = Literal["left", "right"]
+
+
+@dataclass(frozen=True)
+class TimedClip:
+    """The clip an endurance hold was timed from: its file name and SHA-256, and when
+    (seconds into the clip) and why the position was lost."""
+
+    name: str
+    sha256: str
+    ended_at_s: float
+    ended_reason: str
+
 
 #: A time up to this far past the clock still counts as now, not as the future: the
 #: clocks of two machines (a backup written on one, restored on another) differ a little
@@ -195,8 +210,10 @@ def add_endurance_test(
     side: Side | None = None,
     notes: str | None = None,
     when: datetime | None = None,
+    clip: TimedClip | None = None,
 ) -> EnduranceTest:
-    """Store one endurance test: exactly one of ``seconds`` (a hold) or ``reps``."""
+    """Store one endurance test: exactly one of ``seconds`` (a hold) or ``reps``; with
+    ``clip``, a hold timed from that clip (source "video"), else typed."""
     if (seconds is None) == (reps is None):
         raise InputError(
             f"endurance test {test_key!r} needs exactly one of seconds or reps",
@@ -206,6 +223,8 @@ def add_endurance_test(
         raise InputError(f"endurance test {test_key!r} has a negative result")
     if side not in (None, "left", "right"):
         raise InputError(f"endurance test side {side!r} is not 'left' or 'right'")
+    if clip is not None and seconds is None:
+        raise InputError(f"endurance test {test_key!r}: only holds are timed from a clip")
     test = EnduranceTest(
         runner=runner,
         taken_at=_aware(when, "endurance test"),
@@ -214,6 +233,11 @@ def add_endurance_test(
         reps=reps,
         side=side,
         notes=notes,
+        source="typed" if clip is None else "video",
+        source_name=None if clip is None else clip.name,
+        source_sha256=None if clip is None else clip.sha256,
+        ended_at_s=None if clip is None else clip.ended_at_s,
+        ended_reason=None if clip is None else clip.ended_reason,
     )
     session.add(test)
     session.flush()
@@ -227,17 +251,37 @@ def previous_endurance(
     *,
     side: Side | None = None,
     before: datetime | None = None,
+    not_from_clip: str | None = None,
 ) -> EnduranceTest | None:
-    """The runner's most recent result of this test (on this side), optionally before a time."""
+    """The runner's most recent result of this test (on this side), optionally before a
+    time, optionally leaving out results timed from the clip with SHA-256
+    ``not_from_clip``."""
     query = select(EnduranceTest).where(
         EnduranceTest.runner_id == runner.id,
         EnduranceTest.test_key == test_key,
         EnduranceTest.side.is_(None) if side is None else EnduranceTest.side == side,
     )
+    if not_from_clip is not None:
+        query = query.where(
+            EnduranceTest.source_sha256.is_(None) | (EnduranceTest.source_sha256 != not_from_clip)
+        )
     if before is not None:
         query = query.where(EnduranceTest.taken_at < _aware(before, "cut-off"))
     query = query.order_by(EnduranceTest.taken_at.desc(), EnduranceTest.id.desc()).limit(1)
     return session.scalar(query)
+
+
+def clip_result(
+    session: Session, runner: Runner, test_key: str, side: Side | None, sha256: str
+) -> EnduranceTest | None:
+    """The runner's result of this test already timed from the clip with ``sha256``."""
+    query = select(EnduranceTest).where(
+        EnduranceTest.runner_id == runner.id,
+        EnduranceTest.test_key == test_key,
+        EnduranceTest.side.is_(None) if side is None else EnduranceTest.side == side,
+        EnduranceTest.source_sha256 == sha256,
+    )
+    return session.scalar(query.order_by(EnduranceTest.taken_at).limit(1))
 
 
 def add_clearance(
