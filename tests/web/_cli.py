@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Callable
 
 from typer.testing import CliRunner
 
 from upright.cli.main import app
+from upright.errors import UprightError
+from upright.store import using_database
 
 _PREFIX = "upright could not finish."
 
@@ -34,3 +37,14 @@ def page_message(page_html: str) -> str:
     text = " ".join(text.split())
     assert text.startswith(_PREFIX), text
     return text.removeprefix(_PREFIX).strip()
+
+
+def service_message(database_url: str, action: Callable[[], object]) -> str:
+    """The message of the service call the CLI makes, where Typer's own option checks
+    (a required option, a range) would stop the CLI before the service sees the value."""
+    with using_database(database_url):
+        try:
+            action()
+        except UprightError as err:
+            return err.message
+    raise AssertionError("the service accepted it")

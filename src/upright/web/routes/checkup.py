@@ -62,6 +62,9 @@ def _red_flags(form: FormData) -> dict[str, bool | None]:
 def checkup_red_flags(request: Request, alias: str, form: FormDep) -> Response:
     """An emergency yes: the check-up is stored (it blocks every piece of advice) and the
     stop page follows. Otherwise page 2, carrying the red-flag replies."""
+    known = guarded(lambda: runner_screen(alias))
+    if isinstance(known, UprightError):
+        return _not_found(request, known)
     flags = _red_flags(form)
     if screen_red_flags(flags).stop_everything:
         stored = guarded(lambda: checkup_for_runner(alias, parse_answers({"red_flags": flags}), []))
