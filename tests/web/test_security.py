@@ -9,16 +9,16 @@ from fastapi.testclient import TestClient
 
 from upright.services.runner_index import list_runners
 from upright.web import WebSettings, create_app
-from upright.web.security import CSP, SECRET_FILE
+from upright.web.security import CHART_CSP, CSP, SECRET_FILE
 
 from .conftest import Browser, make_runner
 
 
-def _assert_headers(response: object) -> None:
+def _assert_headers(response: object, policy: str = CSP) -> None:
     headers = response.headers  # type: ignore[attr-defined]
-    assert headers["content-security-policy"] == CSP
-    assert "default-src 'self'" in CSP and "frame-ancestors 'none'" in CSP
-    assert "unsafe-inline" not in CSP and "unsafe-eval" not in CSP
+    assert headers["content-security-policy"] == policy
+    assert "default-src 'self'" in policy and "frame-ancestors 'none'" in policy
+    assert "script-src 'self';" in policy and "unsafe-eval" not in policy
     assert headers["x-content-type-options"] == "nosniff"
     assert headers["referrer-policy"] == "same-origin"
 
@@ -46,6 +46,18 @@ def test_every_response_has_the_security_headers(browser: Browser, path: str) ->
     response = browser.get(path, follow_redirects=False)
     assert response.status_code in (200, 303, 400, 404)
     _assert_headers(response)
+
+
+def test_csp_forbids_inline_style_except_on_chart_pages(browser: Browser) -> None:
+    assert "unsafe-inline" not in CSP
+    assert CHART_CSP == CSP.replace("style-src 'self';", "style-src 'self' 'unsafe-inline';")
+    make_runner(browser)
+    assert browser.get("/runner/Ann").headers["content-security-policy"] == CSP
+    browser.post("/log/run/Ann", {"distance_km": "5", "pain_during": "2"})
+    home = browser.get("/runner/Ann")
+    assert 'class="chart"' in home.text
+    _assert_headers(home, CHART_CSP)  # plotly draws with inline styles; scripts stay 'self'
+    assert browser.get("/runners").headers["content-security-policy"] == CSP
 
 
 def test_a_refused_post_has_the_headers_too(browser: Browser) -> None:

@@ -19,7 +19,7 @@ from upright import __version__
 from upright.errors import UprightError
 from upright.store.engine import using_database
 from upright.summary import DISCLAIMER
-from upright.web.security import CSRF_FIELD, csrf_token
+from upright.web.security import CHART_CSP, CSRF_FIELD, csrf_token
 
 __all__ = ["DatabaseMiddleware", "FormDep", "guarded", "make_templates", "render", "runner_path"]
 
@@ -78,8 +78,12 @@ def render(
     context: Mapping[str, Any] | None = None,
     *,
     status_code: int = 200,
+    charts: bool = False,
 ) -> HTMLResponse:
-    """Render ``template`` with the context every page needs (CSRF token, demo flag)."""
+    """Render ``template`` with the context every page needs (CSRF token, demo flag).
+
+    ``charts``: the page draws plotly charts, and gets :data:`CHART_CSP`.
+    """
     templates: Jinja2Templates = request.app.state.templates
     full = {
         "csrf_field": CSRF_FIELD,
@@ -91,7 +95,10 @@ def render(
         "runner_url": lambda name, alias, **query: runner_path(request, name, alias, **query),
         **(context or {}),
     }
-    return templates.TemplateResponse(request, template, full, status_code=status_code)
+    headers = {"content-security-policy": CHART_CSP} if charts else None
+    return templates.TemplateResponse(
+        request, template, full, status_code=status_code, headers=headers
+    )
 
 
 def guarded(action: Callable[[], T]) -> T | UprightError:

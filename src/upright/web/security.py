@@ -26,6 +26,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from upright.errors import StoreError
 
 __all__ = [
+    "CHART_CSP",
     "CSP",
     "CSRF_FIELD",
     "CSRF_HEADER",
@@ -42,12 +43,17 @@ CSRF_FIELD: Final = "csrf_token"
 CSRF_HEADER: Final = "x-csrf-token"
 SECRET_FILE: Final = "web-secret"
 
-#: Only this server's own files; no inline script; nothing may frame the pages.
-CSP: Final = (
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+_POLICY: Final = (
+    "default-src 'self'; script-src 'self'; style-src 'self'{styles}; img-src 'self' data:; "
     "font-src 'self'; connect-src 'self'; media-src 'self'; object-src 'none'; "
     "base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 )
+#: Only this server's own files; no inline script or style; nothing may frame the pages.
+CSP: Final = _POLICY.format(styles="")
+#: A page with plotly charts: the same, but plotly.js draws with inline styles (style
+#: attributes and rules it adds), so those are allowed there; still no inline script, and
+#: a style can load nothing from elsewhere (images and fonts stay 'self').
+CHART_CSP: Final = _POLICY.format(styles=" 'unsafe-inline'")
 SECURITY_HEADERS: Final = (
     ("content-security-policy", CSP),
     ("x-content-type-options", "nosniff"),
@@ -167,6 +173,8 @@ class SecurityMiddleware:
                 started = True
                 headers = MutableHeaders(scope=message)
                 for name, value in SECURITY_HEADERS:
+                    if name == "content-security-policy" and headers.get(name) == CHART_CSP:
+                        continue  # a chart page's own policy (see CHART_CSP)
                     headers[name] = value
                 if new_cookie is not None:
                     attributes = "; Path=/; HttpOnly; SameSite=Strict"

@@ -67,4 +67,4 @@ def runner_home(request: Request, alias: str) -> HTMLResponse:
         return render(
             request, "error.html", {"status": 400, "detail": context.message}, status_code=400
         )
-    return render(request, "runners/home.html", context)
+    return render(request, "runners/home.html", context, charts=context["pain_figure"] is not None)
