@@ -17,8 +17,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from tests._browser import require_chromium
+
 from upright.assessment.redflags import red_flag_questions
 from upright.web import WebSettings, create_app
 
@@ -79,15 +79,24 @@ def page(server: str, tmp_path: Path) -> Iterator[Any]:
         tab.problems = []  # type: ignore[attr-defined]
         tab.on(
             "console",
-            lambda m: tab.problems.append(f"{m.text} @ {m.location} on {tab.url}") if m.type in ("error", "warning") else None,  # type: ignore[attr-defined]
+            lambda m: (
+                tab.problems.append(f"{m.text} @ {m.location} on {tab.url}")
+                if m.type in ("error", "warning")
+                else None
+            ),  # type: ignore[attr-defined]
         )
         tab.on("pageerror", lambda e: tab.problems.append(str(e)))  # type: ignore[attr-defined]
-        tab.on("response", lambda r: tab.problems.append(f"{r.status} {r.url}") if r.status >= 400 else None)  # type: ignore[attr-defined]
+        tab.on(
+            "response",
+            lambda r: tab.problems.append(f"{r.status} {r.url}") if r.status >= 400 else None,
+        )  # type: ignore[attr-defined]
         tab.on(
             "request",
-            lambda r: None
-            if r.url.startswith(server)
-            else tab.problems.append(f"request elsewhere: {r.url}"),  # type: ignore[attr-defined]
+            lambda r: (
+                None
+                if r.url.startswith(server)
+                else tab.problems.append(f"request elsewhere: {r.url}")
+            ),  # type: ignore[attr-defined]
         )
         try:
             yield tab
@@ -180,7 +189,28 @@ def test_create_runner_emergency_stop_and_clear_triage(page: Any, tmp_path: Path
 
     page.goto("/plan/Ann")
     assert "stage 1" in page.locator("main").inner_text()
+    # the options update the plan in place (htmx), and a bad one shows the CLI's message
+    page.evaluate("window.samePage = true")
+    _tab_to(page, "Sessions a week")
+    page.keyboard.press("4")
+    _tab_to(page, "Weeks")
+    page.keyboard.press("Control+A")
+    page.keyboard.type("2")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("text=2 weeks, 4 sessions a week")
+    assert page.evaluate("window.samePage === true")
+    assert "weeks=2" in page.url
     _shot(page, shots, "07-plan")
+    assert page.problems == [], page.problems  # type: ignore[attr-defined]
+    _tab_to(page, "Weeks")
+    page.keyboard.press("Control+A")
+    page.keyboard.type("99")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("text=--weeks is 99")
+    assert page.evaluate("window.samePage === true")
+    refused = page.problems  # type: ignore[attr-defined]
+    assert refused and all("weeks=99" in p for p in refused), refused  # that 400 only
+    refused.clear()
 
     # a run logged by keyboard; the home page then draws pain over time (plotly, offline)
     page.goto("/log/run/Ann")
