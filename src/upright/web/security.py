@@ -1,0 +1,211 @@
+"""Safe by default, even for one user on one computer.
+
+- a per-install secret (``web-secret`` in the data folder, readable by its owner only)
+  signs the session cookie;
+- every form carries a CSRF token derived from the signed session: a POST (or any other
+  unsafe method) without the right token, in the form field ``csrf_token`` or the header
+  ``X-CSRF-Token`` (htmx requests and uploads send the header), is refused with 403;
+- every response says what the page may load: only this server's own files, no inline
+  script, no framing (Content-Security-Policy), no type sniffing, no referrer elsewhere.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+import secrets
+from pathlib import Path
+from typing import Final
+from urllib.parse import urlsplit
+
+from fastapi import HTTPException, Request
+from starlette.datastructures import MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from upright.errors import StoreError
+
+__all__ = [
+    "CHART_CSP",
+    "CSP",
+    "CSRF_FIELD",
+    "CSRF_HEADER",
+    "SECURITY_HEADERS",
+    "SESSION_COOKIE",
+    "SecurityMiddleware",
+    "csrf_token",
+    "load_secret",
+    "require_csrf",
+]
+
+SESSION_COOKIE: Final = "upright_session"
+CSRF_FIELD: Final = "csrf_token"
+CSRF_HEADER: Final = "x-csrf-token"
+SECRET_FILE: Final = "web-secret"
+
+_POLICY: Final = (
+    "default-src 'self'; script-src 'self'; style-src 'self'{styles}; img-src 'self' data:; "
+    "font-src 'self'; connect-src 'self'; media-src 'self'; object-src 'none'; "
+    "base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+)
+#: Only this server's own files; no inline script or style; nothing may frame the pages.
+CSP: Final = _POLICY.format(styles="")
+#: A page with plotly charts: the same, but plotly.js draws with inline styles (style
+#: attributes and rules it adds), so those are allowed there; still no inline script, and
+#: a style can load nothing from elsewhere (images and fonts stay 'self').
+CHART_CSP: Final = _POLICY.format(styles=" 'unsafe-inline'")
+SECURITY_HEADERS: Final = (
+    ("content-security-policy", CSP),
+    ("x-content-type-options", "nosniff"),
+    ("x-frame-options", "DENY"),
+    ("referrer-policy", "same-origin"),
+    ("cross-origin-opener-policy", "same-origin"),
+    ("cross-origin-resource-policy", "same-origin"),
+)
+_UNSAFE_METHODS: Final = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+def load_secret(folder: Path) -> bytes:
+    """The install's secret key, created (owner-only) on first use.
+
+    Raises
+    ------
+    StoreError
+        The data folder cannot be created, or the key cannot be read or written.
+    """
+    path = folder / SECRET_FILE
+    try:
+        if path.is_file():
+            key = bytes.fromhex(path.read_text("ascii").strip())
+            if len(key) >= 32:
+                return key
+        folder.mkdir(parents=True, exist_ok=True)
+        key = secrets.token_bytes(32)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="ascii") as handle:
+            handle.write(key.hex())
+        return key
+    except (OSError, ValueError) as exc:
+        raise StoreError(
+            f"cannot keep the web app's secret key in {path} ({exc})",
+            fix="Set UPRIGHT_DATA_DIR to a folder you can write to",
+        ) from exc
+
+
+def _sign(secret: bytes, purpose: str, value: str) -> str:
+    return hmac.new(secret, f"{purpose}|{value}".encode(), hashlib.sha256).hexdigest()
+
+
+def _session_id(secret: bytes, cookie: str | None) -> str | None:
+    """The session id of a correctly signed cookie, else None."""
+    if not cookie or "." not in cookie:
+        return None
+    sid, _, signature = cookie.partition(".")
+    if hmac.compare_digest(signature, _sign(secret, "session", sid)):
+        return sid
+    return None
+
+
+def csrf_token(request: Request) -> str:
+    """The CSRF token of this request's session (every form includes it)."""
+    secret: bytes = request.app.state.secret
+    sid: str = request.scope["upright.session"]
+    return _sign(secret, "csrf", sid)
+
+
+def _same_origin(request: Request) -> bool:
+    """False when the browser says the request comes from another site."""
+    origin = request.headers.get("origin") or request.headers.get("referer")
+    if origin == "null":
+        return False
+    if not origin:
+        return True
+    host = request.headers.get("host", "")
+    return urlsplit(origin).netloc == host
+
+
+async def require_csrf(request: Request) -> None:
+    """Refuse (403) an unsafe request without this session's CSRF token.
+
+    The token is read from the ``X-CSRF-Token`` header or, when it is absent, from the
+    form field ``csrf_token`` (the form is parsed once; the route reads the same copy).
+    """
+    if request.method not in _UNSAFE_METHODS:
+        return
+    if not request.scope.get("upright.session_valid") or not _same_origin(request):
+        raise HTTPException(403, "This form has expired or comes from elsewhere.")
+    given = request.headers.get(CSRF_HEADER)
+    if given is None:
+        content_type = request.headers.get("content-type", "")
+        if content_type.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
+            value = (await request.form()).get(CSRF_FIELD)
+            given = value if isinstance(value, str) else None
+    if given is None or not hmac.compare_digest(given, csrf_token(request)):
+        raise HTTPException(403, "This form has expired or comes from elsewhere.")
+
+
+class SecurityMiddleware:
+    """Gives every request a signed session and every response the security headers."""
+
+    def __init__(self, app: ASGIApp, secret: bytes, *, secure_cookie: bool = False) -> None:
+        self.app = app
+        self.secret = secret
+        self.secure_cookie = secure_cookie
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        cookie = _cookie(scope, SESSION_COOKIE)
+        sid = _session_id(self.secret, cookie)
+        new_cookie = None
+        if sid is None:
+            sid = secrets.token_urlsafe(24)
+            new_cookie = f"{sid}.{_sign(self.secret, 'session', sid)}"
+        scope["upright.session"] = sid
+        scope["upright.session_valid"] = new_cookie is None
+
+        started = False
+
+        async def send_with_headers(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+                headers = MutableHeaders(scope=message)
+                for name, value in SECURITY_HEADERS:
+                    if name == "content-security-policy" and headers.get(name) == CHART_CSP:
+                        continue  # a chart page's own policy (see CHART_CSP)
+                    headers[name] = value
+                if new_cookie is not None:
+                    attributes = "; Path=/; HttpOnly; SameSite=Strict"
+                    if self.secure_cookie:
+                        attributes += "; Secure"
+                    headers.append("set-cookie", f"{SESSION_COOKIE}={new_cookie}{attributes}")
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_headers)
+        except Exception:
+            if not started:  # the server's own error page would go out without headers
+                await send_with_headers(
+                    {
+                        "type": "http.response.start",
+                        "status": 500,
+                        "headers": [(b"content-type", b"text/plain; charset=utf-8")],
+                    }
+                )
+                await send_with_headers(
+                    {"type": "http.response.body", "body": b"upright: internal error"}
+                )
+            raise
+
+
+def _cookie(scope: Scope, name: str) -> str | None:
+    headers: list[tuple[bytes, bytes]] = scope.get("headers", [])
+    for key, value in headers:
+        if key == b"cookie":
+            for part in value.decode("latin-1").split(";"):
+                k, _, v = part.strip().partition("=")
+                if k == name:
+                    return v
+    return None
