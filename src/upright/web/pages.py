@@ -18,7 +18,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from upright import __version__
 from upright.errors import UprightError
 from upright.store.engine import using_database
-from upright.summary import DISCLAIMER
+from upright.summaries import DISCLAIMER
 from upright.web.security import CHART_CSP, CSRF_FIELD, csrf_token
 
 __all__ = ["DatabaseMiddleware", "FormDep", "guarded", "make_templates", "render", "runner_path"]
