@@ -45,7 +45,7 @@ def save(ds: xr.Dataset, path: Path) -> Path:
 def plank_clip(folder: Path) -> tuple[Path, Path]:
     """A short rendered plank (8 s, 640 x 360) and its keypoints: sagging from 5 s."""
     from upright.io.video import VideoWriter
-    from upright.synthetic.exercise import render_exercise_frames
+    from upright.synthetic.exercise_render import render_exercise_frames
 
     spec = ExerciseSpec(
         duration_s=8.0,

@@ -122,7 +122,10 @@ def _bird_dog(h: float, leg: FloatArray, trunk: FloatArray, lifted: bool) -> Pos
         "heel": ankle + uv(0.01 * h, 0.05 * h),
     }
     wrist = np.stack([shoulder[:, 0] + 0.02 * h, np.full(n, floor)], -1)
-    support = {"elbow": two_link(shoulder, wrist, UPPER_ARM_H * h, FOREARM_H * h, -1), "wrist": wrist}
+    support = {
+        "elbow": two_link(shoulder, wrist, UPPER_ARM_H * h, FOREARM_H * h, -1),
+        "wrist": wrist,
+    }
     pose: Pose = {"shoulder": shoulder, "hip": hip, "ear": _head(shoulder, d, h)}
     pose |= {f"other_{k}": v for k, v in kneeling.items()}
     pose |= {f"side_{k}": v for k, v in support.items()}

@@ -189,9 +189,7 @@ class ExerciseSpec:
 
 
 def _interp(t: FloatArray, knots: tuple[tuple[float, float], ...]) -> FloatArray:
-    return np.asarray(
-        np.interp(t, [k[0] for k in knots], [k[1] for k in knots]), dtype=np.float64
-    )
+    return np.asarray(np.interp(t, [k[0] for k in knots], [k[1] for k in knots]), dtype=np.float64)
 
 
 @dataclass(frozen=True)
