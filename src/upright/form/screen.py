@@ -1,10 +1,12 @@
 """Can this clip show the exercise? Checks before and after the judgement.
 
 Refused (an error, nothing written): nobody in the picture, a clip too short for a hold,
-the body points the exercise is judged by out of the picture, the camera on the wrong
-side (a front view where a side view is needed, or the reverse), and a clip in which the
-position is never reached (a different exercise, or someone standing, walking or
-running). Reported, not refused: a second person, a low frame rate.
+a second person in view (see :mod:`upright.form.people` for what is and is not
+detected), the body points the exercise is judged by out of the picture, the camera on
+the wrong side (a front view where a side view is needed, or the reverse), and a clip in
+which the position is never reached (a different exercise, or someone standing, walking
+or running). Reported, not refused: someone passing briefly, a tracking glitch, a low
+frame rate.
 """
 
 from __future__ import annotations
@@ -19,6 +21,13 @@ from upright.errors import InsufficientDataError, QualityError
 from upright.form.definitions import ExerciseForm, Side
 from upright.form.geometry import body_point, point_keypoints
 from upright.form.judge import FormJudgement
+from upright.form.people import (
+    MAX_OTHERS_SHARE,
+    PeopleSeen,
+    one_person_message,
+    people_seen,
+    refuse_crowd,
+)
 from upright.kinematics.angles import midpoint
 from upright.signal.filters import DEFAULT_CONFIDENCE_THRESHOLD
 from upright.skeleton import point
@@ -55,8 +64,6 @@ MIN_FPS = 15.0
 #: The body counts as upright when its ankle-shoulder line is within this much of
 #: vertical.
 UPRIGHT_WITHIN_DEG = 30.0
-#: A mid-hip jump above this many trunk lengths between frames is someone else.
-MAX_JUMP_TRUNK = 0.5
 
 BoolArray = npt.NDArray[np.bool_]
 
@@ -159,7 +166,8 @@ def screen_before(
     InsufficientDataError
         The clip is shorter than ``MIN_CLIP_S``.
     QualityError
-        Nobody in most frames, a judged body point out of the picture, or the wrong view.
+        Nobody in most frames, a second person in view, a judged body point out of the
+        picture, or the wrong view.
     """
     path = source_file or None
     t = np.asarray(ds["time"].values, dtype=np.float64)
@@ -179,6 +187,8 @@ def screen_before(
             path=path,
             fix=f"Film one person doing the exercise, the whole body in view. {definition.filming}",
         )
+    seen = people_seen(ds, threshold)
+    refuse_crowd(seen, definition.filming, path)
     checks = [
         Check(
             "person_found",
@@ -226,6 +236,7 @@ def screen_before(
             f"{definition.view} view, as the exercise needs",
         )
     )
+    checks.append(check_one_person(seen))
     return checks
 
 
@@ -240,21 +251,17 @@ def check_frame_rate(fps: float) -> Check:
     )
 
 
-def check_one_person(ds: xr.Dataset) -> Check:
-    """The tracked body does not jump (another person) and the source saw one person."""
-    hip = midpoint(ds, "left_hip", "right_hip")
-    trunk = np.nanmedian(
-        np.linalg.norm(midpoint(ds, "left_shoulder", "right_shoulder") - hip, axis=1)
+def check_one_person(seen: PeopleSeen) -> Check:
+    """The one-person check for the summary (a clip that fails it badly is refused
+    before, by :func:`upright.form.people.refuse_crowd`)."""
+    ok, message = one_person_message(seen)
+    return Check(
+        "one_person",
+        ok,
+        float(seen.switches + seen.glitches),
+        f"one body; a second in <= {MAX_OTHERS_SHARE:.0%} of frames; no switch of body",
+        message,
     )
-    jumps = int(np.nansum(np.linalg.norm(np.diff(hip, axis=0), axis=1) > MAX_JUMP_TRUNK * trunk))
-    people = int(ds.attrs.get("max_people_seen", 1) or 1)
-    ok = jumps == 0 and people <= 1
-    message = "one person tracked throughout"
-    if people > 1:
-        message = f"up to {people} people in view; the verdict may mix them up"
-    if jumps:
-        message = f"the tracked body jumped {jumps} times: someone else may be in view"
-    return Check("one_person", ok, float(jumps), "no jumps; one person", message)
 
 
 def screen_after(

@@ -85,6 +85,7 @@ def _read_openpose_folder(folder: Path, fps: float | None, size: _SizeHint) -> x
     notes = [f"read {len(files)} OpenPose BODY_25 frames from {folder.name}"]
     notes += _clip_note(n_clipped)
     max_people = max(len(p) for p in people)
+    with_others = sum(sum(_has_body(kp) for kp in frame) >= 2 for frame in people)
     if max_people > 1:
         notes.append(f"up to {max_people} people per frame; runner kept by continuity")
     gaps = int(np.count_nonzero(np.diff(numbers) > 1))
@@ -115,6 +116,7 @@ def _read_openpose_folder(folder: Path, fps: float | None, size: _SizeHint) -> x
         fps_assumed=int(fps is None),
         image_size_assumed=int(size.height_px is None or size.width_px is None),
         max_people_seen=max_people,
+        frames_with_others=int(with_others),
     )
     return _log(ds, notes)
 
@@ -213,6 +215,16 @@ def _read_openpose_frame(path: Path) -> tuple[list[FloatArray], str]:
 def _found(kp: FloatArray) -> npt.NDArray[np.bool_]:
     """Which points of one person (25, 3) the detector found."""
     return np.asarray((kp[:, 2] > 0) & np.all(np.isfinite(kp[:, :2]), axis=1))
+
+
+#: BODY_25 indices of the shoulders and hips.
+_SHOULDERS, _HIPS = (2, 5), (9, 12)
+
+
+def _has_body(kp: FloatArray) -> bool:
+    """Whether a detected person shows a trunk: a shoulder and a hip found."""
+    found = _found(kp)
+    return bool(found[list(_SHOULDERS)].any() and found[list(_HIPS)].any())
 
 
 def _centre(kp: FloatArray) -> FloatArray:

@@ -77,7 +77,9 @@ def read_keypoints(
         Pose Dataset (see :mod:`upright.skeleton`): positions in pixels with y up,
         confidence in 0..1, one individual ``"runner"``; attrs ``source_software``,
         ``source_file``, ``fps``, ``fps_assumed``, ``image_size_assumed``, and per
-        source ``source_view`` (GaitLab) or ``max_people_seen`` (OpenPose).
+        source ``source_view`` (GaitLab) or ``max_people_seen`` and
+        ``frames_with_others`` (OpenPose: frames in which two or more people show a
+        trunk).
 
     Raises
     ------

@@ -18,7 +18,6 @@ from upright.form.judge import FormJudgement
 from upright.form.screen import (
     Check,
     check_frame_rate,
-    check_one_person,
     screen_after,
     screen_before,
 )
@@ -267,7 +266,7 @@ def check_form_keypoints(
         check.judgement, definition, check.clean, options.side, source_file=source_file
     )
     fps = float(ds.attrs["fps"])
-    checks = [check_frame_rate(fps), *checks, check_one_person(check.clean), reached]
+    checks = [check_frame_rate(fps), *checks, reached]
     t = ds["time"].values
     summary = FormSummary(
         upright_version=__version__,
