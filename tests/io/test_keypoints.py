@@ -351,6 +351,7 @@ def test_openpose_runner_kept_by_continuity(tmp_path: Path) -> None:
     }
     ds = read_keypoints(_write_openpose(tmp_path / "op", frames), image_height_px=1000)
     assert ds.attrs["max_people_seen"] == 2
+    assert ds.attrs["frames_with_others"] == 4  # frames 0, 1, 2 and 4 show two trunks
     assert "runner kept by continuity" in ds.attrs["processing"]
     assert ds["time"].values == pytest.approx(np.array([0, 1, 2, 3, 4, 10]) / 30)
     nose_x = ds["position"].sel(keypoint="nose", space="x", individual="runner").values

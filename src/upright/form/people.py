@@ -27,6 +27,7 @@ import xarray as xr
 from upright.errors import QualityError
 from upright.kinematics.angles import midpoint
 from upright.signal.filters import DEFAULT_CONFIDENCE_THRESHOLD, mask_low_confidence
+from upright.skeleton import FloatArray
 
 __all__ = [
     "MAX_JUMP_TRUNK",
@@ -76,7 +77,7 @@ def _body_seen(ds: xr.Dataset, individual: int) -> BoolArray:
     ok = np.ones(ds.sizes["time"], dtype=bool)
     for name in ("left_shoulder", "right_shoulder", "left_hip", "right_hip"):
         xy = ds["position"].sel(keypoint=name).isel(individual=individual).values
-        ok &= np.isfinite(xy).all(axis=0)
+        ok &= np.isfinite(xy).all(axis=1)
     return ok
 
 
@@ -91,6 +92,7 @@ def _jumps(ds: xr.Dataset) -> tuple[list[int], list[int]]:
     scale = float(np.median(trunk[seen]))
     switches: list[int] = []
     glitches: list[int] = []
+    away_from: tuple[float, FloatArray] | None = None  # a glitch's start: time, position
     for j, i in pairwise(seen):
         if t[i] - t[j] > MAX_GAP_S + 1e-9:
             continue
@@ -98,9 +100,20 @@ def _jumps(ds: xr.Dataset) -> tuple[list[int], list[int]]:
         ratio = trunk[i] / trunk[j]
         if step <= MAX_JUMP_TRUNK * scale and 1 / MAX_SIZE_RATIO <= ratio <= MAX_SIZE_RATIO:
             continue
+        near = MAX_JUMP_TRUNK * scale
+        if (
+            away_from is not None
+            and t[i] - away_from[0] <= RETURN_S + 1e-9
+            and np.linalg.norm(hip[i] - away_from[1]) <= near
+        ):
+            away_from = None  # the end of a glitch: back where it was
+            continue
         later = seen[(t[seen] > t[i]) & (t[seen] <= t[i] + RETURN_S + 1e-9)]
-        back = np.linalg.norm(hip[later] - hip[j], axis=1) <= MAX_JUMP_TRUNK * scale
-        (glitches if back.any() else switches).append(int(i))
+        if (np.linalg.norm(hip[later] - hip[j], axis=1) <= near).any():
+            glitches.append(int(i))
+            away_from = (float(t[i]), hip[j])
+        else:
+            switches.append(int(i))
     return switches, glitches
 
 
