@@ -42,22 +42,27 @@ def save(ds: xr.Dataset, path: Path) -> Path:
     return path
 
 
-def plank_clip(folder: Path) -> tuple[Path, Path]:
-    """A short rendered plank (8 s, 640 x 360) and its keypoints: sagging from 5 s."""
+def rendered_clip(spec: ExerciseSpec, folder: Path, name: str) -> tuple[Path, Path]:
+    """The figure rendered to ``<name>.mp4`` (the spec's picture size) and its keypoints."""
     from upright.io.video import VideoWriter
     from upright.synthetic.exercise_render import render_exercise_frames
 
-    spec = ExerciseSpec(
-        duration_s=8.0,
-        hold_end_s=7.0,
-        offset_knots=((4.0, 10.0), (6.0, -10.0)),
-        height_px=280.0,
-        image_width_px=640,
-        image_height_px=360,
-    )
     ex = simulate_exercise(spec)
-    clip = folder / "plank.mp4"
-    with VideoWriter(clip, width_px=640, height_px=360, fps=spec.fps, preset="ultrafast") as w:
+    clip = folder / f"{name}.mp4"
+    size = {"width_px": spec.image_width_px, "height_px": spec.image_height_px}
+    with VideoWriter(clip, **size, fps=spec.fps, preset="ultrafast") as w:
         for _, rgb in render_exercise_frames(ex):
             w.write(rgb)
-    return clip, save(ex.ds, folder / "plank-keypoints.nc")
+    return clip, save(ex.ds, folder / f"{name}-keypoints.nc")
+
+
+#: A small picture for rendered clips (fast to encode and decode).
+SMALL = {"height_px": 280.0, "image_width_px": 640, "image_height_px": 360}
+
+
+def plank_clip(folder: Path) -> tuple[Path, Path]:
+    """A short rendered plank (8 s, 640 x 360) and its keypoints: sagging from 5 s."""
+    spec = ExerciseSpec(
+        duration_s=8.0, hold_end_s=7.0, offset_knots=((4.0, 10.0), (6.0, -10.0)), **SMALL
+    )
+    return rendered_clip(spec, folder, "plank")
