@@ -23,7 +23,6 @@ import time
 from pathlib import Path
 
 from speed import raw_loop, run_command
-
 from upright.report.form_outputs import write_form_files
 from upright.services.form import FormOptions, check_form_keypoints
 from upright.synthetic.exercise import ExerciseSpec, simulate_exercise
@@ -75,9 +74,8 @@ def rendered_plank(path: Path, seconds: float) -> Path:
 def whole_command(clip: Path, exercise: str) -> None:
     n, loop_s, loop_all_s = raw_loop(clip)
     raw_fps = n / loop_s
-    print(
-        f"\n{clip.name}: {n} frames; load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores"
-    )
+    load = os.getloadavg()[0]
+    print(f"\n{clip.name}: {n} frames; load average {load:.1f} on {os.cpu_count()} cores")
     print(
         f"  raw MediaPipe loop, one process: {loop_s:6.2f} s  {raw_fps:6.1f} fps "
         f"({n / loop_all_s:.1f} fps counting import and model set-up)"
