@@ -37,9 +37,10 @@ from typing import Literal
 import numpy as np
 import xarray as xr
 
-from upright.skeleton import KEYPOINTS, FloatArray, make_pose_dataset
+from upright.skeleton import KEYPOINTS, FloatArray
 from upright.synthetic._body import HALF_WIDTH_H, Pose, blend, uv
 from upright.synthetic._core_figures import CORE_FIGURES, core_pose
+from upright.synthetic._figure import figure_dataset, frame_times, smoothstep, tilt_scene
 from upright.synthetic._plank_bridge import bridge, bridge_lying, plank, plank_lying
 
 __all__ = ["FIGURES", "ExerciseSpec", "SyntheticExercise", "simulate_exercise"]
@@ -227,16 +228,11 @@ class SyntheticExercise:
         return self.angle_deg
 
 
-def _smooth(x: FloatArray) -> FloatArray:
-    x = np.clip(x, 0.0, 1.0)
-    return np.asarray(x * x * (3 - 2 * x))
-
-
 def _weights(spec: ExerciseSpec, t: FloatArray) -> FloatArray:
-    up = _smooth((t - spec.setup_s) / spec.rise_s)
+    up = smoothstep((t - spec.setup_s) / spec.rise_s)
     if spec.hold_end_s is None:
         return up
-    down = _smooth((t - spec.hold_end_s) / spec.lower_s)
+    down = smoothstep((t - spec.hold_end_s) / spec.lower_s)
     return np.asarray(up * (1 - down))
 
 
@@ -306,27 +302,20 @@ def _to_image(spec: ExerciseSpec, point: FloatArray) -> FloatArray:
     x0 = spec.image_width_px / 2 + spec.facing * 0.35 * spec.height_px
     floor_y = 0.2 * spec.image_height_px
     xy = np.stack([x0 + spec.facing * point[:, 0], floor_y + point[:, 1]], -1)
-    centre = np.array([spec.image_width_px / 2, spec.image_height_px / 2])
-    a = np.radians(-spec.camera_tilt_deg)
-    rot = np.array([[np.cos(a), -np.sin(a)], [np.sin(a), np.cos(a)]])
-    return np.asarray((xy - centre) @ rot.T + centre)
+    return tilt_scene(xy, spec.image_width_px, spec.image_height_px, spec.camera_tilt_deg)
 
 
 def simulate_exercise(spec: ExerciseSpec) -> SyntheticExercise:
     """Simulate the exercise and return its keypoints with the exact truth."""
-    n = int(np.floor(spec.duration_s * spec.fps + 1e-9))
-    t = np.arange(max(n, 1), dtype=np.float64) / spec.fps
-    position = _to_keypoints(spec, _pose(spec, t))
-    ds = make_pose_dataset(
-        position,
-        np.ones((t.size, len(KEYPOINTS))),
+    t = frame_times(spec.duration_s, spec.fps)
+    ds = figure_dataset(
+        _to_keypoints(spec, _pose(spec, t)),
         t,
         fps=spec.fps,
         source_software=SOURCE_SOFTWARE,
         image_width_px=spec.image_width_px,
         image_height_px=spec.image_height_px,
     )
-    ds.attrs["synthetic"] = 1
     for name in ("head_top", "left_eye", "right_eye"):
         ds["position"].loc[{"keypoint": name}] = np.nan
         ds["confidence"].loc[{"keypoint": name}] = 0.0

@@ -16,15 +16,12 @@ import numpy.typing as npt
 
 from upright.skeleton import KEYPOINTS
 from upright.synthetic._core_figures import BENCH_TOP_H
+from upright.synthetic._figure import BACKGROUND, GROUND, Frame, tilt_scene
 from upright.synthetic.exercise import SyntheticExercise
 
 __all__ = ["BANNER", "render_exercise_frames"]
 
-Frame = npt.NDArray[np.uint8]
-
 BANNER = "SYNTHETIC FIGURE - not a real recording"
-_BACKGROUND = (238, 240, 235)
-_FLOOR = (90, 110, 80)
 _BENCH = (150, 120, 90)
 _FAR = (30, 70, 140)  # the far side, drawn first, a little darker
 _NEAR = (50, 110, 200)
@@ -49,10 +46,7 @@ def _scene_to_picture(ex: SyntheticExercise, uv: npt.NDArray[np.float64]) -> lis
     w, h = spec.image_width_px, spec.image_height_px
     x0 = w / 2 + spec.facing * 0.35 * spec.height_px
     xy = np.stack([x0 + spec.facing * uv[:, 0], 0.2 * h + uv[:, 1]], -1)
-    centre = np.array([w / 2, h / 2])
-    a = np.radians(-spec.camera_tilt_deg)
-    rot = np.array([[np.cos(a), -np.sin(a)], [np.sin(a), np.cos(a)]])
-    xy = (xy - centre) @ rot.T + centre
+    xy = tilt_scene(xy, w, h, spec.camera_tilt_deg)
     return [(round(x), round(h - y)) for x, y in xy]
 
 
@@ -61,10 +55,10 @@ def _scenery(ex: SyntheticExercise) -> Frame:
 
     spec = ex.spec
     w, h = spec.image_width_px, spec.image_height_px
-    img = np.full((h, w, 3), _BACKGROUND, dtype=np.uint8)
+    img = np.full((h, w, 3), BACKGROUND, dtype=np.uint8)
     big = 3.0 * max(w, h)
     floor = _scene_to_picture(ex, np.array([[-big, 0.0], [big, 0.0]]))
-    cv2.line(img, floor[0], floor[1], _FLOOR, max(2, round(0.01 * spec.height_px)), cv2.LINE_AA)
+    cv2.line(img, floor[0], floor[1], GROUND, max(2, round(0.01 * spec.height_px)), cv2.LINE_AA)
     if spec.figure == "extensor":
         hp, top = spec.height_px, BENCH_TOP_H * spec.height_px
         board = np.array(
