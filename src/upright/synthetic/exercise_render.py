@@ -2,7 +2,7 @@
 
 The figure is drawn as a filled body, not a stick figure: limbs as thick rounded
 segments (thigh and upper arm thicker than shin and forearm), the trunk as a filled
-quadrilateral between shoulders and hips, the head as a disc, on a plain background
+band from mid-shoulder to mid-hip, the head as a disc, on a plain background
 with the floor line (and the bench of the extensor hold). Widths are fractions of body
 height, roughly a person's (Winter 2009 proportions). A banner says it is synthetic.
 """
@@ -106,15 +106,15 @@ def render_exercise_frames(ex: SyntheticExercise) -> Iterator[tuple[float, Frame
                     cv2.line(img, pa, pb, colour, max(2, round(width * hp)), cv2.LINE_AA)
 
         limbs(far, _FAR)
-        corners = [at(f"{s}_{k}") for s, k in ((far, "shoulder"), (near, "shoulder"))]
-        corners += [at(f"{s}_{k}") for s, k in ((near, "hip"), (far, "hip"))]
-        if all(corners):
-            sh = np.mean([corners[0], corners[1]], axis=0)
-            hi = np.mean([corners[2], corners[3]], axis=0)
+        found = [at(f"{s}_{k}") for s in (far, near) for k in ("shoulder", "hip")]
+        corners = [c for c in found if c is not None]
+        if len(corners) == 4:  # the trunk: a thick band from mid-shoulder to mid-hip
+            sh = np.round(np.mean([corners[0], corners[2]], axis=0)).astype(int)
+            hi = np.round(np.mean([corners[1], corners[3]], axis=0)).astype(int)
             cv2.line(
                 img,
-                tuple(np.round(sh).astype(int)),
-                tuple(np.round(hi).astype(int)),
+                (int(sh[0]), int(sh[1])),
+                (int(hi[0]), int(hi[1])),
                 _NEAR,
                 max(2, round(_TRUNK_WIDTH_H * hp)),
                 cv2.LINE_AA,
