@@ -40,6 +40,18 @@ _TRUNK_WIDTH_H = 0.11
 _HEAD_RADIUS_H = 0.062
 
 
+#: Figures with the front of the body toward the floor (the rest lie on their back, sit,
+#: or face the camera).
+_FACE_DOWN = ("front_plank", "bird_dog", "extensor")
+
+
+def _near_side(figure: str, facing: int) -> str:
+    """The body side nearer the camera. Right = front x head direction: face down with
+    the head toward image right, the right side faces the camera; face up, the left."""
+    right_near = (figure in _FACE_DOWN) == (facing > 0)
+    return "right" if right_near else "left"
+
+
 def _scene_to_picture(ex: SyntheticExercise, uv: npt.NDArray[np.float64]) -> list[tuple[int, int]]:
     """Room points (u, v) of the figure's frame to pixel rows and columns."""
     spec = ex.spec
@@ -90,8 +102,8 @@ def render_exercise_frames(ex: SyntheticExercise) -> Iterator[tuple[float, Frame
     pos = np.asarray(ex.ds["position"].isel(individual=0).values, dtype=np.float64)
     index = {k: i for i, k in enumerate(KEYPOINTS)}
     scenery = _scenery(ex)
-    far = "right" if spec.facing > 0 else "left"  # seen from the figure's left side
-    near = "left" if far == "right" else "right"
+    near = _near_side(spec.figure, spec.facing)
+    far = "left" if near == "right" else "right"
     for t, p in zip(ex.ds["time"].values, pos, strict=True):
         img = scenery.copy()
 
