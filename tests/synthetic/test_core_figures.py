@@ -43,7 +43,7 @@ def steady(check: FormCheck, spec: ExerciseSpec, end_s: float) -> np.ndarray:
 HOLDS = [
     ("bird_dog", "left", ((4.0, 0.0), (10.0, 20.0)), (), "leg_too_high"),
     ("bird_dog", "right", ((4.0, -5.0), (10.0, 8.0)), (), None),
-    ("bird_dog", "left", ((0.0, 2.0),), ((4.0, 5.0), (9.0, 32.0), (13.0, 8.0)), "trunk_tilted"),
+    ("bird_dog", "left", ((0.0, 2.0),), ((4.0, 5.0), (10.0, 35.0)), "trunk_tilted"),
     ("dead_bug", None, ((4.0, 90.0), (10.0, 130.0)), (), "legs_away"),
     ("dead_bug", None, ((4.0, 85.0), (10.0, 100.0)), ((0.0, -3.0),), None),
     ("curl_up", None, ((4.0, 10.0), (10.0, 35.0)), (), "too_high"),

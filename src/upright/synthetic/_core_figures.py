@@ -110,8 +110,10 @@ def _bird_dog(h: float, leg: FloatArray, trunk: FloatArray, lifted: bool) -> Pos
     hip_v = np.minimum(0.27 * h, floor + 0.95 * ARM_H * h - TRUNK_H * h * sin_t)
     hip = np.stack([np.zeros(n), hip_v], -1)
     shoulder, d = _trunk(hip, trunk, h)
+    # the kneeling knee a little ahead of the hip (toward the head); the lower the hips,
+    # the more the knee bends, as when sitting back toward the heels
     knee = np.stack(
-        [-np.sqrt(np.maximum((THIGH_H * h) ** 2 - (hip_v - floor) ** 2, 0.0)), np.full(n, floor)],
+        [np.sqrt(np.maximum((THIGH_H * h) ** 2 - (hip_v - floor) ** 2, 0.0)), np.full(n, floor)],
         -1,
     )
     ankle = knee + uv(-SHANK_H * h, 0.0)
