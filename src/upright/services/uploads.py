@@ -42,6 +42,7 @@ __all__ = [
     "CHUNK_BYTES",
     "DEFAULT_MAX_BYTES",
     "PART_SUFFIX",
+    "STALE_PART_AGE_S",
     "StoredUpload",
     "UploadKind",
     "UploadWriter",
