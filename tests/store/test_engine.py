@@ -27,6 +27,7 @@ TABLES = {
     "record",
     "session_log",
     "run_log",
+    "job",
 }
 
 
@@ -41,7 +42,7 @@ def test_migrations_create_schema_on_empty_file(db_url: str, tmp_path: Path) -> 
         assert (tmp_path / "data" / "upright.db").is_file()
         assert _tables(store) == TABLES
         with store.engine.connect() as conn:
-            assert conn.scalar(sa.text("SELECT version_num FROM alembic_version")) == "0004"
+            assert conn.scalar(sa.text("SELECT version_num FROM alembic_version")) == "0007"
     finally:
         store.close()
 
@@ -111,7 +112,7 @@ def test_upgrade_from_0002_keeps_records_and_adds_the_still(db_url: str) -> None
         )
     migrate(engine)
     with engine.connect() as conn:
-        assert conn.scalar(sa.text("SELECT version_num FROM alembic_version")) == "0004"
+        assert conn.scalar(sa.text("SELECT version_num FROM alembic_version")) == "0007"
         rows = conn.execute(sa.text("SELECT kind, still_jpeg FROM record")).all()
     engine.dispose()
     assert [tuple(r) for r in rows] == [("run", None)]
@@ -145,7 +146,7 @@ def test_upgrade_from_0003_keeps_session_logs_unjudged(db_url: str) -> None:
         )
     migrate(engine)
     with engine.connect() as conn:
-        assert conn.scalar(sa.text("SELECT version_num FROM alembic_version")) == "0004"
+        assert conn.scalar(sa.text("SELECT version_num FROM alembic_version")) == "0007"
         log = conn.execute(sa.text("SELECT completed, completion FROM session_log")).one()
         runner = conn.execute(sa.text("SELECT sex, population FROM runner")).one()
     engine.dispose()
