@@ -47,6 +47,7 @@ TABLES = {
     "record",
     "session_log",
     "run_log",
+    "job",
 }
 
 
