@@ -28,12 +28,12 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 __all__ = [
+    "JOB_STATUSES",
     "RECORD_KINDS",
     "Base",
     "CheckUp",
     "Clearance",
     "EnduranceTest",
-    "JOB_STATUSES",
     "Job",
     "JobStatus",
     "Record",
