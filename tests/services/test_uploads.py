@@ -11,8 +11,8 @@ from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
-from tests.upload_streams import MIB, padded_video, small_clip
 
+from upload_streams import MIB, padded_video, small_clip
 from upright.errors import InputError, UnsupportedFormatError
 from upright.services.uploads import (
     STALE_PART_AGE_S,

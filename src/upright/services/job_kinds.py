@@ -124,6 +124,16 @@ def check_form(params: Mapping[str, Any]) -> dict[str, Any]:
     return p.model_dump(mode="json")
 
 
+def _steps(base: Mapping[str, float], p: _ClipParams) -> dict[str, float]:
+    """The weights of the steps this job will take (no pose estimation from keypoints)."""
+    skipped = {"Pose estimation"} if p.keypoints is not None else set()
+    if p.keypoints is None:
+        skipped.add("Reading keypoints")
+    if not p.annotate or p.video is None:
+        skipped.add("Annotated video")
+    return {k: w for k, w in base.items() if k not in skipped}
+
+
 def _path(given: str | None) -> Path | None:
     return None if given is None else Path(given)
 
@@ -139,7 +149,7 @@ def run_analyze(params: Mapping[str, Any], ctx: JobContext) -> JobOutcome:
     from upright.services.analyze import AnalysisOptions
 
     p = AnalyzeParams.model_validate(dict(params))
-    ctx.plan(ANALYZE_STEPS if p.annotate else {**ANALYZE_STEPS, "Annotated video": 0.0})
+    ctx.plan(_steps(ANALYZE_STEPS, p))
     job = AnalyzeJob(
         out_dir=ctx.out_dir,
         video=_path(p.video),
@@ -168,7 +178,7 @@ def run_form(params: Mapping[str, Any], ctx: JobContext) -> JobOutcome:
     from upright.cli.form import FormJob, run_form_job
 
     p = FormParams.model_validate(dict(params))
-    ctx.plan(FORM_STEPS if p.annotate else {**FORM_STEPS, "Annotated video": 0.0})
+    ctx.plan(_steps(FORM_STEPS, p))
     job = FormJob(
         exercise=p.exercise,
         out_dir=ctx.out_dir,

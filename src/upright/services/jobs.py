@@ -444,8 +444,9 @@ def process_pool(max_workers: int) -> Executor:
 def _gave_up(job: Job) -> str:
     return failure_paragraph(
         UprightError(
-            f"the job was started {job.attempts} times and each time stopped before it "
-            "ended (upright was closed, or the computer ran out of memory)",
+            f"the job was started {job.attempts} time{'' if job.attempts == 1 else 's'} and "
+            "stopped before it ended each time (upright was closed, or the computer ran out "
+            "of memory)",
             fix="Close other programs and start it again, or try a shorter clip",
         )
     )

@@ -101,12 +101,13 @@ def claim_job(session: Session, job_id: int) -> int | None:
 
 
 def release_job(session: Session, job_id: int, attempt: int) -> bool:
-    """Put a job that was claimed but stopped by the app itself back in the queue, its
-    attempt not counted; False when it is no longer running as ``attempt``."""
+    """Put a job the app itself stopped back in the queue (the attempt stays counted, so
+    a worker that outlived the stop can never pass for the next attempt); False when it
+    is no longer running as ``attempt``."""
     changed = session.execute(
         update(Job)
         .where(Job.id == job_id, Job.status == "running", Job.attempts == attempt)
-        .values(status="queued", attempts=Job.attempts - 1, progress=0.0, message=None)
+        .values(status="queued", progress=0.0, message=None)
     )
     return bool(getattr(changed, "rowcount", 0))
 
