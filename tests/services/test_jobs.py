@@ -133,6 +133,23 @@ def test_analysis_of_keypoints_runs_to_done_with_progress(
     assert queue.get(job.id) == done  # read back from the database, as after a reload
 
 
+def test_form_check_of_keypoints_runs_to_done(queue: JobQueue, db: str, tmp_path: Path) -> None:
+    from form_cases import plank, save
+
+    keypoints = save(plank(), tmp_path / "plank.nc")
+    job = queue.submit(
+        "form", {"keypoints": str(keypoints), "exercise": "front_plank", "source_name": "p.nc"}
+    )
+    seen = _watch(queue, job.id)
+    done = seen[-1]
+    assert done.status == "done", done.message
+    assert [v.progress for v in seen] == sorted(v.progress for v in seen)
+    assert done.result is not None
+    assert "summary.json" in done.result["files"]
+    assert 0 < done.result["good_form_s"] < done.result["held_s"]  # the plank sags
+    assert _records(db) == []  # a form check is kept as files only
+
+
 def test_progress_is_written_while_the_job_runs(queue: JobQueue, db: str) -> None:
     job = queue.submit("count", {}, runner="ana")
     half = _until(queue, job.id, lambda v: v.progress > 0)

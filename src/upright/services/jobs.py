@@ -644,15 +644,22 @@ class JobQueue:
                 except InputError as err:
                     mark_failed(job, failure_paragraph(err))
         for job_id, attempt, target in claimed:
-            future = self._pool().submit(
-                run_job,
-                job_id,
-                attempt,
-                target,
-                self.url,
-                str(self.files_root),
-                self.progress_interval_s,
-            )
+            try:
+                future = self._pool().submit(
+                    run_job,
+                    job_id,
+                    attempt,
+                    target,
+                    self.url,
+                    str(self.files_root),
+                    self.progress_interval_s,
+                )
+            except (BrokenExecutor, RuntimeError):  # a pool that broke or shut down
+                logger.exception("job %d could not be handed to the pool", job_id)
+                self._executor = None
+                with self._store.session() as session:
+                    release_job(session, job_id, attempt)
+                continue
             with self._lock:
                 self._running[job_id] = _Running(attempt, future)
             future.add_done_callback(partial(self._ended, job_id))
