@@ -20,7 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from upright.errors import InputError
 from upright.limits import HEIGHT_CM
-from upright.services.jobs import JobContext, JobOutcome, RecordDraft
+from upright.services.job_runtime import JobContext, JobOutcome, RecordDraft
 
 __all__ = [
     "ANALYZE_STEPS",

@@ -23,20 +23,25 @@ import asyncio
 import contextlib
 import copy
 import errno
-import gzip
 import hashlib
 import os
-import re
 import tempfile
 import time
-import zipfile
-import zlib
 from collections.abc import AsyncIterable, Awaitable, Iterable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath, PureWindowsPath
-from typing import Any, BinaryIO, Final, Literal, NoReturn, Protocol, cast, get_args
+from typing import Any, BinaryIO, Final, NoReturn, Protocol, cast
 
 from upright.errors import InputError, UnsupportedFormatError, UprightError
+from upright.services.upload_types import (
+    FIX,
+    SNIFF_BYTES,
+    UPLOAD_KINDS,
+    WHAT,
+    UploadKind,
+    check_whole,
+    sniff,
+)
 
 __all__ = [
     "CHUNK_BYTES",
@@ -53,8 +58,6 @@ __all__ = [
     "uploads_dir",
 ]
 
-UploadKind = Literal["video", "activity", "sensor", "keypoints"]
-UPLOAD_KINDS: Final[tuple[UploadKind, ...]] = get_args(UploadKind)
 
 _MIB: Final = 1 << 20
 #: The largest upload of each kind, in bytes, unless the caller sets another limit.
@@ -66,8 +69,6 @@ DEFAULT_MAX_BYTES: Final[dict[UploadKind, int]] = {
 }
 #: Size of the chunks read from a file-like source.
 CHUNK_BYTES: Final = _MIB
-#: How much of the start of a file the type check reads.
-_SNIFF_BYTES: Final = 64 * 1024
 #: Suffix of a file still being received.
 PART_SUFFIX: Final = ".part"
 #: A ``.part`` file unchanged for this long was left by a process that is gone.
@@ -144,82 +145,6 @@ class StoredUpload:
     reused: bool
 
 
-# ---------------------------------------------------------------- type check by content
-
-
-def _sniff_video(head: bytes) -> str | None:
-    if len(head) >= 12 and head[4:8] == b"ftyp":
-        return "mov" if head[8:12] == b"qt  " else "mp4"
-    if len(head) >= 8 and head[4:8] in (b"moov", b"mdat", b"wide", b"free", b"skip"):
-        return "mov"  # QuickTime files that begin without an ftyp box
-    if head[:4] == b"\x1a\x45\xdf\xa3":
-        return "webm" if b"webm" in head[:64] else "mkv"
-    if head[:4] == b"RIFF" and head[8:12] == b"AVI ":
-        return "avi"
-    return None
-
-
-_XML_ROOT = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(gpx|TrainingCenterDatabase)[\s>/]")
-
-
-def _sniff_activity(head: bytes) -> str | None:
-    if len(head) >= 12 and head[0] in (12, 14) and head[8:12] == b".FIT":
-        return "fit"
-    text = head.lstrip(b"\xef\xbb\xbf \t\r\n")
-    if text.startswith(b"<"):
-        root = _XML_ROOT.search(head)
-        if root is not None:
-            return "gpx" if root.group(1) == b"gpx" else "tcx"
-    return None
-
-
-def _is_text(data: bytes) -> bool:
-    """Mostly printable text: few control bytes (a few NULs pad some device headers)."""
-    if not data.strip():
-        return False
-    control = sum(data.count(bytes([c])) for c in (*range(1, 9), *range(14, 32)))
-    return control <= len(data) // 20
-
-
-def _looks_like_csv(data: bytes) -> bool:
-    if not _is_text(data):
-        return False
-    lines = [ln for ln in data.splitlines()[:20] if ln.strip()]
-    return any(sep in ln for ln in lines for sep in (b",", b";", b"\t"))
-
-
-def _gunzip_head(head: bytes) -> bytes:
-    try:
-        return zlib.decompressobj(16 + zlib.MAX_WBITS).decompress(head, _SNIFF_BYTES)
-    except zlib.error:
-        return b""
-
-
-def _sniff_sensor(head: bytes) -> str | None:
-    if head[:2] == b"\x1f\x8b":
-        return "csv.gz" if _looks_like_csv(_gunzip_head(head)) else None
-    if head[:4] == b"PK\x03\x04":
-        return "zip"
-    return "csv" if _looks_like_csv(head) else None
-
-
-def _sniff_keypoints(head: bytes) -> str | None:
-    if head[:8] == b"\x89HDF\r\n\x1a\n" or head[:4] in (b"CDF\x01", b"CDF\x02"):
-        return "nc"
-    text = head.lstrip(b"\xef\xbb\xbf \t\r\n")
-    if text[:1] in (b"{", b"[") and _is_text(head):
-        return "json"
-    return None
-
-
-_SNIFFERS: Final = {
-    "video": _sniff_video,
-    "activity": _sniff_activity,
-    "sensor": _sniff_sensor,
-    "keypoints": _sniff_keypoints,
-}
-
-
 def _named(err: UprightError, name: str, part: Path) -> UprightError:
     """``err`` (raised on the ``.part`` file) naming the upload instead."""
     named = copy.copy(err)
@@ -227,34 +152,6 @@ def _named(err: UprightError, name: str, part: Path) -> UprightError:
     named.problem = err.problem.replace(str(part), name)
     named.args = (named.message,)
     return named
-
-
-def _check_whole_video(part: Path) -> None:
-    from upright.io.video import probe_video
-
-    probe_video(part)
-
-
-def _check_whole_zip(part: Path) -> None:
-    try:
-        with zipfile.ZipFile(part) as archive:
-            names = archive.namelist()
-    except (zipfile.BadZipFile, OSError) as err:
-        raise UnsupportedFormatError("the zip file is damaged or cut short") from err
-    if not any(n.lower().endswith(".csv") for n in names):
-        raise UnsupportedFormatError(
-            "the zip file holds no CSV file, so it is not a Sensor Logger export",
-            fix=_FIX["sensor"],
-        )
-
-
-def _check_whole_gzip(part: Path) -> None:
-    try:
-        with gzip.open(part, "rb") as fh:
-            while fh.read(CHUNK_BYTES):
-                pass
-    except (OSError, EOFError, zlib.error) as err:
-        raise UnsupportedFormatError("the gzip file is damaged or cut short") from err
 
 
 # ---------------------------------------------------------------- the writer
@@ -337,13 +234,13 @@ class UploadWriter:
             self._fail(
                 self._error(
                     f"the upload is larger than the limit of {_size_text(self.max_bytes)} for "
-                    f"{_WHAT[self.kind]}; nothing was kept",
+                    f"{WHAT[self.kind]}; nothing was kept",
                     "Upload a shorter recording, or trim it first",
                 )
             )
-        if self._format is None and len(self._head) < _SNIFF_BYTES:
-            self._head += chunk[: _SNIFF_BYTES - len(self._head)]
-            if len(self._head) >= _SNIFF_BYTES:
+        if self._format is None and len(self._head) < SNIFF_BYTES:
+            self._head += chunk[: SNIFF_BYTES - len(self._head)]
+            if len(self._head) >= SNIFF_BYTES:
                 self._sniff()
         try:
             self._fh.write(chunk)
@@ -363,27 +260,23 @@ class UploadWriter:
         )
 
     def _sniff(self) -> None:
-        found = _SNIFFERS[self.kind](bytes(self._head))
+        found = sniff(self.kind, bytes(self._head))
         if found is None:
             self._fail(
                 UnsupportedFormatError(
-                    f"the content is not {_WHAT[self.kind]} (whatever its name says); "
+                    f"the content is not {WHAT[self.kind]} (whatever its name says); "
                     "nothing was kept",
                     path=self.name,
-                    fix=_FIX[self.kind],
+                    fix=FIX[self.kind],
                 )
             )
         self._format = found
 
     def _check_whole(self) -> None:
         """The checks that need the whole file."""
+        assert self._format is not None
         try:
-            if self.kind == "video":
-                _check_whole_video(self._part)
-            elif self._format == "zip":
-                _check_whole_zip(self._part)
-            elif self._format == "csv.gz":
-                _check_whole_gzip(self._part)
+            check_whole(self.kind, self._format, self._part)
         except UprightError as err:
             self._fail(_named(err, self.name, self._part))
 
