@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Self
 
 __all__ = [
+    "FAILURE_LEAD",
     "AnswersError",
     "CorruptFileError",
     "InputError",
@@ -30,7 +31,11 @@ __all__ = [
     "StoreError",
     "UnsupportedFormatError",
     "UprightError",
+    "failure_paragraph",
 ]
+
+#: The words before every message of a command or job that could not finish.
+FAILURE_LEAD = "upright could not finish."
 
 
 class UprightError(Exception):
@@ -122,3 +127,8 @@ class QualityError(UprightError):
 
 class StoreError(UprightError):
     """The database cannot be opened, migrated, read or written."""
+
+
+def failure_paragraph(err: UprightError) -> str:
+    """The one paragraph shown when a command or job stops on ``err`` (as the CLI prints it)."""
+    return f"{FAILURE_LEAD} {err.message}"

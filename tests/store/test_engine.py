@@ -28,8 +28,6 @@ TABLES = {"alembic_version", *Base.metadata.tables}
 
 def _head() -> str:
     """The newest revision, read from the migration scripts."""
-    from alembic.config import Config
-    from alembic.script import ScriptDirectory
 
     from upright.store.schema import MIGRATIONS
 
@@ -40,18 +38,6 @@ def _head() -> str:
     return head
 
 
-HEAD = _head()
-
-
-def _head() -> str:
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS))
-    head = ScriptDirectory.from_config(config).get_current_head()
-    assert head is not None
-    return head
-
-
-#: The latest revision of upright's migration scripts.
 HEAD = _head()
 
 
@@ -98,10 +84,8 @@ def test_database_from_a_newer_upright_is_refused(db_url: str) -> None:
 
 def test_downgrade_then_upgrade(store: Store) -> None:
     from alembic import command
-    from alembic.config import Config
 
     from upright.store.engine import migrate
-    from upright.store.schema import MIGRATIONS
 
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
@@ -116,10 +100,8 @@ def test_downgrade_then_upgrade(store: Store) -> None:
 def test_upgrade_from_0002_keeps_records_and_adds_the_still(db_url: str) -> None:
     """A database written before the annotated still existed upgrades in place."""
     from alembic import command
-    from alembic.config import Config
 
     from upright.store.engine import migrate
-    from upright.store.schema import MIGRATIONS
 
     engine = sa.create_engine(db_url.replace("/data/", "/"))
     config = Config()
@@ -146,9 +128,8 @@ def test_upgrade_from_0003_keeps_session_logs_unjudged(db_url: str) -> None:
     """Sessions logged before doses were checked keep completion NULL (never in full);
     a runner's norm population is NULL (read as general)."""
     from alembic import command
-    from alembic.config import Config
 
-    from upright.store.schema import MIGRATIONS, migrate
+    from upright.store.schema import migrate
 
     engine = sa.create_engine(db_url.replace("/data/", "/"))
     config = Config()
@@ -183,9 +164,8 @@ def test_upgrade_from_0004_keeps_typed_records_typed(db_url: str) -> None:
     endurance results stored before clips could time them read as typed, with no clip
     details."""
     from alembic import command
-    from alembic.config import Config
 
-    from upright.store.schema import MIGRATIONS, migrate
+    from upright.store.schema import migrate
 
     engine = sa.create_engine(db_url.replace("/data/", "/"))
     config = Config()

@@ -13,7 +13,7 @@ from rich.markup import escape
 from typer.core import TyperGroup, TyperOption
 
 from upright import __version__
-from upright.errors import UprightError
+from upright.errors import FAILURE_LEAD, UprightError
 from upright.limits import HEIGHT_CM
 
 
@@ -144,7 +144,7 @@ def run_guarded(action: Callable[[], T]) -> T:
             return action()
         except UprightError as err:
             err_console.print(
-                f"[bold red]upright could not finish.[/bold red] {escape(err.message)}",
+                f"[bold red]{FAILURE_LEAD}[/bold red] {escape(err.message)}",
                 highlight=False,
                 soft_wrap=True,
             )

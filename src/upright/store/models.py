@@ -28,12 +28,15 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 __all__ = [
+    "JOB_STATUSES",
     "RECORD_KINDS",
     "Base",
     "CheckUp",
     "Clearance",
     "EnduranceSource",
     "EnduranceTest",
+    "Job",
+    "JobStatus",
     "MeasuredForm",
     "Record",
     "RecordKind",
@@ -47,6 +50,8 @@ RecordKind = Literal["analysis", "compare", "run", "imu"]
 #: Where an endurance result came from: typed (or the guided timer), or timed from a clip.
 EnduranceSource = Literal["typed", "video"]
 RECORD_KINDS: tuple[RecordKind, ...] = get_args(RecordKind)
+JobStatus = Literal["queued", "running", "done", "failed"]
+JOB_STATUSES: tuple[JobStatus, ...] = get_args(JobStatus)
 
 
 def utc_now() -> datetime:
@@ -277,3 +282,34 @@ class RunLog(Base):
     logged_at: Mapped[datetime] = mapped_column(default=utc_now)
 
     runner: Mapped[Runner] = relationship(back_populates="run_logs")
+
+
+class Job(Base):
+    """A piece of long work (a clip's pose estimation and analysis...) run outside a request.
+
+    ``status`` goes ``queued`` -> ``running`` -> ``done`` or ``failed``; a job found
+    ``running`` when the queue starts (the app stopped under it) goes back to ``queued``
+    until it has been started ``attempts`` times too often. ``progress`` runs from 0 to 1
+    and ``message`` says what it is doing; a failed job's ``message`` is the paragraph the
+    command line prints. ``result`` (JSON) names its outputs; a record it stores is stored
+    in the same transaction that marks it done.
+    """
+
+    __tablename__ = "job"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    params: Mapped[JsonDict]
+    runner_id: Mapped[int | None] = mapped_column(
+        ForeignKey("runner.id", ondelete="CASCADE"), index=True
+    )
+    status: Mapped[str] = mapped_column(String(10), index=True)
+    progress: Mapped[float] = mapped_column(Float, default=0.0)
+    message: Mapped[str | None] = mapped_column(Text)
+    result: Mapped[JsonDict | None]
+    created_at: Mapped[datetime] = mapped_column(default=utc_now)
+    started_at: Mapped[datetime | None]
+    finished_at: Mapped[datetime | None]
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+
+    runner: Mapped[Runner | None] = relationship()
