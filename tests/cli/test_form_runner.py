@@ -190,9 +190,7 @@ def _triage_exit(*args: str) -> Result:
     return invoke("triage", "--runner", "ana", *args)
 
 
-def test_report_shows_the_latest_check_per_exercise(
-    clips: dict[str, Path], tmp_path: Path
-) -> None:
+def test_report_shows_the_latest_check_per_exercise(clips: dict[str, Path], tmp_path: Path) -> None:
     screened()
     empty = flat(render_report_html(gather_report("ana", today=dt.date.today())))
     assert "Exercise form from video" in empty
@@ -261,3 +259,13 @@ def test_help_names_the_runner_option_and_the_red_flag_rule() -> None:
     assert "--runner" in text
     assert "stored for the runner (once per clip, exercise and side)" in text
     assert "stored without its cues and the screen is shown instead" in text
+
+
+def test_a_runner_never_screened_gets_no_cues(clips: dict[str, Path], tmp_path: Path) -> None:
+    assert invoke("profile", "--runner", "ana").exit_code == 0  # no check-up stored
+    result = form(clips["plank"], tmp_path / "one")
+    assert result.exit_code == 2, result.output
+    out = flat(result.output)
+    assert "Red-flag screen: incomplete" in out and SAG_CUE not in out
+    assert "No form cues until every red-flag question is answered" in out
+    assert [r[0] for r in form_rows()] == ["form"]
