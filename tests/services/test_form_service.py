@@ -109,3 +109,13 @@ def test_single_leg_bridge_reps_in_the_summary() -> None:
     ).summary
     assert s.totals.reps == 6 and s.totals.good_reps == 6 and s.totals.partial_reps == 0
     assert [r.number for r in s.reps] == [1, 2, 3, 4, 5, 6]
+
+
+def test_only_summaries_of_running_are_evidence() -> None:
+    from upright.services.evidence import is_evidence
+
+    assert is_evidence("analysis", "upright.analysis/1")
+    assert is_evidence("imu", "upright.imu/1")
+    assert not is_evidence("form", "upright.form/1")
+    assert not is_evidence("analysis", "upright.form/1")  # a mislabelled row is not read
+    assert not is_evidence("form", "upright.analysis/1")

@@ -2,11 +2,17 @@
 
 Wiring only: the service judges, report writes. Nothing is written to the output folder
 unless every output succeeded, and nothing at all when the clip is refused.
+
+With ``--runner ALIAS`` the check is stored as a "form" record of the runner once every
+output was written (the same clip for the same exercise and side is stored once). While
+the runner's red-flag screen blocks the plan, the check is measured, written and stored
+without its cues, the screen is printed instead of them, and the command exits as
+``upright log session`` does then (2, or 3 on an emergency).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -14,6 +20,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from upright.cli._screen import blocked_exit_code, print_held_back
 from upright.cli.progress import Progress, SilentProgress
 from upright.errors import InputError
 from upright.form.definitions import Side
@@ -21,6 +28,7 @@ from upright.summaries import DISCLAIMER, FormSummary
 
 if TYPE_CHECKING:
     from upright.services.form import FormResult
+    from upright.services.form_record import StoredFormCheck
 
 __all__ = ["FormJob", "default_form_out", "print_form", "run_form_command", "run_form_job"]
 
@@ -38,6 +46,7 @@ class FormJob:
     tilt_deg: float | None = None
     annotate: bool = True
     workers: int | None = None
+    runner: str | None = None
 
 
 def default_form_out(video: Path | None, keypoints: Path | None, exercise: str) -> Path:
@@ -46,11 +55,16 @@ def default_form_out(video: Path | None, keypoints: Path | None, exercise: str) 
     return Path.cwd() / f"{src.stem or src.name}-form-{exercise}"
 
 
-def run_form_job(job: FormJob, progress: Progress | None = None) -> FormSummary:
-    """Check the exercise in a clip (or keypoint file) and write every output."""
+def run_form_job(
+    job: FormJob, progress: Progress | None = None, *, cues: bool = True
+) -> FormSummary:
+    """Check the exercise in a clip (or keypoint file) and write every output; with
+    ``cues`` False the summary written and returned has no cues (the measurement only)."""
     from upright.report.form_outputs import write_form_files
     from upright.report.outputs import staged_output
+    from upright.services.cache import hash_file
     from upright.services.form import FormOptions, check_form_keypoints
+    from upright.services.form_record import without_cues
     from upright.services.load import load_pose
 
     if job.video is None and job.keypoints is None:
@@ -71,8 +85,14 @@ def run_form_job(job: FormJob, progress: Progress | None = None) -> FormSummary:
     bar.start("Judging form", None)
     options = FormOptions(exercise=job.exercise, side=job.side, tilt_deg=job.tilt_deg)
     result = check_form_keypoints(
-        ds, options, source_kind="video" if kind == "video" else "keypoints", source_file=source
+        ds,
+        options,
+        source_kind="video" if kind == "video" else "keypoints",
+        source_file=source,
+        source_sha256=hash_file(Path(source)) if Path(source).is_file() else "",
     )
+    if not cues:
+        result = replace(result, summary=without_cues(result.summary))
     with staged_output(job.out_dir) as stage:
         bar.start("Writing results", None, "files")
         write_form_files(result, stage)
@@ -111,17 +131,73 @@ def _write_pictures(
         )
 
 
-def run_form_command(job: FormJob, json_out: bool, console: Console) -> FormSummary:
-    """Run the job with a progress bar, then print the result."""
+def run_form_command(job: FormJob, json_out: bool, console: Console) -> int:
+    """Run the job with a progress bar, store it for the runner if asked, then print the
+    result; returns the exit code (0, or the held-back code while a red flag is open)."""
     from upright.cli.progress import RichProgress
 
+    screen = None
+    if job.runner is not None:  # a wrong alias fails before the (long) run
+        from upright.services.form_record import form_screen
+
+        screen = form_screen(job.runner)
+    blocked = screen is not None and screen.plan_blocked
     with RichProgress(Console(stderr=True)) as progress:
-        summary = run_form_job(job, progress)
+        summary, stored = _run_and_store(job, progress, cues=not blocked)
     if json_out:
         print(summary.model_dump_json(indent=2))
     else:
-        print_form(summary, job.out_dir, console)
-    return summary
+        print_form(summary, job.out_dir, console, cues=not blocked)
+    if job.runner is None or stored is None:
+        return 0
+    line = _stored_line(job.runner, summary, stored)
+    if screen is not None and blocked:
+        err = Console(stderr=True) if json_out else console
+        print_held_back(screen, err, "form cues", job.runner, line)
+        return blocked_exit_code(screen)
+    (Console(stderr=True) if json_out else console).print(escape(line))
+    return 0
+
+
+def _run_and_store(
+    job: FormJob, progress: Progress, *, cues: bool
+) -> tuple[FormSummary, StoredFormCheck | None]:
+    """Write the outputs, then store the check; on Ctrl-C in between, say what is missing."""
+    from upright.ledger import current_ledger, note_not_done
+    from upright.services.form_record import store_form_check
+
+    ledger = current_ledger()
+    mark = 0 if ledger is None else len(ledger.landed)
+    try:
+        summary = run_form_job(job, progress, cues=cues)
+        if job.runner is None:
+            return summary, None
+        source = job.video or job.keypoints
+        name = None if source is None else source.name
+        return summary, store_form_check(job.runner, summary, name, job.out_dir)
+    except KeyboardInterrupt:
+        if (
+            job.runner is not None
+            and ledger is not None
+            and ledger.since(mark, "folder")
+            and not ledger.since(mark, "database")
+        ):
+            note_not_done(
+                f"the form check was not stored for runner {job.runner}; run the command "
+                f"again with --runner {job.runner} to store it"
+            )
+        raise
+
+
+def _stored_line(alias: str, summary: FormSummary, stored: StoredFormCheck) -> str:
+    ex = summary.exercise
+    what = ex.name.lower() + (f" ({ex.side} side)" if ex.side else "")
+    if stored.already_stored:
+        return (
+            f"This clip's {what} check was already stored for runner {alias} on "
+            f"{stored.stored_at.astimezone():%Y-%m-%d %H:%M}; it is not stored twice."
+        )
+    return f"Stored as form check {stored.record_id} of runner {alias} ({what})."
 
 
 _PHASE_WORDS = {"set_up": "setting up", "hold": "", "end": "position lost", "rest": "rest"}
@@ -145,8 +221,9 @@ def _timeline(summary: FormSummary) -> str:
     return "; ".join(parts)
 
 
-def print_form(summary: FormSummary, out: Path, console: Console) -> None:
-    """The verdict at a glance, the holds, the reps, the checks, then where the files are."""
+def print_form(summary: FormSummary, out: Path, console: Console, *, cues: bool = True) -> None:
+    """The verdict at a glance, the holds, the reps, the checks, then where the files are;
+    with ``cues`` False the fault is named but no cue is given."""
     ex, tot = summary.exercise, summary.totals
     name = ex.name + (f", {ex.side} side" if ex.side else "")
     if summary.synthetic:
@@ -166,7 +243,8 @@ def print_form(summary: FormSummary, out: Path, console: Console) -> None:
         f = tot.first_fault
         console.print(
             f"[red]Form first lost at {f.time_s:.1f} s[/red] ({f.into_hold_s:.1f} s into the "
-            f"hold): {escape(f.label)}. [italic]{escape(f.cue)}[/italic]"
+            f"hold): {escape(f.label)}."
+            + (f" [italic]{escape(f.cue)}[/italic]" if cues and f.cue else "")
         )
     elif tot.holds:
         console.print("[green]Good form throughout the hold.[/green]")

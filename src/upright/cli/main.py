@@ -153,9 +153,16 @@ def form(
     ] = None,
     no_annotate: NoAnnotate = False,
     workers: Workers = None,
+    runner: RunnerAlias = None,
     json_out: JsonOut = False,
 ) -> None:
-    """Check an exercise's form in a clip: hold, good-form seconds, faults, reps."""
+    """Check an exercise's form in a clip: hold, good-form seconds, faults, reps.
+
+    With --runner the check is stored for the runner (once per clip, exercise and side)
+    after the output folder is written; profile and report then show it. While the
+    runner's red-flag screen blocks the plan, the check is stored without its cues and
+    the screen is shown instead (exit 2, or 3 on an emergency).
+    """
     from upright.cli.form import FormJob, default_form_out, run_form_command
 
     job = FormJob(
@@ -168,8 +175,11 @@ def form(
         tilt_deg=tilt_deg,
         annotate=not no_annotate,
         workers=workers,
+        runner=runner,
     )
-    run_guarded(lambda: run_form_command(job, json_out, console))
+    code = run_guarded(lambda: run_form_command(job, json_out, console))
+    if code:
+        raise typer.Exit(code)
 
 
 @app.command(epilog=_EXITS)

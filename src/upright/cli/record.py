@@ -85,6 +85,10 @@ def print_profile(report: ProfileReport, console: Console) -> None:
             f"  form measured from video in {report.measured_sessions} session(s); latest "
             f"{escape(report.latest_measured)}"
         )
+    if report.form_checks:
+        console.print(f"  exercise form checked from video: {report.form_checks} check(s); latest:")
+        for line in report.latest_form_checks:
+            console.print(f"    {escape(line)}")
     console.print(f"[dim]Database: {escape(report.database)}[/dim]")
 
 

@@ -1,7 +1,8 @@
 """The sections of the PDF report, each a list of reportlab flowables built from
 :class:`~upright.services.report.ReportData`: header, red-flag screen, triage, posture
-from video, trunk endurance against norms, exercise plan, progress over time and the
-closing disclaimer. :mod:`upright.report.report_pdf` puts them in order and lays out the
+from video, trunk endurance against norms, exercise form from video
+(:mod:`upright.report.report_form`), exercise plan, progress over time and the closing
+disclaimer. :mod:`upright.report.report_pdf` puts them in order and lays out the
 document. A part not stored yet names the command that records it.
 """
 
@@ -36,6 +37,7 @@ from upright.report._pdf_kit import (
 )
 from upright.report._plotting import test_name
 from upright.report.report_figures import SYNTHETIC_LABEL, lean_over_clip_png, progress_png
+from upright.report.report_form import FORM_TITLE
 from upright.services.endurance_test import times_key
 from upright.services.report import (
     EndurancePoint,
@@ -62,6 +64,7 @@ SECTION_TITLES: Final = (
     "Triage: what may drive the pain",
     "Posture from video",
     "Trunk endurance against norms",
+    FORM_TITLE,
     "Exercise plan",
     "Progress over time",
     "Disclaimer",
@@ -446,7 +449,7 @@ def _exercise_table(plan: Plan) -> list[Any]:
 
 def plan_section(data: ReportData) -> list[Any]:
     s = styles()
-    head = heading(SECTION_TITLES[4])
+    head = heading(SECTION_TITLES[5])
     blocked = _plan_blocked(data)
     if blocked is not None or data.plan is None:
         return [KeepTogether([head, blocked])]
@@ -501,7 +504,7 @@ def _logs_line(data: ReportData) -> str:
 
 
 def progress(data: ReportData) -> list[Any]:
-    head = heading(SECTION_TITLES[5])
+    head = heading(SECTION_TITLES[6])
     figure = progress_png(data)
     line = para(_logs_line(data))
     if figure is None:
@@ -513,5 +516,5 @@ def closing(data: ReportData) -> list[Any]:
     s = styles()
     return [
         Spacer(1, 6),
-        KeepTogether([heading(SECTION_TITLES[6]), para(esc(data.disclaimer), s.cell)]),
+        KeepTogether([heading(SECTION_TITLES[7]), para(esc(data.disclaimer), s.cell)]),
     ]

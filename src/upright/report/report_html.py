@@ -21,6 +21,7 @@ from upright.program.catalogue import form_guide, load_catalogue
 from upright.program.plan import Prescription
 from upright.report._plotting import test_name
 from upright.report.report_charts import lean_over_clip_figure, progress_figure
+from upright.report.report_form import FORM_TITLE, form_checks_html
 from upright.services.endurance_test import times_key
 from upright.services.report import ReportData, latest_timed_from_video
 
@@ -33,6 +34,7 @@ SECTIONS: Final = (
     ("triage", "Why the back hurts: the three causes"),
     ("posture", "Running posture"),
     ("endurance", "Trunk endurance against norms"),
+    ("form", FORM_TITLE),
     ("plan", "The exercise plan"),
     ("progress", "Progress over time"),
 )
@@ -492,6 +494,7 @@ def render_report_html(data: ReportData, *, still_jpeg: bytes | None = None) -> 
                     data.endurance, data.alias, latest_timed_from_video(data.endurance_history)
                 ),
             ),
+            _section("form", form_checks_html(data.form_checks, data.alias)),
             _section("plan", _plan(data)),
             _section("progress", _progress(data)),
         )

@@ -40,6 +40,7 @@ from upright.report._pdf_sections import (
     triage_section,
 )
 from upright.report.report_figures import SYNTHETIC_LABEL
+from upright.report.report_form import form_checks_pdf
 from upright.services.report import ReportData
 
 __all__ = ["SECTION_TITLES", "to_report_pdf", "write_report_pdf"]
@@ -52,6 +53,7 @@ def _story(data: ReportData, still_jpeg: bytes | None) -> list[Any]:
         *triage_section(data.triage, data.alias),
         *posture(data, still_jpeg),
         *endurance(data),
+        *form_checks_pdf(data.form_checks, data.alias),
         *plan_section(data),
         *progress(data),
         *closing(data),

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Final, Literal
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
@@ -18,9 +18,11 @@ from upright.errors import InputError, UnsupportedFormatError
 from upright.summaries import AnalysisSummary, CompareSummary, ImuSummary, RunSummary
 
 __all__ = [
+    "EVIDENCE_SCHEMAS",
     "EvidenceKind",
     "EvidenceSource",
     "MeasuredEvidence",
+    "is_evidence",
     "read_evidence",
     "read_summary",
     "same_summary",
@@ -34,6 +36,9 @@ _KINDS: dict[str, tuple[EvidenceKind, type[BaseModel]]] = {
     "upright.run/1": ("run", RunSummary),
     "upright.imu/1": ("imu", ImuSummary),
 }
+#: The summaries read as evidence about running; a form check (``upright.form/1``) is an
+#: exercise measured from a clip and never one of them.
+EVIDENCE_SCHEMAS: Final = tuple(_KINDS)
 _LEAN = "trunk_lean_stance_deg"
 _HEAD = "head_trunk_deg"
 
@@ -90,6 +95,13 @@ def read_evidence(
                 continue
             merged[key] = value
     return MeasuredEvidence(fields=merged, sources=sources, notes=notes)
+
+
+def is_evidence(kind: str, schema_version: str) -> bool:
+    """Whether a stored record of this kind and schema is evidence for the triage: an
+    analysis, comparison, imported run or IMU run, never an exercise form check."""
+    known = _KINDS.get(schema_version)
+    return known is not None and known[0] == kind
 
 
 def _load_json(path: Path) -> Any:

@@ -225,8 +225,12 @@ def check_form_keypoints(
     *,
     source_kind: SourceKind = "keypoints",
     source_file: str = "",
+    source_sha256: str = "",
 ) -> FormResult:
     """Check an exercise's form in one clip's keypoints (y-up pixels).
+
+    ``source_sha256`` is the SHA-256 of the clip or keypoint file read, kept in the
+    summary so a stored check knows its clip.
 
     Raises
     ------
@@ -282,6 +286,7 @@ def check_form_keypoints(
             width_px=int(ds.attrs.get("image_width_px", 0)),
             height_px=int(ds.attrs.get("image_height_px", 0)),
         ),
+        clip_sha256=source_sha256,
         exercise=_exercise_summary(definition, options.side),
         setup=FormSetupSummary(
             head_direction="right" if check.head_direction > 0 else "left",

@@ -11,6 +11,7 @@ The report reads; it never stores. Its parts:
   (the norms every command uses), and, for a test stored more than once, the change from
   its first result against the test's MDC (McGill 1999; Biering-Sorensen 1984
   reliability);
+- exercise form from video: the latest ``upright form`` check of each exercise;
 - the plan at the runner's current level, and the logs: sessions and runs with pain.
 """
 
@@ -33,6 +34,7 @@ from upright.errors import InsufficientDataError, UprightError
 from upright.fatigue.compare import compute_clip_change, compute_clip_level
 from upright.program import Decision, Plan
 from upright.services.endurance_test import timed_clip, times_key
+from upright.services.form_record import FormCheckRow, form_check_rows, latest_form_checks
 from upright.services.runner_measures import STORED_AS, Population, Sex, profile_norms
 from upright.services.runner_record import _session
 from upright.store import get_runner, records, run_logs, session_logs
@@ -177,6 +179,8 @@ class ReportData(_Model):
     plan_note: str
     sessions: list[SessionRow]
     runs: list[RunRow]
+    #: The latest stored form check of each exercise (and side), from ``upright form``.
+    form_checks: list[FormCheckRow] = []
 
 
 def _completion(value: str | None) -> Literal["full", "partial"] | None:
@@ -337,6 +341,7 @@ def gather_report(
             for field, (key, side) in STORED_AS.items()
             if t.test_key == key and t.side == side
         ]
+        form_checks = latest_form_checks(form_check_rows(session, runner))
         logs = list(session_logs(session, runner))
         decision = decision_after(logs) if logs else None
         sessions = [
@@ -406,4 +411,5 @@ def gather_report(
         plan_note=plan_note,
         sessions=sessions,
         runs=runs,
+        form_checks=form_checks,
     )

@@ -27,6 +27,7 @@ from upright.errors import AnswersError, InputError, StoreError
 from upright.limits import HEIGHT_CM
 from upright.services.checkup import CheckupResult, TriageReport, run_checkup, run_triage
 from upright.services.endurance_test import EnduranceTestReport, run_endurance_test
+from upright.services.evidence import is_evidence
 from upright.services.runner_measures import (
     STORED_AS,
     Population,
@@ -99,11 +100,13 @@ def _session(what: str) -> Iterator[Session]:
 
 
 def _stored_evidence(session: Session, runner: Runner) -> list[tuple[str, Mapping[str, Any]]]:
-    """The runner's stored summaries, newest first: when two give the same evidence field,
-    the latest measurement is the one used."""
+    """The runner's stored summaries of running, newest first: when two give the same
+    evidence field, the latest measurement is the one used. Exercise form checks (and any
+    other record that is not evidence about running) are left out."""
     return [
         (f"stored {r.kind} record {r.id} ({r.source_name or 'no file'})", r.summary)
         for r in reversed(records(session, runner))
+        if is_evidence(r.kind, r.schema_version)
     ]
 
 
@@ -302,6 +305,9 @@ class ProfileReport(BaseModel):
     database: str
     measured_sessions: int = 0
     latest_measured: str | None = None
+    form_checks: int = 0
+    #: The latest form check of each exercise (and side), in words.
+    latest_form_checks: list[str] = []
 
 
 def _latest_measured(logs: list[SessionLog]) -> str | None:
@@ -332,6 +338,8 @@ def update_profile(
     InputError
         A height outside the plausible range (:data:`upright.limits.HEIGHT_CM`).
     """
+    from upright.services.form_record import form_check_rows, latest_form_checks
+
     lo, hi = HEIGHT_CM
     if height_cm is not None and not lo <= height_cm <= hi:
         raise InputError(
@@ -351,6 +359,7 @@ def update_profile(
                 setattr(runner, field, value)
         session.flush()
         measured = [x for x in runner.session_logs if x.measured_form]
+        checks = form_check_rows(session, runner)
         kinds: dict[str, int] = {}
         for record in runner.records:
             kinds[record.kind] = kinds.get(record.kind, 0) + 1
@@ -371,6 +380,11 @@ def update_profile(
             database=session.get_bind().engine.url.render_as_string(hide_password=True),
             measured_sessions=len(measured),
             latest_measured=_latest_measured(measured),
+            form_checks=len(checks),
+            latest_form_checks=[
+                f"{row.label}, {row.when.astimezone():%Y-%m-%d}: {row.described()}"
+                for row in latest_form_checks(checks)
+            ],
         )
 
 

@@ -46,7 +46,7 @@ __all__ = [
     "utc_now",
 ]
 
-RecordKind = Literal["analysis", "compare", "run", "imu"]
+RecordKind = Literal["analysis", "compare", "run", "imu", "form"]
 #: Where an endurance result came from: typed (or the guided timer), or timed from a clip.
 EnduranceSource = Literal["typed", "video"]
 RECORD_KINDS: tuple[RecordKind, ...] = get_args(RecordKind)
@@ -184,7 +184,9 @@ class Clearance(Base):
 
 
 class Record(Base):
-    """A stored summary of ``analyze``, ``compare``, ``run`` or ``imu``, as published JSON."""
+    """A stored summary of ``analyze``, ``compare``, ``run``, ``imu`` or ``form``, as
+    published JSON. A form check (kind "form") is an exercise measured from a clip, never
+    evidence about running: the triage reads only the kinds it knows."""
 
     __tablename__ = "record"
 

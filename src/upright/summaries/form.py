@@ -38,6 +38,12 @@ CheckName = Literal[
 ]
 
 
+_CUE: Final = (
+    "What to do about the fault; '' when the check was stored for a runner whose "
+    "red-flag screen holds advice back."
+)
+
+
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -52,7 +58,7 @@ class ToleranceSummary(_Model):
     above_deg: float | None = Field(description="Fault when the measure is above this.")
     source: str
     ends_hold: bool = Field(description="The protocol stops the clock at this fault.")
-    cue: str
+    cue: str = Field(description=_CUE)
 
 
 class ExerciseSummary(_Model):
@@ -86,7 +92,7 @@ class FormFirstFault(_Model):
     into_hold_s: float = Field(description="Seconds after the position was reached.")
     fault: str
     label: str
-    cue: str
+    cue: str = Field(description=_CUE)
 
 
 class HoldSummary(_Model):
@@ -161,6 +167,9 @@ class FormSummary(_Model):
     disclaimer: str = DISCLAIMER
     synthetic: bool = Field(description="True for a synthetic figure, never a person.")
     source: SourceSummary
+    clip_sha256: str = Field(
+        default="", description="SHA-256 of the clip or keypoint file ('' when not a file)."
+    )
     exercise: ExerciseSummary
     setup: FormSetupSummary
     totals: FormTotals
