@@ -41,7 +41,7 @@ def _missing(data: ReportData, screen: RedFlagScreen) -> list[Missing]:
     if screen.stop_everything:
         return out
     if not data.endurance_history:
-        out.append(Missing("Endurance test results (typed times)", "checkup_start"))
+        out.append(Missing("Endurance test results (timed or typed)", "endurance_tests"))
     if data.posture is None:
         out.append(
             Missing(
