@@ -71,10 +71,13 @@ class LimitedUpload(APIRoute):
                         raise _TooLargeError
                 return message
 
+            counted_request = Request(request.scope, counted)
             try:
-                return await handler(Request(request.scope, counted))
+                return await handler(counted_request)
             except _TooLargeError:
                 return _import_page(request, {}, error=_too_large(), status=413)
+            finally:
+                await counted_request.close()  # the spooled upload, also when refused (403)
 
         return limited
 
