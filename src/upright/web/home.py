@@ -4,8 +4,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Final
 
 from upright.assessment.redflags import RedFlagScreen
 from upright.program.plan import STAGE_TITLES
@@ -41,7 +44,7 @@ def _missing(data: ReportData, screen: RedFlagScreen) -> list[Missing]:
     if screen.stop_everything:
         return out
     if not data.endurance_history:
-        out.append(Missing("Endurance test results (typed times)", "checkup_start"))
+        out.append(Missing("Endurance test results (timed or typed)", "endurance_tests"))
     if data.posture is None:
         out.append(
             Missing(
@@ -57,13 +60,37 @@ def _missing(data: ReportData, screen: RedFlagScreen) -> list[Missing]:
     return out
 
 
+#: The chart's inputs -> its JSON, for the last few charts drawn: building the plotly figure
+#: is most of a home page's time with a long history, and it only changes when the runner
+#: stores something it shows.
+_FIGURES: OrderedDict[str, str | None] = OrderedDict()
+_FIGURES_KEPT: Final = 16
+_FIGURES_LOCK = threading.Lock()
+_CHART_INPUTS: Final = {
+    "alias",
+    "synthetic",
+    "sessions",
+    "runs",
+    "endurance_history",
+    "lean_history",
+}
+
+
 def _pain_figure_json(data: ReportData) -> str | None:
+    """The progress chart of the report (pain, endurance, lean over time) as plotly JSON."""
     from upright.report.report_charts import progress_figure
 
+    key = hashlib.sha256(data.model_dump_json(include=_CHART_INPUTS).encode()).hexdigest()
+    with _FIGURES_LOCK:
+        if key in _FIGURES:
+            _FIGURES.move_to_end(key)
+            return _FIGURES[key]
     fig = progress_figure(data)
-    if fig is None:
-        return None
-    text: str = fig.to_json()
+    text: str | None = None if fig is None else fig.to_json()
+    with _FIGURES_LOCK:
+        _FIGURES[key] = text
+        while len(_FIGURES) > _FIGURES_KEPT:
+            _FIGURES.popitem(last=False)
     return text
 
 

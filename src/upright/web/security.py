@@ -30,6 +30,7 @@ __all__ = [
     "CSP",
     "CSRF_FIELD",
     "CSRF_HEADER",
+    "REPORT_FRAME_CSP",
     "SECURITY_HEADERS",
     "SESSION_COOKIE",
     "SecurityMiddleware",
@@ -54,6 +55,17 @@ CSP: Final = _POLICY.format(styles="")
 #: attributes and rules it adds), so those are allowed there; still no inline script, and
 #: a style can load nothing from elsewhere (images and fonts stay 'self').
 CHART_CSP: Final = _POLICY.format(styles=" 'unsafe-inline'")
+#: The stored report, shown in a frame of the report page: it is one self-contained HTML
+#: file with plotly.js and its figures inline, so inline script and style run there, but
+#: sandboxed (an opaque origin: no cookie, no request to this server, no form, no
+#: navigation of the page around it) and nothing may be loaded or sent anywhere; only
+#: this server's own pages may frame it.
+REPORT_FRAME_CSP: Final = (
+    "sandbox allow-scripts; default-src 'none'; script-src 'unsafe-inline'; "
+    "style-src 'unsafe-inline'; img-src data:; font-src 'none'; connect-src 'none'; "
+    "base-uri 'none'; form-action 'none'; frame-ancestors 'self'"
+)
+_OWN_POLICIES: Final = frozenset({CHART_CSP, REPORT_FRAME_CSP})
 SECURITY_HEADERS: Final = (
     ("content-security-policy", CSP),
     ("x-content-type-options", "nosniff"),
@@ -172,9 +184,14 @@ class SecurityMiddleware:
             if message["type"] == "http.response.start":
                 started = True
                 headers = MutableHeaders(scope=message)
+                own = headers.get("content-security-policy") in _OWN_POLICIES
+                framed = headers.get("content-security-policy") == REPORT_FRAME_CSP
                 for name, value in SECURITY_HEADERS:
-                    if name == "content-security-policy" and headers.get(name) == CHART_CSP:
-                        continue  # a chart page's own policy (see CHART_CSP)
+                    if name == "content-security-policy" and own:
+                        continue  # a chart page's or the report frame's own policy
+                    if name == "x-frame-options" and framed:
+                        headers[name] = "SAMEORIGIN"
+                        continue
                     headers[name] = value
                 if new_cookie is not None:
                     attributes = "; Path=/; HttpOnly; SameSite=Strict"
