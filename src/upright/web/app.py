@@ -12,7 +12,7 @@ from starlette.exceptions import HTTPException
 
 from upright import __version__
 from upright.web.pages import DatabaseMiddleware, make_templates, render
-from upright.web.routes import checkup, log, plan, runners
+from upright.web.routes import checkup, live, log, plan, runners
 from upright.web.security import SecurityMiddleware, load_secret, require_csrf
 from upright.web.settings import WebSettings
 
@@ -59,7 +59,7 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
     def home() -> RedirectResponse:
         return RedirectResponse(app.url_path_for("runner_list"), status_code=303)
 
-    for area in (runners, checkup, plan, log):
+    for area in (runners, checkup, plan, log, live):
         app.include_router(area.router)
     # The video, exercise-form and upload pages (jobs and uploads services) are routers of
     # their own, included here; the runner's home links to them by route name
