@@ -29,11 +29,10 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
-import xarray as xr
 
 from upright.form.check import FORM_CUTOFF_HZ, FORM_MAX_GAP_S, MAX_FLOOR_TILT_DEG, MIN_FLOOR_SHARE
 from upright.form.definitions import ExerciseForm, FaultRule, Side
-from upright.form.geometry import compute_measures, floor_tilt_deg
+from upright.form.geometry import floor_tilt_deg, measures_of
 from upright.form.judge import _ending_faults, _in_position, per_second
 from upright.form.timing import (
     GOOD,
@@ -45,9 +44,9 @@ from upright.form.timing import (
     fault_labels,
     phases,
 )
-from upright.kinematics.angles import midpoint
+from upright.kinematics.angles import midpoint_xy
 from upright.signal.filters import DEFAULT_CONFIDENCE_THRESHOLD
-from upright.skeleton import KEYPOINTS, FloatArray, make_pose_dataset
+from upright.skeleton import KEYPOINTS, FloatArray
 
 __all__ = ["JudgeStep", "LiveFormCheck", "LiveJudge", "LiveUpdate"]
 
@@ -361,18 +360,7 @@ class LiveFormCheck:
             self.judge.set_frame_s(self._frame_s)
         self._last_s = time_s
 
-    def _dataset(self, frames: list[tuple[float, FloatArray]]) -> xr.Dataset:
-        t = np.array([f[0] for f in frames])
-        pos = np.stack([f[1].T for f in frames])  # (time, 2, keypoint)
-        return make_pose_dataset(
-            pos,
-            np.where(np.isfinite(pos[:, 0, :]), 1.0, 0.0),
-            t,
-            fps=1.0 / self._frame_s,
-            source_software="live camera",
-        )
-
-    def _tilt(self, ds: xr.Dataset) -> float:
+    def _tilt(self, ds: Mapping[str, FloatArray]) -> float:
         if self.given_tilt_deg is not None:
             return float(self.given_tilt_deg)
         if self.definition.floor_points is None:
@@ -386,10 +374,10 @@ class LiveFormCheck:
         tilt = float(np.median(angles[ok]))
         return tilt if abs(tilt) <= MAX_FLOOR_TILT_DEG else 0.0
 
-    def _head(self, ds: xr.Dataset) -> int:
+    def _head(self, ds: Mapping[str, FloatArray]) -> int:
         dx = (
-            midpoint(ds, "left_shoulder", "right_shoulder")[:, 0]
-            - midpoint(ds, "left_hip", "right_hip")[:, 0]
+            midpoint_xy(ds["left_shoulder"], ds["right_shoulder"])[:, 0]
+            - midpoint_xy(ds["left_hip"], ds["right_hip"])[:, 0]
         )
         self._head_dx.append(float(dx[-1]))
         values = np.asarray(self._head_dx)
@@ -397,7 +385,7 @@ class LiveFormCheck:
         return 1 if values.size == 0 or float(np.median(values)) >= 0 else -1
 
     def _measures(self, time_s: float, clean: FloatArray) -> tuple[dict[str, float], float, int]:
-        now = self._dataset([(time_s, clean)])
+        now = {k: clean[i : i + 1] for i, k in enumerate(KEYPOINTS)}
         tilt = self._tilt(now)
         head = self._head(now)
         a = np.deg2rad(-tilt)
@@ -405,11 +393,8 @@ class LiveFormCheck:
         self._window.append((time_s, clean @ rot.T))
         while self._window[0][0] < time_s - self._window_s - 1e-9:
             self._window.popleft()
-        frames = compute_measures(
-            self._dataset(list(self._window)),
-            self.definition,
-            self.side,
-            head,
-        )
-        last = frames.iloc[-1]
-        return {m.name: float(last[m.name]) for m in self.definition.measures}, tilt, head
+        t = np.array([f[0] for f in self._window])
+        stacked = np.stack([f[1] for f in self._window])  # (time, keypoint, 2)
+        points = {k: stacked[:, i] for i, k in enumerate(KEYPOINTS)}
+        values = measures_of(points, t, self.definition, self.side, head)
+        return {name: float(v[-1]) for name, v in values.items()}, tilt, head
