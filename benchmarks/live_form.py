@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import socket
 import struct
 import sys
@@ -89,8 +90,6 @@ async def _run(host: str, frames: list[bytes], exercise: str) -> tuple[list[floa
         for k, jpeg in enumerate(frames):
             sent = time.perf_counter()
             await ws.send(struct.pack("<d", 1000.0 * k / 30.0) + jpeg)
-            import json
-
             last = json.loads(await ws.recv())
             latencies.append(time.perf_counter() - sent)
         elapsed = time.perf_counter() - start
@@ -117,9 +116,8 @@ def main() -> None:
         f"clip: {CLIP.name}, {len(frames)} frames at {args.width} px wide ({size_kb:.0f} kB JPEG)"
     )
     print(f"updates/s: {len(frames) / elapsed:.1f} (one frame in flight)")
-    print(
-        f"latency ms: p50 {np.percentile(warm, 50):.1f}, p95 {np.percentile(warm, 95):.1f}, max {warm.max():.1f}"
-    )
+    p50, p95 = np.percentile(warm, [50, 95])
+    print(f"latency ms: p50 {p50:.1f}, p95 {p95:.1f}, max {warm.max():.1f}")
     seen = sum(p is not None for p in last.get("skeleton", []))
     print(f"last answer: {seen} keypoints seen, in_position={last.get('in_position')}")
 

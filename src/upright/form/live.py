@@ -126,7 +126,7 @@ class LiveJudge:
         raw = str(fault_labels(table, d)[0])
         ending = str(_ending_faults(table, d)[0])
         i = len(self._time)
-        self._rows.append({k: float(v) for k, v in table.iloc[0].items()})
+        self._rows.append({str(k): float(v) for k, v in table.iloc[0].items()})
         self._time.append(time_s)
         self._raw.append(raw)
         self._in_pos.append(bool(in_pos[0]))
