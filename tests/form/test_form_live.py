@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from upright.form.check import check_form_pose
-from upright.form.definitions import form_definition
+from upright.form.definitions import Tolerance, form_definition
 from upright.form.live import LiveFormCheck, LiveJudge
 from upright.form.timing import GOOD
 from upright.services.form import FormOptions, check_form_keypoints
@@ -52,6 +52,19 @@ def test_streamed_measures_give_the_clips_verdicts(key, side, spec) -> None:
     assert live["verdict"].tolist() == offline.frames["verdict"].tolist()
     assert live["phase"].tolist() == offline.frames["phase"].tolist()
     pd.testing.assert_frame_equal(judge.seconds(), offline.seconds)
+
+
+def test_a_protocols_time_limit_ends_the_live_hold_as_in_the_clip() -> None:
+    """An endurance hold's limit (here 5 s): the live hold ends where the clip's does,
+    and staying in position does not start another."""
+    limit = Tolerance(deg=5.0, source="a test limit")
+    definition = form_definition("front_plank").model_copy(update={"max_hold_s": limit})
+    offline = check_form_pose(simulate_exercise(SAG).ds, definition).judgement
+    judge = LiveJudge(definition, offline.frame_s)
+    _feed_measures(offline.frames, judge)
+    assert [h.hit_limit for h in offline.holds] == [True]
+    assert judge.tracker.finish() == offline.holds
+    assert judge.frames()["verdict"].tolist() == offline.frames["verdict"].tolist()
 
 
 def test_the_clock_runs_only_while_form_is_good() -> None:

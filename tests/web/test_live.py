@@ -9,8 +9,9 @@ import struct
 import cv2
 import pytest
 from starlette.websockets import WebSocketDisconnect
-from tests.web.conftest import Browser, clear_checkup, make_runner
+from tests.web.conftest import Browser, clear_checkup, make_runner, red_flag_form
 
+from upright.assessment.redflags import red_flag_questions
 from upright.skeleton import KEYPOINTS
 from upright.synthetic.exercise import ExerciseSpec, render_exercise_frames, simulate_exercise
 
@@ -154,3 +155,14 @@ def test_unknown_runner(browser: Browser) -> None:
     page = browser.get("/form/live/Nobody")
     assert page.status_code == 404
     assert json.dumps("Nobody")[1:-1] in page.text
+
+
+def test_runner_with_an_emergency_answer_goes_to_the_stop_page(browser: Browser) -> None:
+    make_runner(browser, "Ann")
+    emergency = next(q for q in red_flag_questions() if q.level == "emergency")
+    browser.post("/checkup/Ann", red_flag_form("no", **{emergency.key: "yes"}))
+    page = browser.get("/form/live/Ann?exercise=front_plank", follow_redirects=False)
+    assert page.status_code == 303
+    assert (
+        page.headers["location"].startswith("/checkup-stop/") or "stop" in page.headers["location"]
+    )
