@@ -25,16 +25,30 @@ offset but never its sign, because a stretch keeps each point on its side of a l
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import numpy as np
 import pandas as pd
 import xarray as xr
 
 from upright.errors import InputError
 from upright.form.definitions import ExerciseForm, Measure, Side
-from upright.kinematics.angles import midpoint
+from upright.kinematics.angles import midpoint, midpoint_xy
 from upright.skeleton import FloatArray, point
 
+#: Where body points come from: a pose Dataset (y up), or keypoint name -> (time, 2)
+#: positions (y up), as the live check keeps its last frames.
+PointSource = xr.Dataset | Mapping[str, FloatArray]
+
+
+def _keypoint_xy(src: PointSource, name: str) -> FloatArray:
+    if isinstance(src, xr.Dataset):
+        return point(src, name)
+    return np.asarray(src[name], dtype=np.float64)
+
+
 __all__ = [
+    "PointSource",
     "body_point",
     "compute_measures",
     "detect_head_direction",
@@ -43,6 +57,7 @@ __all__ = [
     "incline_deg",
     "joint_angle_deg",
     "line_offset_deg",
+    "measures_of",
     "point_keypoints",
     "required_keypoints",
     "sway_deg",
@@ -85,13 +100,16 @@ def required_keypoints(definition: ExerciseForm, side: Side | None) -> list[str]
     return sorted(set(names))
 
 
-def body_point(ds: xr.Dataset, name: str, side: Side | None = None) -> FloatArray:
+def body_point(ds: PointSource, name: str, side: Side | None = None) -> FloatArray:
     """Position (time, 2) of a body point: a mid-point, or the ``side_`` / ``other_`` one."""
     sides = _sides(name, side)
     base = _base(name)
     if len(sides) == 2:
-        return midpoint(ds, _keypoint("left", base), _keypoint("right", base))
-    return point(ds, _keypoint(sides[0], base))
+        left, right = _keypoint("left", base), _keypoint("right", base)
+        if isinstance(ds, xr.Dataset):
+            return midpoint(ds, left, right)
+        return midpoint_xy(_keypoint_xy(ds, left), _keypoint_xy(ds, right))
+    return _keypoint_xy(ds, _keypoint(sides[0], base))
 
 
 def line_offset_deg(a: FloatArray, vertex: FloatArray, b: FloatArray) -> FloatArray:
@@ -166,7 +184,7 @@ def detect_head_direction(ds: xr.Dataset) -> int:
     return 1 if float(np.nanmedian(dx)) >= 0 else -1
 
 
-def floor_tilt_deg(ds: xr.Dataset, points: list[str], side: Side | None) -> tuple[float, int]:
+def floor_tilt_deg(ds: PointSource, points: list[str], side: Side | None) -> tuple[float, int]:
     """Camera tilt from a line level in the room: the median angle of the line through
     two floor points (against image +x, + rising to the right) and the frames used.
 
@@ -184,7 +202,8 @@ def floor_tilt_deg(ds: xr.Dataset, points: list[str], side: Side | None) -> tupl
 
 
 def _measure(
-    ds: xr.Dataset,
+    ds: PointSource,
+    t: FloatArray,
     m: Measure,
     side: Side | None,
     head: int | FloatArray,
@@ -192,7 +211,6 @@ def _measure(
 ) -> FloatArray:
     if m.geometry == "sway":
         assert m.of is not None  # validated by the definition
-        t = np.asarray(ds["time"].values, dtype=np.float64)
         return sway_deg(done[m.of], t, m.window_s)
     pts = [body_point(ds, p, side) for p in m.points]
     if m.geometry == "line_offset":
@@ -206,16 +224,30 @@ def _measure(
         )
 
 
+def measures_of(
+    ds: PointSource,
+    time_s: FloatArray,
+    definition: ExerciseForm,
+    side: Side | None,
+    head_direction: int | FloatArray,
+) -> dict[str, FloatArray]:
+    """Every measure of the definition per frame (degrees, NaN where a point is
+    missing), by name, from any :data:`PointSource` with its frame times."""
+    done: dict[str, FloatArray] = {}
+    for m in sorted(definition.measures, key=lambda m: m.geometry == "sway"):
+        done[m.name] = _measure(ds, time_s, m, side, head_direction, done)
+    return done
+
+
 def compute_measures(
     ds: xr.Dataset, definition: ExerciseForm, side: Side | None, head_direction: int | FloatArray
 ) -> pd.DataFrame:
     """Every measure of the definition per frame: ``time_s`` and one column per measure
     (degrees, NaN where a point is missing). ``head_direction`` is one value for a clip
     (:func:`detect_head_direction`) or one per frame (:func:`head_direction_per_frame`)."""
-    done: dict[str, FloatArray] = {}
-    for m in sorted(definition.measures, key=lambda m: m.geometry == "sway"):
-        done[m.name] = _measure(ds, m, side, head_direction, done)
-    frame = pd.DataFrame({"time_s": np.asarray(ds["time"].values, dtype=np.float64)})
+    t = np.asarray(ds["time"].values, dtype=np.float64)
+    done = measures_of(ds, t, definition, side, head_direction)
+    frame = pd.DataFrame({"time_s": t})
     for m in definition.measures:
         frame[m.name] = done[m.name]
     return frame

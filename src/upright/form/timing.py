@@ -9,7 +9,9 @@ as the protocols ask ("stop the clock the moment position is lost").
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import bisect
+from collections import deque
+from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
@@ -24,7 +26,9 @@ __all__ = [
     "LOSE_S",
     "REACH_S",
     "STEADY_RANGE_DEG",
+    "Debouncer",
     "Hold",
+    "HoldTracker",
     "Rep",
     "Timing",
     "condition_mask",
@@ -94,32 +98,6 @@ def fault_labels(frames: pd.DataFrame, definition: ExerciseForm) -> StrArray:
     return np.asarray(labels.astype(str))
 
 
-def debounce(
-    labels: StrArray, time_s: FloatArray, min_s: float, initial: str | None = None
-) -> StrArray:
-    """Labels with every change confirmed only after it lasts ``min_s``.
-
-    The state starts as ``initial`` (default: the first label), switches to a new label
-    once that label has held for ``min_s``, and the switch is dated back to where the
-    label began; shorter runs keep the state before.
-    """
-    out = np.array(labels, dtype=object)
-    if labels.size == 0:
-        return np.asarray(out.astype(str))
-    dt = float(np.median(np.diff(time_s))) if time_s.size > 1 else 0.0
-    state = str(labels[0]) if initial is None else initial
-    start = 0
-    for i in range(labels.size):
-        lab = str(labels[i])
-        if lab != str(labels[start]):
-            start = i
-        if lab != state and time_s[i] - time_s[start] + dt >= min_s - 1e-9:
-            state = lab
-            out[start : i + 1] = state
-        out[i] = state
-    return np.asarray(out.astype(str))
-
-
 @dataclass(frozen=True)
 class Hold:
     """One hold: from position reached to position lost (frame indices, end exclusive)."""
@@ -138,29 +116,201 @@ class Hold:
         return self.end_s - self.start_s
 
 
-def _steady(judged: FloatArray, time_s: FloatArray, window_s: float, range_deg: float) -> BoolArray:
-    """Per frame, whether the judged angle moved less than ``range_deg`` over the window
-    that ends at the frame."""
-    dt = float(np.median(np.diff(time_s))) if time_s.size > 1 else 1.0
-    n = max(1, round(window_s / dt))
-    s = pd.Series(judged)
-    spread = s.rolling(n, min_periods=1).max() - s.rolling(n, min_periods=1).min()
-    return np.asarray(spread.to_numpy(dtype=np.float64) <= range_deg)
+class Debouncer:
+    """Labels with every change confirmed only once it lasts ``min_s``.
+
+    The state starts as ``initial`` (None: the first label pushed) and switches to a new
+    label once that label has been pushed without a break for ``min_s`` (counting the
+    last frame's length ``frame_s``); the switch is dated back to the run's first frame.
+    """
+
+    def __init__(self, min_s: float, frame_s: float, initial: str | None = None) -> None:
+        self.min_s = min_s
+        self.frame_s = frame_s
+        self.state = initial
+        self._run_label: str | None = None
+        self._run_start = 0
+        self._run_start_s = 0.0
+        self._count = 0
+
+    def push(self, label: str, time_s: float) -> tuple[str, int | None]:
+        """The state after this frame, and the index (0 = the first frame pushed) from
+        which earlier frames take that state, when a switch was just confirmed."""
+        i = self._count
+        self._count += 1
+        if self.state is None:
+            self.state = label
+        if label != self._run_label:
+            self._run_label, self._run_start, self._run_start_s = label, i, time_s
+        if label != self.state and time_s - self._run_start_s + self.frame_s >= self.min_s - 1e-9:
+            self.state = label
+            return label, self._run_start
+        return self.state, None
+
+
+_State = Literal["idle", "arming", "hold", "limit"]
 
 
 @dataclass
-class _HoldScan:
-    time_s: FloatArray
-    ready: BoolArray  # in position, no ending fault: the hold may go on
-    steady: BoolArray
-    timing: Timing
-    dt: float
-    holds: list[Hold] = field(default_factory=list)
+class _Frame:
+    time_s: float
+    ending_fault: str
+    loss_reason: str | None
 
 
-def _reached_at(scan: _HoldScan, i: int, start: int) -> bool:
-    t = scan.time_s
-    return bool(t[i] - t[start] + scan.dt >= scan.timing.reach_s - 1e-9 and scan.steady[i])
+class HoldTracker:
+    """Holds, found as frames arrive: the position is reached when it has been kept
+    (``ready``: in position with no hold-ending fault) and steady for
+    ``timing.reach_s``; it is lost when not ready for ``timing.lose_s`` (dated back to
+    the first frame not ready), or when ``max_hold_s`` is reached.
+
+    ``frame_s`` is the length of one frame (the median interval); the live check may
+    update it as frames come. Finished holds are in :attr:`holds`; :meth:`finish` adds
+    the one still going.
+    """
+
+    def __init__(
+        self,
+        timing: Timing,
+        frame_s: float,
+        *,
+        require_steady: bool = True,
+        max_hold_s: float | None = None,
+    ) -> None:
+        self.timing = timing
+        self.frame_s = frame_s
+        self.require_steady = require_steady
+        self.max_hold_s = max_hold_s
+        self.holds: list[Hold] = []
+        self._frames: list[_Frame] = []
+        self._times: list[float] = []
+        self._window: deque[tuple[float, float]] = deque()
+        self._state: _State = "idle"
+        self._start = 0
+        self._lost_from: int | None = None
+
+    @property
+    def hold_start(self) -> int | None:
+        """The first frame of the hold going on now (None outside a hold)."""
+        return self._start if self._state == "hold" else None
+
+    @property
+    def losing_since(self) -> int | None:
+        """In a hold, the first frame of a loss not yet long enough to end it."""
+        return self._lost_from if self._state == "hold" else None
+
+    def _steady(self, time_s: float, judged: float) -> bool:
+        """Whether the judged angle moved less than the steady range over the
+        ``reach_s`` window that ends at this frame (NaN values are skipped)."""
+        if not self.require_steady:
+            return True
+        n = max(1, round(self.timing.reach_s / self.frame_s)) if self.frame_s > 0 else 1
+        self._window.append((time_s, judged))
+        while self._window and self._window[0][0] < time_s - (n - 0.5) * self.frame_s:
+            self._window.popleft()
+        values = [v for _, v in self._window if np.isfinite(v)]
+        return bool(values) and max(values) - min(values) <= self.timing.steady_range_deg
+
+    def _reached(self, i: int, steady: bool) -> bool:
+        t = self._times
+        return t[i] - t[self._start] + self.frame_s >= self.timing.reach_s - 1e-9 and steady
+
+    def _end_reason(self, at: int) -> tuple[str, str | None]:
+        f = self._frames[at]
+        fault = f.ending_fault or None
+        reason = fault or (f.loss_reason if f.loss_reason is not None else "position lost")
+        return reason, fault
+
+    def push(
+        self,
+        time_s: float,
+        *,
+        ready: bool,
+        judged: float,
+        ending_fault: str = "",
+        loss_reason: str | None = None,
+    ) -> None:
+        """Take one frame: whether the hold may go on (``ready``), the judged angle, the
+        hold-ending fault seen ("" for none) and, when not in position, why."""
+        i = len(self._times)
+        self._times.append(time_s)
+        self._frames.append(_Frame(time_s, ending_fault, loss_reason))
+        steady = self._steady(time_s, judged)
+        if self._state == "limit":  # the protocol is over until the position is left
+            if not ready:
+                self._state = "idle"
+            return
+        if self._state == "idle":
+            if not ready:
+                return
+            self._state, self._start = "arming", i
+        if self._state == "arming":
+            if not ready:
+                self._state = "idle"
+                return
+            if not self._reached(i, steady):
+                return
+            # reached: the hold began where the steady window that ends here began
+            first = bisect.bisect_left(
+                self._times, time_s - self.timing.reach_s + self.frame_s - 1e-9
+            )
+            self._start = max(self._start, first)
+            self._state, self._lost_from = "hold", None
+        self._in_hold(i, ready)
+
+    def _in_hold(self, i: int, ready: bool) -> None:
+        t, start = self._times, self._start
+        if self.max_hold_s is not None and t[i] - t[start] >= self.max_hold_s:
+            reason = f"the protocol's {self.max_hold_s:g} s limit"
+            self.holds.append(Hold(start, i, t[start], t[i], reason, hit_limit=True))
+            self._state = "limit" if ready else "idle"
+            return
+        if ready:
+            self._lost_from = None
+            return
+        lost = i if self._lost_from is None else self._lost_from
+        self._lost_from = lost
+        if t[i] - t[lost] + self.frame_s >= self.timing.lose_s - 1e-9:
+            reason, fault = self._end_reason(lost)
+            self.holds.append(Hold(start, lost, t[start], t[lost], reason, fault))
+            self._state = "idle"
+
+    def finish(self) -> list[Hold]:
+        """Every hold, with the one still going when the frames ended (to the end of
+        the last frame, or to where a loss not yet confirmed began)."""
+        if self._state != "hold":
+            return list(self.holds)
+        t, start, n = self._times, self._start, len(self._times)
+        if self._lost_from is not None:
+            reason, fault = self._end_reason(self._lost_from)
+            last = Hold(start, self._lost_from, t[start], t[self._lost_from], reason, fault)
+        else:
+            end_s = t[-1] + self.frame_s
+            last = Hold(
+                start, n, t[start], end_s, "the clip ended during the hold", still_going=True
+            )
+        return [*self.holds, last]
+
+
+def debounce(
+    labels: StrArray, time_s: FloatArray, min_s: float, initial: str | None = None
+) -> StrArray:
+    """Labels with every change confirmed only after it lasts ``min_s``.
+
+    The state starts as ``initial`` (default: the first label), switches to a new label
+    once that label has held for ``min_s``, and the switch is dated back to where the
+    label began; shorter runs keep the state before (the clip fed through
+    :class:`Debouncer`).
+    """
+    out = np.array(labels, dtype=object)
+    dt = float(np.median(np.diff(time_s))) if time_s.size > 1 else 0.0
+    step = Debouncer(min_s, dt, initial)
+    for i in range(labels.size):
+        state, since = step.push(str(labels[i]), float(time_s[i]))
+        if since is not None:
+            out[since : i + 1] = state
+        out[i] = state
+    return np.asarray(out.astype(str))
 
 
 def detect_holds(
@@ -176,71 +326,23 @@ def detect_holds(
 ) -> list[Hold]:
     """Holds: the position reached (in position, no ending fault, steady for
     ``timing.reach_s``) until lost (out of position or an ending fault for
-    ``timing.lose_s``), the clip's end, or ``max_hold_s``.
+    ``timing.lose_s``), the clip's end, or ``max_hold_s`` (the clip fed through
+    :class:`HoldTracker`).
 
     ``ending_fault`` is the name of a fault that ends a hold, per frame, or "".
     ``loss_reason`` gives, per frame, why the frame is out of position.
     """
-    n = time_s.size
-    dt = float(np.median(np.diff(time_s))) if n > 1 else 0.0
-    ready = np.asarray(in_position & (ending_fault == ""))
-    steady = (
-        _steady(judged, time_s, timing.reach_s, timing.steady_range_deg)
-        if require_steady
-        else np.ones(n, dtype=bool)
-    )
-    scan = _HoldScan(time_s, ready, steady, timing, dt)
-    i = 0
-    while i < n:
-        if not ready[i]:
-            i += 1
-            continue
-        start = i
-        while i < n and ready[i] and not _reached_at(scan, i, start):
-            i += 1
-        if i >= n or not ready[i]:
-            continue
-        # reached: the position has been held, steady, over the window ending at i
-        start = max(start, int(np.searchsorted(time_s, time_s[i] - timing.reach_s + dt - 1e-9)))
-        hold = _run_hold(scan, start, i, ending_fault, max_hold_s, loss_reason)
-        scan.holds.append(hold)
-        i = hold.end
-        while hold.hit_limit and i < n and ready[i]:
-            i += 1  # the protocol is over: staying in position does not start a new hold
-    return scan.holds
-
-
-def _run_hold(
-    scan: _HoldScan,
-    start: int,
-    i: int,
-    ending_fault: StrArray,
-    max_hold_s: float | None,
-    loss_reason: list[str] | None,
-) -> Hold:
-    t, n = scan.time_s, scan.time_s.size
-    t_end_frame = t[-1] + scan.dt
-    lost_from: int | None = None
-    while i < n:
-        if max_hold_s is not None and t[i] - t[start] >= max_hold_s:
-            reason = f"the protocol's {max_hold_s:g} s limit"
-            return Hold(start, i, t[start], t[i], reason, hit_limit=True)
-        if scan.ready[i]:
-            lost_from = None
-        else:
-            lost_from = i if lost_from is None else lost_from
-            if t[i] - t[lost_from] + scan.dt >= scan.timing.lose_s - 1e-9:
-                fault = str(ending_fault[lost_from]) or None
-                reason = fault or (loss_reason[lost_from] if loss_reason else "position lost")
-                return Hold(start, lost_from, t[start], t[lost_from], reason, fault)
-        i += 1
-    end = lost_from if lost_from is not None else n
-    end_s = t[end] if end < n else t_end_frame
-    if lost_from is not None:
-        fault = str(ending_fault[lost_from]) or None
-        reason = fault or (loss_reason[lost_from] if loss_reason else "position lost")
-        return Hold(start, end, t[start], end_s, reason, fault)
-    return Hold(start, n, t[start], end_s, "the clip ended during the hold", still_going=True)
+    dt = float(np.median(np.diff(time_s))) if time_s.size > 1 else 0.0
+    tracker = HoldTracker(timing, dt, require_steady=require_steady, max_hold_s=max_hold_s)
+    for i in range(time_s.size):
+        tracker.push(
+            float(time_s[i]),
+            ready=bool(in_position[i] and ending_fault[i] == ""),
+            judged=float(judged[i]),
+            ending_fault=str(ending_fault[i]),
+            loss_reason=loss_reason[i] if loss_reason is not None else None,
+        )
+    return tracker.finish()
 
 
 def phases(time_s: FloatArray, holds: list[Hold]) -> StrArray:

@@ -25,6 +25,7 @@ __all__ = [
     "compute_trunk_lean_deg",
     "head_point",
     "midpoint",
+    "midpoint_xy",
     "segment_lean_deg",
 ]
 
@@ -35,7 +36,11 @@ def midpoint(ds: xr.Dataset, left: str, right: str) -> FloatArray:
     In a side view the left and right points of a pair nearly overlap, so a single
     visible side is a fair stand-in for the mid-point.
     """
-    a, b = point(ds, left), point(ds, right)
+    return midpoint_xy(point(ds, left), point(ds, right))
+
+
+def midpoint_xy(a: FloatArray, b: FloatArray) -> FloatArray:
+    """Mid-point of two point arrays (..., 2); where one is missing, the other."""
     with np.errstate(invalid="ignore"):
         mid = np.where(np.isnan(a), b, np.where(np.isnan(b), a, (a + b) / 2.0))
     return np.asarray(mid, dtype=np.float64)

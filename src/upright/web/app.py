@@ -12,7 +12,17 @@ from starlette.exceptions import HTTPException
 
 from upright import __version__
 from upright.web.pages import DatabaseMiddleware, make_templates, render
-from upright.web.routes import backup, checkup, clearance, endurance, log, plan, report, runners
+from upright.web.routes import (
+    backup,
+    checkup,
+    clearance,
+    endurance,
+    live,
+    log,
+    plan,
+    report,
+    runners,
+)
 from upright.web.security import SecurityMiddleware, load_secret, require_csrf
 from upright.web.settings import WebSettings
 
@@ -59,7 +69,7 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
     def home() -> RedirectResponse:
         return RedirectResponse(app.url_path_for("runner_list"), status_code=303)
 
-    for area in (runners, checkup, plan, log, report, backup, clearance, endurance):
+    for area in (runners, checkup, plan, log, report, backup, clearance, endurance, live):
         app.include_router(area.router)
     app.include_router(backup.upload_router)
     # The video, exercise-form and upload pages (jobs and uploads services) are routers of

@@ -14,13 +14,15 @@ from __future__ import annotations
 import hashlib
 import hmac
 import os
+import re
 import secrets
 from pathlib import Path
-from typing import Final
+from typing import Final, cast
 from urllib.parse import urlsplit
 
-from fastapi import HTTPException, Request
+from fastapi import HTTPException, Request, WebSocket
 from starlette.datastructures import MutableHeaders
+from starlette.requests import HTTPConnection
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from upright.errors import StoreError
@@ -35,8 +37,10 @@ __all__ = [
     "SESSION_COOKIE",
     "SecurityMiddleware",
     "csrf_token",
+    "live_csp",
     "load_secret",
     "require_csrf",
+    "websocket_allowed",
 ]
 
 SESSION_COOKIE: Final = "upright_session"
@@ -66,6 +70,25 @@ REPORT_FRAME_CSP: Final = (
     "base-uri 'none'; form-action 'none'; frame-ancestors 'self'"
 )
 _OWN_POLICIES: Final = frozenset({CHART_CSP, REPORT_FRAME_CSP})
+_HOST = re.compile(r"^[A-Za-z0-9.\-]+(:[0-9]{1,5})?$|^\[[0-9A-Fa-f:.]+\](:[0-9]{1,5})?$")
+
+
+def live_csp(host: str) -> str:
+    """The policy of the live camera page: :data:`CSP`, and its WebSocket may connect
+    to this same server (``ws://`` and ``wss://`` of the page's own host, which
+    ``'self'`` does not cover in every browser). A host header that is not a plain
+    host[:port] gets nothing more than :data:`CSP`."""
+    if not _HOST.match(host):
+        return CSP
+    return CSP.replace("connect-src 'self'", f"connect-src 'self' ws://{host} wss://{host}")
+
+
+def _page_policy(value: str | None) -> bool:
+    """Whether a page set one of the policies above for itself (kept as it is): a chart
+    page's, the report frame's or the live page's."""
+    return value is not None and (value in _OWN_POLICIES or value.startswith(_LIVE_PREFIX))
+
+
 SECURITY_HEADERS: Final = (
     ("content-security-policy", CSP),
     ("x-content-type-options", "nosniff"),
@@ -74,6 +97,7 @@ SECURITY_HEADERS: Final = (
     ("cross-origin-opener-policy", "same-origin"),
     ("cross-origin-resource-policy", "same-origin"),
 )
+_LIVE_PREFIX: Final = CSP.split("connect-src 'self'")[0] + "connect-src 'self' ws://"
 _UNSAFE_METHODS: Final = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 
@@ -136,12 +160,17 @@ def _same_origin(request: Request) -> bool:
     return urlsplit(origin).netloc == host
 
 
-async def require_csrf(request: Request) -> None:
+async def require_csrf(connection: HTTPConnection) -> None:
     """Refuse (403) an unsafe request without this session's CSRF token.
+
+    A WebSocket is checked by its own route (:func:`websocket_allowed`).
 
     The token is read from the ``X-CSRF-Token`` header or, when it is absent, from the
     form field ``csrf_token`` (the form is parsed once; the route reads the same copy).
     """
+    if connection.scope["type"] != "http":
+        return
+    request = cast(Request, connection)
     if request.method not in _UNSAFE_METHODS:
         return
     if not request.scope.get("upright.session_valid") or not _same_origin(request):
@@ -154,6 +183,20 @@ async def require_csrf(request: Request) -> None:
             given = value if isinstance(value, str) else None
     if given is None or not hmac.compare_digest(given, csrf_token(request)):
         raise HTTPException(403, "This form has expired or comes from elsewhere.")
+
+
+def websocket_allowed(websocket: WebSocket, secret: bytes, token: str | None) -> bool:
+    """Whether a WebSocket may open: it comes from a page of this server (its Origin is
+    this host; browsers always send one), with a signed session cookie and the CSRF
+    token of that session."""
+    origin = websocket.headers.get("origin")
+    host = websocket.headers.get("host", "")
+    if not origin or origin == "null" or urlsplit(origin).netloc != host:
+        return False
+    sid = _session_id(secret, websocket.cookies.get(SESSION_COOKIE))
+    if sid is None or token is None:
+        return False
+    return hmac.compare_digest(token, _sign(secret, "csrf", sid))
 
 
 class SecurityMiddleware:
@@ -184,11 +227,11 @@ class SecurityMiddleware:
             if message["type"] == "http.response.start":
                 started = True
                 headers = MutableHeaders(scope=message)
-                own = headers.get("content-security-policy") in _OWN_POLICIES
+                own = _page_policy(headers.get("content-security-policy"))
                 framed = headers.get("content-security-policy") == REPORT_FRAME_CSP
                 for name, value in SECURITY_HEADERS:
                     if name == "content-security-policy" and own:
-                        continue  # a chart page's or the report frame's own policy
+                        continue  # a page's own policy (charts, the report frame, live)
                     if name == "x-frame-options" and framed:
                         headers[name] = "SAMEORIGIN"
                         continue
