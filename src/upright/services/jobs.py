@@ -20,8 +20,9 @@ over from a stopped app never finishes a job twice (see :mod:`upright.store.jobs
 One queue serves one database: two apps serving the same database would each re-queue
 the other's running jobs at start-up.
 
-Kinds: ``analyze`` (``upright analyze``) and ``form`` (``upright form``), defined in
-:mod:`upright.services.job_kinds`; :func:`register_kind` adds others. A kind names its
+Kinds: ``analyze`` (``upright analyze``) and ``form`` (``upright form``), checked by
+:mod:`upright.services.job_kinds` and run by :mod:`upright.workflows.kinds`;
+:func:`register_kind` adds others. A kind names its
 functions as ``"module:function"`` text, so a worker in another process (or on another
 machine) imports them itself.
 """
@@ -122,12 +123,12 @@ class JobKind:
 _KINDS: dict[str, JobKind] = {
     "analyze": JobKind(
         "analyze",
-        run="upright.services.job_kinds:run_analyze",
+        run="upright.workflows.kinds:run_analyze",
         check="upright.services.job_kinds:check_analyze",
     ),
     "form": JobKind(
         "form",
-        run="upright.services.job_kinds:run_form",
+        run="upright.workflows.kinds:run_form",
         check="upright.services.job_kinds:check_form",
     ),
 }
