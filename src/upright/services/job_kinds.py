@@ -27,6 +27,7 @@ __all__ = [
     "FormParams",
     "check_analyze",
     "check_form",
+    "check_settings",
     "planned_steps",
 ]
 
@@ -109,6 +110,23 @@ def check_analyze(params: Mapping[str, Any]) -> dict[str, Any]:
     p = _validated(AnalyzeParams, params, "analysis")
     _check_files(p, "analyse")
     return p.model_dump(mode="json")
+
+
+def check_settings(kind: Literal["analyze", "form"], params: Mapping[str, Any]) -> None:
+    """Check a job's settings before its clip is received (the files come later).
+
+    Raises
+    ------
+    InputError
+        A setting is not valid (for a form check: the exercise or side too).
+    """
+    if kind == "analyze":
+        _validated(AnalyzeParams, params, "analysis")
+        return
+    from upright.form.definitions import form_definition
+
+    p = _validated(FormParams, params, "form check")
+    form_definition(p.exercise, p.side)
 
 
 def check_form(params: Mapping[str, Any]) -> dict[str, Any]:
