@@ -105,10 +105,11 @@ def write_interactive_html(
 
 
 def posture_figure(
-    summary: AnalysisSummary, frames: pd.DataFrame, strides: pd.DataFrame
+    summary: AnalysisSummary, frames: pd.DataFrame | None, strides: pd.DataFrame
 ) -> go.Figure:
     """Lean, head-trunk (per frame and per stride, with the trend) and cadence against
-    time, as a plotly figure (the HTML file and the web app's analysis page draw it)."""
+    time, as a plotly figure (the HTML file and the web app's analysis page draw it).
+    Without ``frames`` (a folder keeps only the stride table) the strides alone."""
     import plotly.graph_objects as go
     from plotly.subplots import make_subplots
 
@@ -128,18 +129,19 @@ def posture_figure(
         ("head_trunk_deg", "head_trunk_deg", _HEAD_COLOR),
     ]
     for r, (frame_col, stride_col, color) in enumerate(rows, start=1):
-        fig.add_trace(
-            go.Scatter(
-                x=frames["time_s"],
-                y=frames[frame_col],
-                mode="lines",
-                line={"color": color, "width": 1},
-                opacity=0.35,
-                name=f"{frame_col} (frame)",
-            ),
-            row=r,
-            col=1,
-        )
+        if frames is not None:
+            fig.add_trace(
+                go.Scatter(
+                    x=frames["time_s"],
+                    y=frames[frame_col],
+                    mode="lines",
+                    line={"color": color, "width": 1},
+                    opacity=0.35,
+                    name=f"{frame_col} (frame)",
+                ),
+                row=r,
+                col=1,
+            )
         fig.add_trace(
             go.Scatter(
                 x=strides["start_s"],
