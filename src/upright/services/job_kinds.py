@@ -24,6 +24,7 @@ __all__ = [
     "ANALYZE_STEPS",
     "FORM_STEPS",
     "AnalyzeParams",
+    "ClipParams",
     "FormParams",
     "check_analyze",
     "check_form",
@@ -50,7 +51,7 @@ FORM_STEPS: dict[str, float] = {
 }
 
 
-class _ClipParams(BaseModel):
+class ClipParams(BaseModel):
     """What both kinds take: a clip (an upload's file) or a keypoint file, or both."""
 
     model_config = ConfigDict(extra="forbid")
@@ -65,7 +66,7 @@ class _ClipParams(BaseModel):
     workers: int | None = Field(default=None, ge=1, le=64)
 
 
-class AnalyzeParams(_ClipParams):
+class AnalyzeParams(ClipParams):
     """Parameters of an ``analyze`` job (as the options of ``upright analyze``)."""
 
     setting: Literal["auto", "treadmill", "overground"] = "auto"
@@ -73,7 +74,7 @@ class AnalyzeParams(_ClipParams):
     height_cm: float | None = Field(default=None, ge=HEIGHT_CM[0], le=HEIGHT_CM[1])
 
 
-class FormParams(_ClipParams):
+class FormParams(ClipParams):
     """Parameters of a ``form`` job (as the options of ``upright form``)."""
 
     exercise: str = Field(max_length=60)
@@ -93,7 +94,7 @@ def _validated(model: type[_P], params: Mapping[str, Any], what: str) -> _P:
         ) from err
 
 
-def _check_files(p: _ClipParams, name: str) -> None:
+def _check_files(p: ClipParams, name: str) -> None:
     if p.video is None and p.keypoints is None:
         raise InputError("no clip given", fix=f"Upload a clip (or a keypoint file) to {name}")
     for given in (p.video, p.keypoints):
@@ -139,7 +140,7 @@ def check_form(params: Mapping[str, Any]) -> dict[str, Any]:
     return p.model_dump(mode="json")
 
 
-def planned_steps(base: Mapping[str, float], p: _ClipParams) -> dict[str, float]:
+def planned_steps(base: Mapping[str, float], p: ClipParams) -> dict[str, float]:
     """The weights of the steps a job will take (no pose estimation from keypoints, no
     keypoint reading from a clip, no annotated video when not asked for or from keypoints)."""
     skipped = {"Pose estimation"} if p.keypoints is not None else set()

@@ -89,6 +89,8 @@ logger = logging.getLogger(__name__)
 DEFAULT_MAX_ATTEMPTS: Final = 3
 #: The dispatcher looks for queued jobs at least this often (also those added elsewhere).
 _POLL_S: Final = 2.0
+#: How long a stopped worker is waited for at shutdown.
+_JOIN_S: Final = 5.0
 
 
 def jobs_dir() -> Path:
@@ -472,6 +474,10 @@ class JobQueue:
 def _terminate_workers(executor: Executor) -> None:
     """Stop a process pool's workers now (their jobs are re-queued by the caller)."""
     processes: Mapping[int, Any] | None = getattr(executor, "_processes", None)
-    for process in list((processes or {}).values()):
+    stopping = list((processes or {}).values())
+    for process in stopping:
         with contextlib.suppress(Exception):
             process.terminate()
+    for process in stopping:  # reaped, so no stopped worker lingers as a zombie
+        with contextlib.suppress(Exception):
+            process.join(_JOIN_S)

@@ -8,14 +8,17 @@ errors either way; the parameters were checked at submission
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from upright.errors import UprightError
 from upright.services.job_kinds import (
     ANALYZE_STEPS,
     FORM_STEPS,
     AnalyzeParams,
+    ClipParams,
     FormParams,
     planned_steps,
 )
@@ -30,6 +33,20 @@ def _path(given: str | None) -> Path | None:
 
 def _files(out_dir: Path) -> list[str]:
     return sorted(p.name for p in out_dir.iterdir() if not p.name.startswith("."))
+
+
+def _named_as_uploaded(err: UprightError, p: ClipParams) -> UprightError:
+    """``err`` naming the clip as the user sent it, not the upload's stored file."""
+    if p.source_name is None or err.path is None:
+        return err
+    stored = [Path(f) for f in (p.video, p.keypoints) if f is not None]
+    if err.path not in stored:
+        return err
+    named = copy.copy(err)
+    named.path = Path(p.source_name)
+    named.problem = err.problem.replace(str(err.path), p.source_name)
+    named.args = (named.message,)
+    return named
 
 
 def run_analyze(params: Mapping[str, Any], ctx: JobContext) -> JobOutcome:
@@ -51,7 +68,10 @@ def run_analyze(params: Mapping[str, Any], ctx: JobContext) -> JobOutcome:
             tilt_deg=p.tilt_deg, setting=p.setting, direction=p.direction, height_cm=p.height_cm
         ),
     )
-    analysis = run_analyze_job(job, ctx.progress)
+    try:
+        analysis = run_analyze_job(job, ctx.progress)
+    except UprightError as err:
+        raise _named_as_uploaded(err, p) from err
     still = ctx.out_dir / STILL_NAME
     draft = RecordDraft(
         kind="analysis",
@@ -80,7 +100,10 @@ def run_form(params: Mapping[str, Any], ctx: JobContext) -> JobOutcome:
         annotate=p.annotate,
         workers=p.workers,
     )
-    summary = run_form_job(job, ctx.progress)
+    try:
+        summary = run_form_job(job, ctx.progress)
+    except UprightError as err:
+        raise _named_as_uploaded(err, p) from err
     totals = summary.totals
     result = {
         "out_dir": str(ctx.out_dir),
