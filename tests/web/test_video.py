@@ -25,6 +25,7 @@ from upright.web import WebSettings, create_app
 
 LIMIT_BYTES = 64 * 1024
 DURATION_S = 10.0
+TOO_BIG = "the upload is larger than the limit"
 
 
 @pytest.fixture
