@@ -251,3 +251,26 @@ def test_clips_of_one_run_are_compared_by_distance(
     assert "same recording" in page.text  # the same bytes twice is said to be a mistake
     one = client.post("/compare/Ann", {f"use.{first}": "yes", f"at.{first}": "2"})
     assert "a comparison needs at least 2" in page_message(one.text)
+
+
+def test_form_check_result_page(client: Browser, tmp_path: Path) -> None:
+    """A form job (the plank's keypoints) -> the page: good-form seconds, per-second
+    verdicts, the angle chart; the form upload page lists it."""
+    from tests.form_cases import plank, save
+
+    make_runner(client)
+    keypoints = save(plank(), tmp_path / "plank.nc")
+    job = _queue(client).submit(
+        "form",
+        {"keypoints": str(keypoints), "exercise": "front_plank", "source_name": "plank.nc"},
+        runner="Ann",
+    )
+    done = _queue(client).wait(job.id, timeout_s=300)
+    assert done.status == "done", done.message
+    page = client.get(f"/jobs/{job.id}")
+    assert page.status_code == 200 and "in plank.nc" in page.text
+    held = f"with good form {done.result['good_form_s']:.1f} s"  # type: ignore[index]
+    assert held in page.text
+    assert "Second by second" in page.text and 'id="chart-form" data-figure="' in page.text
+    assert "<video" not in page.text  # keypoints only: no annotated video
+    assert f'/form-result/{job.id}"' in client.get("/form-check/Ann").text

@@ -106,7 +106,13 @@ def _upload_page(
     if kind == "form":
         from upright.form.definitions import form_definition, form_keys
 
-        context["exercises"] = [(k, form_definition(k).name) for k in form_keys()]
+        def name(key: str) -> str:
+            try:
+                return form_definition(key).name
+            except InputError:  # a one-sided exercise: its name is the same either side
+                return form_definition(key, "left").name
+
+        context["exercises"] = [(k, name(k)) for k in form_keys()]
         template = "video/form_upload.html"
     else:
         context["done"] = [j for j in jobs if j.status == "done"]
