@@ -126,7 +126,7 @@ def test_failing_annotation_leaves_the_folder_as_it_was(
         staged.extend(sorted(p.name for p in out_path.parent.iterdir() if p.name != OWNER_LOCK))
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr("upright.cli.jobs.write_annotated_video", fail)
+    monkeypatch.setattr("upright.workflows.analyze.write_annotated_video", fail)
     before = folder_state(out_with_file)
     job = AnalyzeJob(out_dir=out_with_file, video=matching_clip, keypoints=synthetic_keypoints)
     with pytest.raises(InputError, match="disk full while writing the results"):

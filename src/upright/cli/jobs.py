@@ -1,30 +1,30 @@
 """Whole jobs behind the commands: input in, an output folder out.
 
 Wiring only: services analyse, report writes. Nothing is written to the output folder
-unless every output succeeded.
+unless every output succeeded. ``upright analyze``'s job is shared with the web app's job
+queue, so it lives in :mod:`upright.workflows` (re-exported here).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
 
-from upright.cli.progress import Progress, SilentProgress
-from upright.report.annotate import (
-    Overlay,
-    annotate_frames,
-    build_overlay,
-    write_annotated_video,
-)
-from upright.report.outputs import OUTPUT_FILES, FileDone, staged_output, write_analysis_files
+from upright.report.annotate import Overlay, annotate_frames, build_overlay
+from upright.report.outputs import OUTPUT_FILES, staged_output, write_analysis_files
 from upright.report.still import STILL_NAME, still_frame_index, write_still
-from upright.services.analyze import Analysis, AnalysisOptions, analyze_keypoints
+from upright.services.analyze import Analysis
 from upright.services.demo import DEMO_AFTER_SPEC, analyze_demo_runner, truth_text
-from upright.services.load import load_pose
 from upright.services.report import ReportData
 from upright.synthetic.runner import BANNER, SyntheticRun, render_frames
+from upright.workflows import (
+    AnalyzeJob,
+    Progress,
+    SilentProgress,
+    count_files,
+    run_analyze_job,
+)
 
 __all__ = [
     "DEMO_DATABASE",
@@ -42,62 +42,6 @@ DEMO_DATABASE = "upright-demo.db"
 DEMO_LATER_CLIP = "later-clip"
 
 
-@dataclass(frozen=True)
-class AnalyzeJob:
-    """What ``upright analyze`` was asked to do."""
-
-    out_dir: Path
-    video: Path | None = None
-    keypoints: Path | None = None
-    fps: float | None = None
-    annotate: bool = True
-    workers: int | None = None
-    options: AnalysisOptions = field(default_factory=AnalysisOptions)
-
-
-def run_analyze_job(job: AnalyzeJob, progress: Progress | None = None) -> Analysis:
-    """Analyse a clip (or keypoint file) and write every output into ``job.out_dir``."""
-    progress = progress or SilentProgress()
-    ds, kind = load_pose(
-        job.video,
-        job.keypoints,
-        fps=job.fps,
-        workers=job.workers,
-        start=progress.start,
-        advance=progress.advance,
-    )
-    source = str(job.video if kind == "video" else job.keypoints)
-    progress.start("Measuring", None)
-    source_kind: Literal["video", "keypoints"] = "video" if kind == "video" else "keypoints"
-    analysis = analyze_keypoints(ds, job.options, source_kind=source_kind, source_file=source)
-    with staged_output(job.out_dir) as stage:
-        n_files = len(OUTPUT_FILES) + (job.video is not None)  # + the annotated still
-        progress.start("Writing results", n_files, "files")
-        write_analysis_files(analysis, stage, _count_files(progress))
-        if job.video is not None:
-            from upright.io.video import iter_frames
-
-            overlay = build_overlay(analysis)
-            index = still_frame_index(analysis, overlay.near_side)
-            frames = iter_frames(job.video, start_frame=index, stop_frame=index + 1)
-            write_still(((f.index, f.rgb) for f in frames), overlay, index, stage / STILL_NAME)
-            progress.advance(1)
-        if job.annotate and job.video is not None:
-            progress.start("Annotated video", analysis.frames.shape[0])
-            write_annotated_video(
-                job.video,
-                overlay,
-                stage / "annotated.mp4",
-                progress=progress.advance,
-            )
-    return analysis
-
-
-def _count_files(progress: Progress) -> FileDone:
-    """A writer's ``done`` hook that advances ``progress`` by one file."""
-    return lambda name: progress.advance(1)
-
-
 #: Files of one demo clip: the analysis files, TRUTH.txt and the annotated still.
 _DEMO_CLIP_FILES = len(OUTPUT_FILES) + 2
 
@@ -106,7 +50,7 @@ def _write_demo_clip(
     run: SyntheticRun, analysis: Analysis, folder: Path, progress: Progress
 ) -> Overlay:
     """A demo clip's analysis files, TRUTH.txt and annotated still; returns its overlay."""
-    write_analysis_files(analysis, folder, _count_files(progress))
+    write_analysis_files(analysis, folder, count_files(progress))
     (folder / "TRUTH.txt").write_text(truth_text(run.spec), encoding="utf-8")
     progress.advance(1)
     overlay = build_overlay(analysis, banner=BANNER)
@@ -166,7 +110,7 @@ def run_demo_job(
             report = gather_report(history.alias, today=today)
             still = latest_analysis_still(history.alias)
         progress.start("Writing the report", len(report_file_names(report)), "files")
-        files = write_report_files(report, stage, still_jpeg=still, done=_count_files(progress))
+        files = write_report_files(report, stage, still_jpeg=still, done=count_files(progress))
         if annotate:
             progress.start("Annotated video (synthetic)", int(run.ds.sizes["time"]))
             frames = ((i, rgb) for i, (_, rgb) in enumerate(render_frames(run)))
@@ -222,5 +166,5 @@ def run_report_job(
     data = gather_report(alias, sessions_per_week=sessions_per_week, weeks=weeks, today=today)
     with staged_output(out_dir) as stage:
         progress.start("Writing the report", len(report_file_names(data)), "files")
-        files = write_report_files(data, stage, still_jpeg=still, done=_count_files(progress))
+        files = write_report_files(data, stage, still_jpeg=still, done=count_files(progress))
     return data, files

@@ -1,9 +1,11 @@
-"""Rich progress for long commands: each step's name, items done and time left."""
+"""Rich progress for long commands: each step's name, items done and time left.
+
+The :class:`Progress` protocol a job reports to lives with the jobs
+(:mod:`upright.workflows.progress`); it is re-exported here."""
 
 from __future__ import annotations
 
 from types import TracebackType
-from typing import Protocol
 
 import rich.progress
 from rich.console import Console
@@ -19,29 +21,9 @@ from rich.progress import (
 )
 from rich.text import Text
 
+from upright.workflows.progress import Progress, SilentProgress
+
 __all__ = ["Progress", "RichProgress", "SilentProgress"]
-
-
-class Progress(Protocol):
-    """How a job reports progress; the CLI draws it, tests may ignore it.
-
-    ``start`` begins a step of ``total`` items (``unit``: frames, files), or of unknown
-    length when ``total`` is None; ``advance`` counts items done.
-    """
-
-    def start(self, description: str, total: int | None, unit: str = "frames") -> None: ...
-
-    def advance(self, n: int) -> None: ...
-
-
-class SilentProgress:
-    """Progress that shows nothing."""
-
-    def start(self, description: str, total: int | None, unit: str = "frames") -> None:
-        return None
-
-    def advance(self, n: int) -> None:
-        return None
 
 
 class _CountColumn(ProgressColumn):

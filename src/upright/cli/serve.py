@@ -79,9 +79,17 @@ def serve(
 
 
 def _demo_settings(settings: WebSettings) -> WebSettings:
-    """The settings on the demo runner's database, built in the data folder's demo/."""
+    """The settings on the demo runner's database, built in the data folder's demo/,
+    with its own uploads and job files there (those of an earlier demo database go with
+    it: job numbers start again in the new one)."""
+    import shutil
+
     from upright.services.demo_database import build_demo_database
 
     console.print("Building the synthetic demo runner's three weeks...")
     path = build_demo_database(settings.data_dir / "demo")
-    return settings.model_copy(update={"database_url": f"sqlite:///{path}"})
+    for old in ("jobs", "uploads"):
+        shutil.rmtree(settings.data_dir / "demo" / old, ignore_errors=True)
+    return settings.model_copy(
+        update={"database_url": f"sqlite:///{path}", "work_dir": settings.data_dir / "demo"}
+    )

@@ -24,9 +24,16 @@ from upright.report._plotting import (
 from upright.summaries import CompareSummary, MetricComparisonSummary
 
 if TYPE_CHECKING:
+    import plotly.graph_objects as go
     from matplotlib.figure import Figure
 
-__all__ = ["compare_figure", "pain_label", "write_compare_html", "write_compare_png"]
+__all__ = [
+    "compare_figure",
+    "compare_plotly_figure",
+    "pain_label",
+    "write_compare_html",
+    "write_compare_png",
+]
 
 _COLORS = {"trunk_lean_stance_deg": "#1f6feb", "head_trunk_deg": "#d1495b"}
 _LABELS = {
@@ -130,6 +137,15 @@ def write_compare_png(summary: CompareSummary, path: Path) -> None:
 
 def write_compare_html(summary: CompareSummary, path: Path) -> None:
     """Interactive version of :func:`write_compare_png`, plotly.js inline."""
+    pain = [] if summary.pain_onset is None else [summary.pain_onset.description]
+    notes = "".join(f"<li>{w}</li>" for w in [*pain, *summary.setup_warnings, *summary.notes])
+    fig = compare_plotly_figure(summary)
+    write_plotly_html(fig, path, f"<ul style='font-family:sans-serif;color:#555'>{notes}</ul>")
+
+
+def compare_plotly_figure(summary: CompareSummary) -> go.Figure:
+    """Each metric's median per clip (95% CI) against the point of the run, flagged
+    changes circled, the pain onset marked: the interactive figure of the comparison."""
     import plotly.graph_objects as go
     from plotly.subplots import make_subplots
 
@@ -208,6 +224,4 @@ def write_compare_html(summary: CompareSummary, path: Path) -> None:
         title += f"<br><span style='font-size:12px;color:{PAIN_COLOR}'>{label}</span>"
     fig.update_xaxes(title_text=x_label(summary.unit == "km"), row=n, col=1)
     layout(fig, height=350 * n + 100, title=title, legend_y=-0.12)
-    pain = [] if summary.pain_onset is None else [summary.pain_onset.description]
-    notes = "".join(f"<li>{w}</li>" for w in [*pain, *summary.setup_warnings, *summary.notes])
-    write_plotly_html(fig, path, f"<ul style='font-family:sans-serif;color:#555'>{notes}</ul>")
+    return fig

@@ -9,6 +9,7 @@ The HTML embeds plotly.js from the installed plotly package, so it works offline
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -18,7 +19,10 @@ from upright.form.timing import GOOD
 from upright.report._plotting import add_footer, layout, save_png, write_plotly_html
 from upright.summaries import FormSummary
 
-__all__ = ["form_panels", "write_form_html", "write_form_png"]
+if TYPE_CHECKING:
+    import plotly.graph_objects as go
+
+__all__ = ["FORM_FIGURE_NOTE", "form_figure", "form_panels", "write_form_html", "write_form_png"]
 
 _ANGLE = "#264653"
 _BAND = "#2a9d8f"
@@ -112,10 +116,24 @@ def write_form_png(
     save_png(fig, path)
 
 
+#: What the shading and dashed lines of :func:`form_figure` mean.
+FORM_FIGURE_NOTE = (
+    "Dashed lines: the limits of good form. Shading: phases (grey set-up, green hold, "
+    "orange end, light rest)."
+)
+
+
 def write_form_html(
     summary: FormSummary, definition: ExerciseForm, frames: pd.DataFrame, path: Path
 ) -> None:
     """Interactive version of :func:`write_form_png`, plotly.js inline (offline)."""
+    note = f"<p style='font-family:sans-serif;color:#555'>{FORM_FIGURE_NOTE}</p>"
+    write_plotly_html(form_figure(summary, definition, frames), path, before_note=note)
+
+
+def form_figure(summary: FormSummary, definition: ExerciseForm, frames: pd.DataFrame) -> go.Figure:
+    """The exercise's angles over the clip with the limits of good form, the phases and
+    the faults, as a plotly figure (the HTML file and the web app's page draw it)."""
     import plotly.graph_objects as go
     from plotly.subplots import make_subplots
 
@@ -174,8 +192,4 @@ def write_form_html(
     fig.update_xaxes(title_text="time in clip (s)", row=len(panels), col=1)
     title = f"{_title(summary)}<br>{_totals_text(summary)}"
     layout(fig, height=260 + 260 * len(panels), title=title)
-    note = (
-        "<p style='font-family:sans-serif;color:#555'>Dashed lines: the limits of good "
-        "form. Shading: phases (grey set-up, green hold, orange end, light rest).</p>"
-    )
-    write_plotly_html(fig, path, before_note=note)
+    return fig

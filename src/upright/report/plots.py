@@ -6,6 +6,7 @@ The HTML embeds plotly.js from the installed plotly package, so it works offline
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
@@ -20,7 +21,10 @@ from upright.report._plotting import (
 from upright.skeleton import FloatArray
 from upright.summaries import AnalysisSummary, DriftSummary
 
-__all__ = ["write_interactive_html", "write_posture_png"]
+if TYPE_CHECKING:
+    import plotly.graph_objects as go
+
+__all__ = ["posture_figure", "write_interactive_html", "write_posture_png"]
 
 _LEAN_COLOR = "#1f6feb"
 _HEAD_COLOR = "#d1495b"
@@ -97,6 +101,15 @@ def write_interactive_html(
     summary: AnalysisSummary, frames: pd.DataFrame, strides: pd.DataFrame, path: Path
 ) -> None:
     """Interactive version: lean, head-trunk and cadence against time, plotly.js inline."""
+    write_plotly_html(posture_figure(summary, frames, strides), path)
+
+
+def posture_figure(
+    summary: AnalysisSummary, frames: pd.DataFrame | None, strides: pd.DataFrame
+) -> go.Figure:
+    """Lean, head-trunk (per frame and per stride, with the trend) and cadence against
+    time, as a plotly figure (the HTML file and the web app's analysis page draw it).
+    Without ``frames`` (a folder keeps only the stride table) the strides alone."""
     import plotly.graph_objects as go
     from plotly.subplots import make_subplots
 
@@ -116,18 +129,19 @@ def write_interactive_html(
         ("head_trunk_deg", "head_trunk_deg", _HEAD_COLOR),
     ]
     for r, (frame_col, stride_col, color) in enumerate(rows, start=1):
-        fig.add_trace(
-            go.Scatter(
-                x=frames["time_s"],
-                y=frames[frame_col],
-                mode="lines",
-                line={"color": color, "width": 1},
-                opacity=0.35,
-                name=f"{frame_col} (frame)",
-            ),
-            row=r,
-            col=1,
-        )
+        if frames is not None:
+            fig.add_trace(
+                go.Scatter(
+                    x=frames["time_s"],
+                    y=frames[frame_col],
+                    mode="lines",
+                    line={"color": color, "width": 1},
+                    opacity=0.35,
+                    name=f"{frame_col} (frame)",
+                ),
+                row=r,
+                col=1,
+            )
         fig.add_trace(
             go.Scatter(
                 x=strides["start_s"],
@@ -158,4 +172,4 @@ def write_interactive_html(
     )
     fig.update_xaxes(title_text="time in clip (s)", row=3, col=1)
     layout(fig, height=850, title=_title(summary) + " - upright analysis")
-    write_plotly_html(fig, path)
+    return fig

@@ -20,8 +20,9 @@ over from a stopped app never finishes a job twice (see :mod:`upright.store.jobs
 One queue serves one database: two apps serving the same database would each re-queue
 the other's running jobs at start-up.
 
-Kinds: ``analyze`` (``upright analyze``) and ``form`` (``upright form``), defined in
-:mod:`upright.services.job_kinds`; :func:`register_kind` adds others. A kind names its
+Kinds: ``analyze`` (``upright analyze``) and ``form`` (``upright form``), checked by
+:mod:`upright.services.job_kinds` and run by :mod:`upright.workflows.kinds`;
+:func:`register_kind` adds others. A kind names its
 functions as ``"module:function"`` text, so a worker in another process (or on another
 machine) imports them itself.
 """
@@ -88,6 +89,8 @@ logger = logging.getLogger(__name__)
 DEFAULT_MAX_ATTEMPTS: Final = 3
 #: The dispatcher looks for queued jobs at least this often (also those added elsewhere).
 _POLL_S: Final = 2.0
+#: How long a stopped worker is waited for at shutdown.
+_JOIN_S: Final = 5.0
 
 
 def jobs_dir() -> Path:
@@ -122,12 +125,12 @@ class JobKind:
 _KINDS: dict[str, JobKind] = {
     "analyze": JobKind(
         "analyze",
-        run="upright.services.job_kinds:run_analyze",
+        run="upright.workflows.kinds:run_analyze",
         check="upright.services.job_kinds:check_analyze",
     ),
     "form": JobKind(
         "form",
-        run="upright.services.job_kinds:run_form",
+        run="upright.workflows.kinds:run_form",
         check="upright.services.job_kinds:check_form",
     ),
 }
@@ -471,6 +474,10 @@ class JobQueue:
 def _terminate_workers(executor: Executor) -> None:
     """Stop a process pool's workers now (their jobs are re-queued by the caller)."""
     processes: Mapping[int, Any] | None = getattr(executor, "_processes", None)
-    for process in list((processes or {}).values()):
+    stopping = list((processes or {}).values())
+    for process in stopping:
         with contextlib.suppress(Exception):
             process.terminate()
+    for process in stopping:  # reaped, so no stopped worker lingers as a zombie
+        with contextlib.suppress(Exception):
+            process.join(_JOIN_S)

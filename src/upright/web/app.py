@@ -11,6 +11,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException
 
 from upright import __version__
+from upright.web.job_queue import job_lifespan
 from upright.web.pages import DatabaseMiddleware, make_templates, render
 from upright.web.routes import (
     backup,
@@ -22,6 +23,7 @@ from upright.web.routes import (
     plan,
     report,
     runners,
+    video,
 )
 from upright.web.security import SecurityMiddleware, load_secret, require_csrf
 from upright.web.settings import WebSettings
@@ -43,7 +45,8 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
 
     Every request works on ``settings.database_url``; every unsafe request needs the
     session's CSRF token (:func:`upright.web.security.require_csrf`); every response
-    carries the security headers.
+    carries the security headers. The app's job queue runs while the app does
+    (:func:`upright.web.job_queue.job_lifespan`).
     """
     settings = settings or WebSettings()
     app = FastAPI(
@@ -53,6 +56,7 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
         redoc_url=None,
         openapi_url=None,
         dependencies=[Depends(require_csrf)],
+        lifespan=job_lifespan(settings),
     )
     app.state.settings = settings
     app.state.secret = load_secret(settings.data_dir)
@@ -69,9 +73,10 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
     def home() -> RedirectResponse:
         return RedirectResponse(app.url_path_for("runner_list"), status_code=303)
 
-    for area in (runners, checkup, plan, log, report, backup, clearance, endurance, live):
+    for area in (runners, checkup, plan, log, report, backup, clearance, endurance, live, video):
         app.include_router(area.router)
     app.include_router(backup.upload_router)
+    app.include_router(video.upload_router)
     # The video, exercise-form and upload pages (jobs and uploads services) are routers of
     # their own, included here; the runner's home links to them by route name
     # ("video_upload") as soon as they exist.

@@ -36,6 +36,7 @@ __all__ = [
     "SECURITY_HEADERS",
     "SESSION_COOKIE",
     "SecurityMiddleware",
+    "csrf_matches",
     "csrf_token",
     "live_csp",
     "load_secret",
@@ -149,6 +150,11 @@ def csrf_token(request: Request) -> str:
     return _sign(secret, "csrf", sid)
 
 
+def csrf_matches(request: Request, given: str) -> bool:
+    """Whether ``given`` is this request's session's CSRF token."""
+    return hmac.compare_digest(given, csrf_token(request))
+
+
 def _same_origin(request: Request) -> bool:
     """False when the browser says the request comes from another site."""
     origin = request.headers.get("origin") or request.headers.get("referer")
@@ -167,6 +173,9 @@ async def require_csrf(connection: HTTPConnection) -> None:
 
     The token is read from the ``X-CSRF-Token`` header or, when it is absent, from the
     form field ``csrf_token`` (the form is parsed once; the route reads the same copy).
+    A route that streams an upload (``reads_own_body``, see
+    :mod:`upright.web.streamed_upload`) checks the field itself before it keeps any of
+    the file, so the body is not read here first.
     """
     if connection.scope["type"] != "http":
         return
@@ -176,12 +185,14 @@ async def require_csrf(connection: HTTPConnection) -> None:
     if not request.scope.get("upright.session_valid") or not _same_origin(request):
         raise HTTPException(403, "This form has expired or comes from elsewhere.")
     given = request.headers.get(CSRF_HEADER)
+    if given is None and getattr(request.scope.get("route"), "reads_own_body", False):
+        return
     if given is None:
         content_type = request.headers.get("content-type", "")
         if content_type.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
             value = (await request.form()).get(CSRF_FIELD)
             given = value if isinstance(value, str) else None
-    if given is None or not hmac.compare_digest(given, csrf_token(request)):
+    if given is None or not csrf_matches(request, given):
         raise HTTPException(403, "This form has expired or comes from elsewhere.")
 
 

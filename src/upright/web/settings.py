@@ -35,6 +35,14 @@ class WebSettings(BaseSettings):
         Where ``upright serve`` listens; 127.0.0.1 (this computer only) by default.
     demo
         Serving the synthetic demo runner's own database: every page says so.
+    work_dir
+        Where uploads (``uploads/``) and the jobs' files (``jobs/``) go; ``data_dir``
+        when None. Each database keeps its own (the demo's is its own folder).
+    job_workers
+        Jobs (pose estimation on a clip) run at once, each in a process of its own.
+    max_upload_bytes
+        The largest upload of any kind; None keeps each kind's own limit
+        (:data:`upright.services.uploads.DEFAULT_MAX_BYTES`).
     """
 
     model_config = SettingsConfigDict(env_prefix="UPRIGHT_", extra="ignore", frozen=True)
@@ -44,6 +52,19 @@ class WebSettings(BaseSettings):
     host: str = DEFAULT_HOST
     port: int = Field(default=DEFAULT_PORT, ge=1, le=65535)
     demo: bool = False
+    work_dir: Path | None = None
+    job_workers: int = Field(default=1, ge=1, le=16)
+    max_upload_bytes: int | None = Field(default=None, ge=1)
+
+    @property
+    def uploads_dir(self) -> Path:
+        """Where uploads are kept (by content hash)."""
+        return (self.work_dir or self.data_dir) / "uploads"
+
+    @property
+    def jobs_dir(self) -> Path:
+        """Where each job writes its folder (``<jobs_dir>/<job id>/``)."""
+        return (self.work_dir or self.data_dir) / "jobs"
 
 
 def _sqlite_url(folder: Path) -> str:
