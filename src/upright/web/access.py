@@ -31,6 +31,7 @@ page), ``change`` (a form) or ``refused``.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Final, Literal
 from urllib.parse import quote
 
@@ -47,6 +48,7 @@ __all__ = [
     "ROUTE_RULES",
     "Rule",
     "SignInRequiredError",
+    "app_routes",
     "require_access",
     "route_rule",
     "viewer_of",
@@ -209,6 +211,22 @@ async def _check_record(conn: HTTPConnection, clinic: Clinic, viewer: Viewer, ru
     await run_in_threadpool(
         clinic.audit, viewer, action, runner_id=runner_id, runner_alias=runner_alias, **fields
     )
+
+
+def app_routes(routes: Sequence[BaseRoute], prefix: str = "") -> list[tuple[str, str, BaseRoute]]:
+    """Every route of an app as (name, full path, route), routers included (also those
+    FastAPI includes lazily), so the access rules can be checked against all of them."""
+    out: list[tuple[str, str, BaseRoute]] = []
+    for route in routes:
+        inner = getattr(route, "original_router", None)
+        if inner is not None:
+            context = getattr(route, "include_context", None)
+            out += app_routes(inner.routes, prefix + str(getattr(context, "prefix", "") or ""))
+            continue
+        out.append(
+            (str(getattr(route, "name", "")), prefix + str(getattr(route, "path", "")), route)
+        )
+    return out
 
 
 def sign_in_path(conn: HTTPConnection) -> str:
