@@ -299,6 +299,8 @@ class Clinic:
         """
         now = utc_now()
         key = email.strip().lower()[:254]
+        if not key or not password:
+            raise SignInError("the e-mail address or the password is missing", fix="Give both")
         since = now - timedelta(minutes=self.policy.window_minutes)
         with self._session() as session:
             attempt = record_attempt(session, key, address[:64], now).id
