@@ -73,3 +73,16 @@ def clear_checkup(browser: Browser, alias: str = "Ann", **fields: str) -> Any:
     page = browser.post(f"/checkup/{alias}", red_flag_form("no"))
     assert page.status_code == 200
     return browser.post(f"/checkup-details/{alias}", {**red_flag_form("no"), **fields})
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A fresh database: a SQLite file, then a PostgreSQL schema (skipped with the reason
+    when no server answers on 127.0.0.1:5432)."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'clinic.db'}"
+        return
+    from tests.postgres_db import fresh_postgres_schema
+
+    with fresh_postgres_schema() as url:
+        yield url

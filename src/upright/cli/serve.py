@@ -49,6 +49,16 @@ def serve(
             "record is never touched).",
         ),
     ] = False,
+    clinic: Annotated[
+        bool,
+        typer.Option(
+            "--clinic",
+            help="Clinic mode: accounts and roles (admin, therapist, runner), each runner's "
+            "record visible only to them and their therapists, an audit log. Add the first "
+            "admin with `upright user add EMAIL --role admin`; use PostgreSQL "
+            "(UPRIGHT_DATABASE_URL) for more than one app process.",
+        ),
+    ] = False,
 ) -> None:
     """The whole journey in your web browser: runners, check-up, triage, plan, logs.
 
@@ -58,9 +68,15 @@ def serve(
     def action() -> None:
         import uvicorn
 
+        from upright.errors import InputError
         from upright.web import WebSettings, create_app
 
-        settings = WebSettings(host=host, port=port, demo=demo)
+        if clinic and demo:
+            raise InputError("--clinic and --demo do not go together", fix="Choose one")
+        base = WebSettings()
+        settings = base.model_copy(
+            update={"host": host, "port": port, "demo": demo, "clinic": clinic or base.clinic}
+        )
         if demo:
             settings = _demo_settings(settings)
         web_app = create_app(settings)

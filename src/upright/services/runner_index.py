@@ -8,6 +8,7 @@ stored clearance; no check-up = incomplete) for one alias.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
 
 from pydantic import BaseModel, ConfigDict
 from sqlalchemy import select
@@ -33,8 +34,9 @@ class RunnerRow(BaseModel):
     last_checkup: dt.datetime | None
 
 
-def list_runners() -> list[RunnerRow]:
-    """Every stored runner, by alias.
+def list_runners(only_ids: Collection[int] | None = None) -> list[RunnerRow]:
+    """Every stored runner, by alias; with ``only_ids``, only the runners of those ids
+    (the ones a clinic account may see).
 
     Raises
     ------
@@ -42,7 +44,10 @@ def list_runners() -> list[RunnerRow]:
         The database cannot be opened or read.
     """
     with _session("runner list") as session:
-        runners = session.scalars(select(Runner).order_by(Runner.alias)).all()
+        query = select(Runner).order_by(Runner.alias)
+        if only_ids is not None:
+            query = query.where(Runner.id.in_(list(only_ids)))
+        runners = session.scalars(query).all()
         return [
             RunnerRow(
                 alias=r.alias,

@@ -56,6 +56,7 @@ __all__ = [
     "store_upload",
     "store_upload_async",
     "uploads_dir",
+    "used_bytes",
 ]
 
 
@@ -173,6 +174,9 @@ class UploadWriter:
         The uploads folder; :func:`uploads_dir` when None.
     max_bytes
         The size limit; ``DEFAULT_MAX_BYTES[kind]`` when None.
+    quota_bytes
+        The most all uploads together may take (the clinic's storage quota); None for
+        no quota. What the uploads folder holds already is counted when the writer opens.
 
     Raises
     ------
@@ -187,13 +191,17 @@ class UploadWriter:
         *,
         root: Path | None = None,
         max_bytes: int | None = None,
+        quota_bytes: int | None = None,
     ) -> None:
         if kind not in UPLOAD_KINDS:
             raise ValueError(f"unknown upload kind {kind!r}; one of {', '.join(UPLOAD_KINDS)}")
         self.kind: UploadKind = kind
         self.name = display_name(original_name)
         self.max_bytes = DEFAULT_MAX_BYTES[kind] if max_bytes is None else max_bytes
-        self.folder = (root if root is not None else uploads_dir()) / kind
+        base = root if root is not None else uploads_dir()
+        self.folder = base / kind
+        self.quota_bytes = quota_bytes
+        self._used = used_bytes(base) if quota_bytes is not None else 0
         self._digest = hashlib.sha256()
         self._size = 0
         self._head = bytearray()
@@ -236,6 +244,15 @@ class UploadWriter:
                     f"the upload is larger than the limit of {_size_text(self.max_bytes)} for "
                     f"{WHAT[self.kind]}; nothing was kept",
                     "Upload a shorter recording, or trim it first",
+                )
+            )
+        if self.quota_bytes is not None and self._used + self._size > self.quota_bytes:
+            self._fail(
+                self._error(
+                    f"the clinic's storage quota of {_size_text(self.quota_bytes)} is full "
+                    f"({_size_text(self._used)} used); nothing was kept",
+                    "Ask the clinic's admin to free space (upright retention) or raise the "
+                    "quota (UPRIGHT_STORAGE_QUOTA_MB)",
                 )
             )
         if self._format is None and len(self._head) < SNIFF_BYTES:
@@ -363,6 +380,7 @@ def store_upload(
     *,
     root: Path | None = None,
     max_bytes: int | None = None,
+    quota_bytes: int | None = None,
 ) -> StoredUpload:
     """Stream ``source`` (byte chunks, or a binary file object) into the uploads folder.
 
@@ -373,7 +391,9 @@ def store_upload(
         is full; nothing is left on disk. Any error of the source also removes what was
         received.
     """
-    writer = UploadWriter(kind, original_name, root=root, max_bytes=max_bytes)
+    writer = UploadWriter(
+        kind, original_name, root=root, max_bytes=max_bytes, quota_bytes=quota_bytes
+    )
     try:
         for chunk in _chunks(source):
             writer.write(chunk)
@@ -400,11 +420,12 @@ async def store_upload_async(
     *,
     root: Path | None = None,
     max_bytes: int | None = None,
+    quota_bytes: int | None = None,
 ) -> StoredUpload:
     """:func:`store_upload` for an async source (a request body stream, an async file
     object such as Starlette's ``UploadFile``); disk work runs off the event loop."""
     writer = await asyncio.to_thread(
-        UploadWriter, kind, original_name, root=root, max_bytes=max_bytes
+        UploadWriter, kind, original_name, root=root, max_bytes=max_bytes, quota_bytes=quota_bytes
     )
     try:
         async for chunk in _async_chunks(source):
@@ -413,6 +434,20 @@ async def store_upload_async(
     except BaseException:
         writer.abort()
         raise
+
+
+def used_bytes(root: Path | None = None) -> int:
+    """Bytes the uploads folder holds (every kind, files being received included)."""
+    base = root if root is not None else uploads_dir()
+    total = 0
+    for kind in UPLOAD_KINDS:
+        folder = base / kind
+        if not folder.is_dir():
+            continue
+        for path in folder.iterdir():
+            with contextlib.suppress(OSError):
+                total += path.stat().st_size
+    return total
 
 
 def remove_stale_parts(root: Path | None = None, *, now: float | None = None) -> list[Path]:

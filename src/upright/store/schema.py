@@ -35,6 +35,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from upright.errors import StoreError
+from upright.store import clinic_models as _clinic_models  # noqa: F401 (its tables)
 from upright.store.models import Base
 
 __all__ = [

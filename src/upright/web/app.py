@@ -3,6 +3,8 @@ files and the routes of each area (runners, check-up, plan, logs)."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import Depends, FastAPI, Request
@@ -11,12 +13,17 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException
 
 from upright import __version__
+from upright.services.accounts import Clinic, ClinicPolicy
+from upright.store import open_store
+from upright.web.access import SignInRequiredError, require_access, sign_in_path
 from upright.web.job_queue import job_lifespan
 from upright.web.pages import DatabaseMiddleware, make_templates, render
 from upright.web.routes import (
     backup,
     checkup,
     clearance,
+    clinic,
+    data_rights,
     endurance,
     live,
     log,
@@ -43,22 +50,40 @@ def _plotly_js() -> Path:
 def create_app(settings: WebSettings | None = None) -> FastAPI:
     """The web app for ``settings`` (default: from the environment, as the commands).
 
-    Every request works on ``settings.database_url``; every unsafe request needs the
-    session's CSRF token (:func:`upright.web.security.require_csrf`); every response
-    carries the security headers. The app's job queue runs while the app does
+    Every request works on ``settings.database_url``; in clinic mode it is first let
+    through or refused by :func:`upright.web.access.require_access` (the one place that
+    decides who may use which route); every unsafe request needs the session's CSRF
+    token (:func:`upright.web.security.require_csrf`); every response carries the
+    security headers. The app's job queue runs while the app does
     (:func:`upright.web.job_queue.job_lifespan`).
     """
     settings = settings or WebSettings()
+    accounts = _clinic(settings) if settings.clinic else None
+
+    jobs = job_lifespan(settings)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        try:
+            async with jobs(app):
+                yield
+        finally:
+            if accounts is not None:
+                accounts.store.close()
+
     app = FastAPI(
         title="upright",
         version=__version__,
         docs_url=None,
         redoc_url=None,
         openapi_url=None,
-        dependencies=[Depends(require_csrf)],
-        lifespan=job_lifespan(settings),
+        dependencies=[Depends(require_access), Depends(require_csrf)],
+        lifespan=lifespan,
     )
     app.state.settings = settings
+    app.state.clinic = accounts
+    same_site = "Lax" if settings.clinic else "Strict"
+    app.state.cookie = {"secure": settings.secure_cookies, "same_site": same_site}
     app.state.secret = load_secret(settings.data_dir)
     app.state.templates = make_templates()
 
@@ -73,13 +98,38 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
     def home() -> RedirectResponse:
         return RedirectResponse(app.url_path_for("runner_list"), status_code=303)
 
-    for area in (runners, checkup, plan, log, report, backup, clearance, endurance, live, video):
+    for area in (
+        runners,
+        checkup,
+        plan,
+        log,
+        report,
+        backup,
+        clearance,
+        endurance,
+        live,
+        video,
+        data_rights,
+    ):
         app.include_router(area.router)
     app.include_router(backup.upload_router)
     app.include_router(video.upload_router)
+    if settings.clinic:
+        app.include_router(clinic.router)
     # The video, exercise-form and upload pages (jobs and uploads services) are routers of
     # their own, included here; the runner's home links to them by route name
     # ("video_upload") as soon as they exist.
+
+    @app.exception_handler(SignInRequiredError)
+    async def sign_in_first(request: Request, exc: SignInRequiredError) -> Response:
+        if request.method in ("GET", "HEAD"):
+            return RedirectResponse(sign_in_path(request), status_code=303)
+        return render(
+            request,
+            "error.html",
+            {"status": 401, "detail": "Sign in first."},
+            status_code=401,
+        )
 
     @app.exception_handler(HTTPException)
     async def http_error(request: Request, exc: HTTPException) -> Response:
@@ -93,5 +143,22 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
         )
 
     app.add_middleware(DatabaseMiddleware, url=settings.database_url)
-    app.add_middleware(SecurityMiddleware, secret=app.state.secret)
+    app.add_middleware(
+        SecurityMiddleware,
+        secret=app.state.secret,
+        secure_cookie=settings.secure_cookies,
+        same_site=same_site,
+    )
     return app
+
+
+def _clinic(settings: WebSettings) -> Clinic:
+    """Clinic mode's accounts on the app's database (opened and migrated once)."""
+    policy = ClinicPolicy(
+        session_hours=settings.session_hours,
+        max_failures_per_account=settings.login_max_failures_per_account,
+        max_failures_per_address=settings.login_max_failures_per_address,
+        window_minutes=settings.login_window_minutes,
+        invitation_days=settings.invitation_days,
+    )
+    return Clinic(open_store(settings.database_url), policy)

@@ -91,6 +91,7 @@ def render(
         "demo": request.app.state.settings.demo,
         "disclaimer": DISCLAIMER,
         "version": __version__,
+        "viewer": getattr(request.state, "viewer", None),
         "has_route": _has_route(request),
         "runner_url": lambda name, alias, **query: runner_path(request, name, alias, **query),
         **(context or {}),

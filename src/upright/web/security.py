@@ -23,6 +23,7 @@ from urllib.parse import urlsplit
 from fastapi import HTTPException, Request, WebSocket
 from starlette.datastructures import MutableHeaders
 from starlette.requests import HTTPConnection
+from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from upright.errors import StoreError
@@ -36,10 +37,12 @@ __all__ = [
     "SECURITY_HEADERS",
     "SESSION_COOKIE",
     "SecurityMiddleware",
+    "connection_session",
     "csrf_matches",
     "csrf_token",
     "live_csp",
     "load_secret",
+    "new_session_cookie",
     "require_csrf",
     "websocket_allowed",
 ]
@@ -143,6 +146,28 @@ def _session_id(secret: bytes, cookie: str | None) -> str | None:
     return None
 
 
+def connection_session(conn: HTTPConnection) -> str | None:
+    """The session id of a request (the middleware's) or of a WebSocket's signed cookie."""
+    if conn.scope["type"] == "http":
+        sid: str | None = conn.scope.get("upright.session")
+        return sid
+    return _session_id(conn.app.state.secret, conn.cookies.get(SESSION_COOKIE))
+
+
+def _cookie_attributes(secure: bool, same_site: str) -> str:
+    attributes = f"; Path=/; HttpOnly; SameSite={same_site}"
+    return attributes + "; Secure" if secure else attributes
+
+
+def new_session_cookie(response: Response, request: Request, sid: str) -> None:
+    """Give the browser a new session id (at sign-in and sign-out: a session id known
+    before signing in is never the signed-in one), replacing the one it had."""
+    middleware: dict[str, object] = request.app.state.cookie
+    value = f"{sid}.{_sign(request.app.state.secret, 'session', sid)}"
+    attributes = _cookie_attributes(bool(middleware["secure"]), str(middleware["same_site"]))
+    response.headers.append("set-cookie", f"{SESSION_COOKIE}={value}{attributes}")
+
+
 def csrf_token(request: Request) -> str:
     """The CSRF token of this request's session (every form includes it)."""
     secret: bytes = request.app.state.secret
@@ -213,10 +238,18 @@ def websocket_allowed(websocket: WebSocket, secret: bytes, token: str | None) ->
 class SecurityMiddleware:
     """Gives every request a signed session and every response the security headers."""
 
-    def __init__(self, app: ASGIApp, secret: bytes, *, secure_cookie: bool = False) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        secret: bytes,
+        *,
+        secure_cookie: bool = False,
+        same_site: str = "Strict",
+    ) -> None:
         self.app = app
         self.secret = secret
         self.secure_cookie = secure_cookie
+        self.same_site = same_site
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -247,10 +280,8 @@ class SecurityMiddleware:
                         headers[name] = "SAMEORIGIN"
                         continue
                     headers[name] = value
-                if new_cookie is not None:
-                    attributes = "; Path=/; HttpOnly; SameSite=Strict"
-                    if self.secure_cookie:
-                        attributes += "; Secure"
+                if new_cookie is not None and not _sets_session(headers):
+                    attributes = _cookie_attributes(self.secure_cookie, self.same_site)
                     headers.append("set-cookie", f"{SESSION_COOKIE}={new_cookie}{attributes}")
             await send(message)
 
@@ -269,6 +300,11 @@ class SecurityMiddleware:
                     {"type": "http.response.body", "body": b"upright: internal error"}
                 )
             raise
+
+
+def _sets_session(headers: MutableHeaders) -> bool:
+    """Whether the response gives a session cookie of its own (sign-in, sign-out)."""
+    return any(v.startswith(f"{SESSION_COOKIE}=") for v in headers.getlist("set-cookie"))
 
 
 def _cookie(scope: Scope, name: str) -> str | None:

@@ -146,6 +146,7 @@ async def receive_upload(
     *,
     root: Path,
     max_bytes: int | None = None,
+    quota_bytes: int | None = None,
     check_fields: Callable[[Mapping[str, str]], object] | None = None,
 ) -> UploadedForm:
     """Read a multipart form whose one file is an upload of ``kind``, storing the file.
@@ -195,7 +196,12 @@ async def receive_upload(
                     if check_fields is not None:
                         check_fields(fields)
                     writer = await asyncio.to_thread(
-                        UploadWriter, kind, str(value[1]), root=root, max_bytes=max_bytes
+                        UploadWriter,
+                        kind,
+                        str(value[1]),
+                        root=root,
+                        max_bytes=max_bytes,
+                        quota_bytes=quota_bytes,
                     )
                 elif event == "data" and writer is not None:
                     await asyncio.to_thread(writer.write, value)

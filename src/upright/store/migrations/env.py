@@ -9,6 +9,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy.engine import Connection
 
+from upright.store import clinic_models as _clinic_models  # noqa: F401 (its tables)
 from upright.store.models import Base
 
 

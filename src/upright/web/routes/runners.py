@@ -8,6 +8,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from upright.errors import InputError, UprightError
 from upright.services.runner_index import list_runners, runner_screen
 from upright.services.runner_record import update_profile
+from upright.web.access import viewer_of
 from upright.web.forms import FormData, choice, optional_float, text
 from upright.web.home import home_context
 from upright.web.pages import FormDep, guarded, render, runner_path
@@ -24,7 +25,9 @@ def runner_list(request: Request) -> HTMLResponse:
 
 
 def _list_page(request: Request, values: FormData, error: UprightError | None) -> HTMLResponse:
-    runners = guarded(list_runners)
+    viewer = viewer_of(request)
+    only = viewer.visible if viewer is not None else None
+    runners = guarded(lambda: list_runners(only))
     if isinstance(runners, UprightError):
         error, runners = error or runners, []
     return render(
@@ -51,6 +54,9 @@ def runner_create(request: Request, form: FormDep) -> Response:
     result = guarded(lambda: _create(form))
     if isinstance(result, UprightError):
         return _list_page(request, form, result)
+    viewer = viewer_of(request)
+    if viewer is not None:  # clinic mode: a therapist treats the runner they add
+        request.app.state.clinic.claim_new_runner(viewer, result)
     return RedirectResponse(runner_path(request, "runner_home", result), status_code=303)
 
 

@@ -153,7 +153,7 @@ async def _receive_and_submit(
             request,
             "video",
             root=settings.uploads_dir,
-            max_bytes=settings.max_upload_bytes,
+            **settings.upload_limits(),
             check_fields=check_fields,
         )
     except UprightError as err:

@@ -1,0 +1,201 @@
+"""The access matrix of clinic mode: every route x every role x the first therapist's
+runner (Ann, "own") and the other therapist's (Bob, "other") -> the expected answer, on
+SQLite and on PostgreSQL. The test lists the app's routes and fails on one the matrix
+does not name, so a page added later must be placed in it.
+
+Roles: anonymous, admin, therapist (treats Ann), other_therapist (treats Bob), runner
+(Ann's own account). ``OK`` is the route's own answer when access lets the request
+through (the requests send an empty form, so a form page answers with its own 400).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Final
+
+import pytest
+
+from upright.web.access import app_routes
+
+from ._clinic import ACCOUNTS, OTHER, OWN, clinic_app
+
+OK: Final = "ok"
+LOGIN: Final = "login"  # 303 to the sign-in page for a page, 401 for a form
+
+_ALL_OK = {r: (OK, OK) for r in ("anonymous", *ACCOUNTS)}
+_SIGNED_IN = {**_ALL_OK, "anonymous": (LOGIN, LOGIN)}
+#: Expected answer per rule: role -> (own runner, other runner).
+EXPECT: Final[dict[str, dict[str, tuple[str | int, str | int]]]] = {
+    "public": _ALL_OK,
+    "signed_in": _SIGNED_IN,
+    "record": {
+        "anonymous": (LOGIN, LOGIN),
+        "admin": (OK, OK),
+        "therapist": (OK, 404),
+        "other_therapist": (404, OK),
+        "runner": (OK, 404),
+    },
+    "record_manage": {
+        "anonymous": (LOGIN, LOGIN),
+        "admin": (OK, OK),
+        "therapist": (OK, 404),
+        "other_therapist": (404, OK),
+        "runner": (403, 404),
+    },
+    "new_runner": {
+        "anonymous": (LOGIN, LOGIN),
+        "admin": (OK, OK),
+        "therapist": (OK, 403),
+        "other_therapist": (403, OK),
+        "runner": (403, 403),
+    },
+    "staff": {**_SIGNED_IN, "runner": (403, 403)},
+    "admin": {
+        "anonymous": (LOGIN, LOGIN),
+        "admin": (OK, OK),
+        "therapist": (403, 403),
+        "other_therapist": (403, 403),
+        "runner": (403, 403),
+    },
+}
+
+#: Every route of the clinic app: (method, name) -> (rule, status when let through).
+#: ``{alias}`` is filled with the runner, ``{token}`` with an unknown token.
+MATRIX: Final[dict[tuple[str, str], tuple[str, int]]] = {
+    ("GET", "static"): ("public", 200),
+    ("GET", "plotly_js"): ("public", 200),
+    ("GET", "login_form"): ("public", 200),
+    ("POST", "login"): ("public", 400),
+    ("GET", "invite_form"): ("public", 404),
+    ("POST", "invite_accept"): ("public", 400),
+    ("GET", "home"): ("signed_in", 303),
+    ("GET", "runner_list"): ("signed_in", 200),
+    ("POST", "logout"): ("signed_in", 303),
+    ("POST", "runner_create"): ("new_runner", 303),
+    ("GET", "runner_home"): ("record", 200),
+    ("GET", "checkup_start"): ("record", 200),
+    ("POST", "checkup_red_flags"): ("record", 200),
+    ("POST", "checkup_details"): ("record", 303),
+    ("GET", "checkup_stop"): ("record", 303),
+    ("GET", "triage_page"): ("record", 400),
+    ("GET", "plan_page"): ("record", 200),
+    ("GET", "plan_ics"): ("record", 303),
+    ("GET", "log_session"): ("record", 200),
+    ("POST", "log_session_post"): ("record", 400),
+    ("GET", "log_run"): ("record", 200),
+    ("POST", "log_run_post"): ("record", 400),
+    ("GET", "delete_confirm"): ("record_manage", 200),
+    ("POST", "delete_runner"): ("record_manage", 400),
+    ("GET", "admin_page"): ("admin", 200),
+    ("POST", "admin_invite"): ("admin", 400),
+    ("POST", "admin_assign"): ("admin", 400),
+    ("GET", "audit_page"): ("admin", 200),
+    ("GET", "clinic_export"): ("admin", 200),
+}
+
+
+def _requests(app: object) -> list[tuple[str, str, str]]:
+    """(method, name, path template) of every route of the app."""
+    out = []
+    for name, path, route in app_routes(app.routes):  # type: ignore[attr-defined]
+        methods = sorted(getattr(route, "methods", None) or {"GET"})
+        out += [(m, name, path) for m in methods if m != "HEAD"]
+    return out
+
+
+def _path(template: str, name: str, alias: str) -> str:
+    if name == "static":
+        return "/static/app.css"
+    return template.replace("{alias:path}", alias).replace("{token}", "no-such-token")
+
+
+def _expected(rule: str, role: str, target: int, ok: int, method: str) -> int:
+    want = EXPECT[rule][role][target]
+    if want == OK:
+        return ok
+    if want == LOGIN:
+        return 303 if method == "GET" else 401
+    assert isinstance(want, int)
+    return want
+
+
+def test_every_route_x_role_x_runner_gets_the_expected_answer(
+    tmp_path: Path, database_url: str
+) -> None:
+    with clinic_app(tmp_path, database_url) as clinic:
+        requests = _requests(clinic.app)
+        missing = [(m, n, p) for m, n, p in requests if (m, n) not in MATRIX]
+        assert not missing, f"routes missing from the access matrix: {missing}"
+        assert {(m, n) for m, n, _ in requests} == set(MATRIX), "matrix names a gone route"
+        wrong = []
+        # pages before forms (a stored check-up would change the triage page), sign-out
+        # last (it ends the session; the visitor signs in again after it)
+        ordered = sorted(requests, key=lambda r: (r[1] == "logout", r[0] != "GET"))
+        for method, name, template in ordered:
+            rule, ok = MATRIX[(method, name)]
+            for role, visitor in clinic.visitors.items():
+                for target, alias in enumerate((OWN, OTHER)):
+                    path = _path(template, name, alias)
+                    if method == "GET":
+                        response = visitor.get(path)
+                    else:
+                        form = {"alias": alias} if name == "runner_create" else {}
+                        response = visitor.post(path, form)
+                    expected = _expected(rule, role, target, ok, method)
+                    if response.status_code != expected:
+                        wrong.append((method, path, role, response.status_code, expected))
+                    if method == "GET" and expected == 303 and ok != 303:
+                        assert response.headers["location"].startswith("/login?next=")
+                    if name == "logout" and role != "anonymous":
+                        assert visitor.sign_in(ACCOUNTS[role][0]).status_code == 303
+        assert not wrong, "\n".join(map(str, wrong))
+
+
+def test_a_hidden_runner_looks_like_no_runner(tmp_path: Path, database_url: str) -> None:
+    with clinic_app(tmp_path, database_url) as clinic:
+        therapist = clinic.visitors["therapist"]
+        hidden = therapist.get(f"/runner/{OTHER}")
+        unknown = therapist.get("/runner/Nobody")
+        assert hidden.status_code == unknown.status_code == 404
+        assert hidden.text == unknown.text
+        assert OTHER not in hidden.text  # the single-user message lists known runners
+
+
+@pytest.mark.parametrize(
+    ("role", "shown", "hidden"),
+    [
+        ("admin", {OWN, OTHER}, set()),
+        ("therapist", {OWN}, {OTHER}),
+        ("other_therapist", {OTHER}, {OWN}),
+        ("runner", {OWN}, {OTHER}),
+    ],
+)
+def test_the_runner_list_shows_only_visible_runners(
+    tmp_path: Path, role: str, shown: set[str], hidden: set[str]
+) -> None:
+    with clinic_app(tmp_path, f"sqlite:///{tmp_path / 'c.db'}") as clinic:
+        page = clinic.visitors[role].get("/runners").text
+        for alias in shown:
+            assert f">{alias}</a>" in page
+        for alias in hidden:
+            assert f">{alias}</a>" not in page
+        assert ('action="/runners"' in page) == (role != "runner")
+
+
+def test_a_therapist_who_adds_a_runner_treats_them(tmp_path: Path) -> None:
+    with clinic_app(tmp_path, f"sqlite:///{tmp_path / 'c.db'}") as clinic:
+        therapist, other = clinic.visitors["therapist"], clinic.visitors["other_therapist"]
+        assert therapist.post("/runners", {"alias": "Cy"}).status_code == 303
+        assert therapist.get("/runner/Cy").status_code == 200
+        assert other.get("/runner/Cy").status_code == 404
+        # the name is taken: the other therapist cannot take over (or change) Cy
+        refused = other.post("/runners", {"alias": "Cy", "height_cm": "150"})
+        assert refused.status_code == 403
+        assert other.get("/runner/Cy").status_code == 404
+
+
+def test_single_user_mode_has_no_sign_in(browser: object) -> None:
+    page = browser.get("/runners")  # type: ignore[attr-defined]
+    assert page.status_code == 200
+    assert browser.get("/login").status_code == 404  # type: ignore[attr-defined]
+    assert browser.get("/admin").status_code == 404  # type: ignore[attr-defined]
