@@ -18,6 +18,7 @@ from upright.web.routes import (
     checkup,
     clearance,
     endurance,
+    imports,
     live,
     log,
     plan,
@@ -77,6 +78,8 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
         app.include_router(area.router)
     app.include_router(backup.upload_router)
     app.include_router(video.upload_router)
+    app.include_router(imports.router)
+    app.include_router(imports.upload_router)
     # The video, exercise-form and upload pages (jobs and uploads services) are routers of
     # their own, included here; the runner's home links to them by route name
     # ("video_upload") as soon as they exist.
