@@ -1,13 +1,8 @@
-"""``upright imu``: the job (read, measure, write all or nothing) and its Rich output.
-
-Wiring and rendering only: services measure, report writes. The file is read and
-measured before the output folder is touched, so a file that cannot be used leaves no
-folder behind.
-"""
+"""``upright imu``: the whole job (:mod:`upright.workflows.imports`) with a Rich
+progress bar, and its Rich output."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
 from rich.console import Console
@@ -22,51 +17,17 @@ from upright.cli._render import (
     print_pain,
     print_reasons,
 )
-from upright.cli.progress import Progress, RichProgress, SilentProgress
-from upright.kinematics.imu_posture import Placement
-from upright.report.imu_outputs import IMU_OUTPUT_FILES, write_imu_files
-from upright.report.outputs import staged_output
-from upright.services.imu_import import ImuImport, import_imu
+from upright.cli.progress import RichProgress
 from upright.summaries import ImuSummary
+from upright.workflows.imports import ImuJob, run_imu_job
 
 __all__ = ["ImuJob", "default_imu_out_dir", "print_imu", "run_imu_command", "run_imu_job"]
-
-
-@dataclass(frozen=True)
-class ImuJob:
-    """What ``upright imu`` was asked to do."""
-
-    file: Path
-    out_dir: Path
-    placement: Placement = "hip"
-    activity_file: Path | None = None
-    still_s: tuple[float, float] | None = None
-    pain_onset_km: float | None = None
-    pain_onset_min: float | None = None
 
 
 def default_imu_out_dir(file: Path) -> Path:
     """``./<file stem>-upright-imu``."""
     stem = file.name.split(".")[0] or file.name
     return Path.cwd() / f"{stem}-upright-imu"
-
-
-def run_imu_job(job: ImuJob, progress: Progress | None = None) -> ImuImport:
-    """Analyse the recording and write every output into ``job.out_dir``, all or nothing."""
-    shown = progress or SilentProgress()
-    imu = import_imu(
-        job.file,
-        placement=job.placement,
-        activity_file=job.activity_file,
-        still_s=job.still_s,
-        pain_onset_km=job.pain_onset_km,
-        pain_onset_min=job.pain_onset_min,
-        step=lambda what: shown.start(what, None),
-    )
-    with staged_output(job.out_dir) as stage:
-        shown.start("Writing results", len(IMU_OUTPUT_FILES), "files")
-        write_imu_files(imu, stage, lambda name: shown.advance(1))
-    return imu
 
 
 def run_imu_command(job: ImuJob, json_out: bool, console: Console) -> ImuSummary:

@@ -1,13 +1,8 @@
-"""``upright import``: the job (read, measure, write all or nothing) and its Rich output.
-
-Wiring and rendering only: services measure, report writes. The file is read and
-measured before the output folder is touched, so a file that cannot be used leaves no
-folder behind.
-"""
+"""``upright import``: the whole job (:mod:`upright.workflows.imports`) with a Rich
+progress bar, and its Rich output."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
 from rich.console import Console
@@ -22,43 +17,16 @@ from upright.cli._render import (
     print_pain,
     print_reasons,
 )
-from upright.cli.progress import Progress, RichProgress, SilentProgress
-from upright.report.outputs import staged_output
-from upright.report.run_outputs import run_output_files, write_run_files
-from upright.services.run_import import RunImport, import_run
+from upright.cli.progress import RichProgress
 from upright.summaries import RunSummary
+from upright.workflows.imports import ImportJob, run_import_job
 
 __all__ = ["ImportJob", "default_out_dir", "print_run", "run_import_command", "run_import_job"]
-
-
-@dataclass(frozen=True)
-class ImportJob:
-    """What ``upright import`` was asked to do."""
-
-    file: Path
-    out_dir: Path
-    pain_onset_km: float | None = None
-    pain_onset_min: float | None = None
 
 
 def default_out_dir(file: Path) -> Path:
     """``./<file stem>-upright-run``."""
     return Path.cwd() / f"{file.stem or file.name}-upright-run"
-
-
-def run_import_job(job: ImportJob, progress: Progress | None = None) -> RunImport:
-    """Import the run and write every output into ``job.out_dir``, all or nothing."""
-    shown = progress or SilentProgress()
-    run = import_run(
-        job.file,
-        pain_onset_km=job.pain_onset_km,
-        pain_onset_min=job.pain_onset_min,
-        step=lambda what: shown.start(what, None),
-    )
-    with staged_output(job.out_dir) as stage:
-        shown.start("Writing results", len(run_output_files(run)), "files")
-        write_run_files(run, stage, lambda name: shown.advance(1))
-    return run
 
 
 def run_import_command(job: ImportJob, json_out: bool, console: Console) -> RunSummary:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import numpy.typing as npt
@@ -30,7 +31,10 @@ from upright.report._plotting import (
 from upright.services.imu_import import ImuImport
 from upright.summaries import ImuSignSummary, ImuSummary
 
-__all__ = ["write_imu_html", "write_imu_png"]
+if TYPE_CHECKING:
+    import plotly.graph_objects as go
+
+__all__ = ["imu_figure", "write_imu_html", "write_imu_png"]
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -126,6 +130,11 @@ def write_imu_png(imu: ImuImport, path: Path) -> None:
 
 def write_imu_html(imu: ImuImport, path: Path) -> None:
     """Interactive version of :func:`write_imu_png`, plotly.js inline (offline)."""
+    write_plotly_html(imu_figure(imu), path)
+
+
+def imu_figure(imu: ImuImport) -> go.Figure:
+    """The interactive figure of :func:`write_imu_html` (also drawn by the web page)."""
     import plotly.graph_objects as go
     from plotly.subplots import make_subplots
 
@@ -159,4 +168,4 @@ def write_imu_html(imu: ImuImport, path: Path) -> None:
         add_pain_vlines(fig, pain_x, 3)
     fig.update_xaxes(title_text=_x_label(summary), row=3, col=1)
     layout(fig, height=900, title=_heading(summary) + " - upright imu")
-    write_plotly_html(fig, path)
+    return fig

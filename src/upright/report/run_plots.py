@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import numpy.typing as npt
@@ -32,7 +33,10 @@ from upright.report._plotting import (
 from upright.services.run_import import RunImport
 from upright.summaries import FatigueSignSummary, RunSummary
 
-__all__ = ["write_run_html", "write_run_png"]
+if TYPE_CHECKING:
+    import plotly.graph_objects as go
+
+__all__ = ["run_figure", "write_run_html", "write_run_png"]
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -201,6 +205,11 @@ def write_run_png(run: RunImport, path: Path) -> None:
 
 def write_run_html(run: RunImport, path: Path) -> None:
     """Interactive version of :func:`write_run_png`, plotly.js inline (offline)."""
+    write_plotly_html(run_figure(run), path)
+
+
+def run_figure(run: RunImport) -> go.Figure:
+    """The interactive figure of :func:`write_run_html` (also drawn by the web page)."""
     import plotly.graph_objects as go
     from plotly.subplots import make_subplots
 
@@ -266,4 +275,4 @@ def write_run_html(run: RunImport, path: Path) -> None:
         )
     fig.update_xaxes(title_text=_x_label(summary), row=len(panels), col=1)
     layout(fig, height=260 * len(panels) + 150, title=_title(summary) + " - upright import")
-    write_plotly_html(fig, path)
+    return fig

@@ -7,11 +7,27 @@ from typing import Literal, cast
 
 import numpy as np
 
+from upright.errors import InputError
 from upright.summaries import PainOnset
 
-__all__ = ["finite_number", "pain_onset_summary"]
+__all__ = ["check_one_onset", "finite_number", "pain_onset_summary"]
 
 _THIRD_WORDS = {1: "first", 2: "middle", 3: "last"}
+
+
+def check_one_onset(km: float | None, minute: float | None) -> None:
+    """Refuse a pain onset given both in km and in minutes.
+
+    Raises
+    ------
+    InputError
+        Both are given.
+    """
+    if km is not None and minute is not None:
+        raise InputError(
+            "the pain onset was given both in km and in minutes",
+            fix="Give one of --pain-onset-km and --pain-onset-min",
+        )
 
 
 def finite_number(value: object) -> float | None:

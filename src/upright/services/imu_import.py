@@ -20,7 +20,7 @@ from upright.fatigue.imu import ImuFatigue, ImuSign, compute_imu_fatigue
 from upright.io.activity import Activity, read_run
 from upright.io.imu import ImuRecording, read_imu, start_datetime
 from upright.kinematics.imu_posture import ImuPosture, Placement, compute_imu_posture
-from upright.services._onset import finite_number, pain_onset_summary
+from upright.services._onset import check_one_onset, finite_number, pain_onset_summary
 from upright.summaries import (
     ImuReferenceSummary,
     ImuSignSummary,
@@ -121,11 +121,7 @@ def import_imu(
         Both pain onsets given, an onset outside the recording; see also
         :func:`upright.io.imu.read_imu` and :func:`align_distance`.
     """
-    if pain_onset_km is not None and pain_onset_min is not None:
-        raise InputError(
-            "the pain onset was given both in km and in minutes",
-            fix="Give one of --pain-onset-km and --pain-onset-min",
-        )
+    check_one_onset(pain_onset_km, pain_onset_min)
     say = step or _quiet
     say(f"Reading {Path(path).name}")
     rec = read_imu(path)

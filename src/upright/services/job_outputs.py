@@ -34,6 +34,7 @@ __all__ = [
     "job_file",
     "read_analysis_outputs",
     "read_form_outputs",
+    "read_summary",
 ]
 
 #: Files of a job's folder a page may show, with their media type.
@@ -45,6 +46,13 @@ BROWSER_FILES: Final[dict[str, str]] = {
     "summary.json": "application/json",
     "strides.csv": "text/csv; charset=utf-8",
     "frames.csv": "text/csv; charset=utf-8",
+    # a watch file's and a sensor recording's (upright import, upright imu)
+    "run.png": "image/png",
+    "imu.png": "image/png",
+    "thirds.csv": "text/csv; charset=utf-8",
+    "splits_km.csv": "text/csv; charset=utf-8",
+    "splits_5min.csv": "text/csv; charset=utf-8",
+    "per_minute.csv": "text/csv; charset=utf-8",
 }
 
 
@@ -76,7 +84,14 @@ def _gone(folder: Path, name: str) -> InputError:
     )
 
 
-def _summary(folder: Path, model: type[_M]) -> _M:
+def read_summary(folder: Path, model: type[_M]) -> _M:
+    """The job's ``summary.json`` as ``model``.
+
+    Raises
+    ------
+    InputError
+        The file is missing, damaged or of another schema.
+    """
     path = folder / "summary.json"
     if not path.is_file():
         raise _gone(folder, "summary.json")
@@ -112,7 +127,7 @@ def read_analysis_outputs(folder: Path) -> AnalysisOutputs:
     """
     return AnalysisOutputs(
         folder=folder,
-        summary=_summary(folder, AnalysisSummary),
+        summary=read_summary(folder, AnalysisSummary),
         strides=_table(folder, "strides.csv"),
         has_video=(folder / "annotated.mp4").is_file(),
     )
@@ -131,7 +146,7 @@ def read_form_outputs(folder: Path) -> FormOutputs:
         frames["verdict"] = frames["verdict"].fillna("").astype(str)
     return FormOutputs(
         folder=folder,
-        summary=_summary(folder, FormSummary),
+        summary=read_summary(folder, FormSummary),
         frames=frames,
         has_video=(folder / "annotated.mp4").is_file(),
     )

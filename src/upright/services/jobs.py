@@ -133,6 +133,16 @@ _KINDS: dict[str, JobKind] = {
         run="upright.workflows.kinds:run_form",
         check="upright.services.job_kinds:check_form",
     ),
+    "run": JobKind(
+        "run",
+        run="upright.workflows.import_kinds:run_run_import",
+        check="upright.services.import_kinds:check_run",
+    ),
+    "imu": JobKind(
+        "imu",
+        run="upright.workflows.import_kinds:run_imu",
+        check="upright.services.import_kinds:check_imu",
+    ),
 }
 
 

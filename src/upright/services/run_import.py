@@ -25,7 +25,7 @@ from upright.fatigue.running import (
 )
 from upright.io.activity import Activity, read_run
 from upright.limits import RUN_PACE_S_PER_KM_MIN
-from upright.services._onset import finite_number, pain_onset_summary
+from upright.services._onset import check_one_onset, finite_number, pain_onset_summary
 from upright.summaries import (
     DeveloperFieldSummary,
     FatigueSignSummary,
@@ -86,11 +86,7 @@ def import_run(
         Both pain onsets given, an onset outside the run, or the file is not a run
         (a walk, a ride: the sport is named); see also :func:`upright.io.activity.read_run`.
     """
-    if pain_onset_km is not None and pain_onset_min is not None:
-        raise InputError(
-            "the pain onset was given both in km and in minutes",
-            fix="Give one of --pain-onset-km and --pain-onset-min",
-        )
+    check_one_onset(pain_onset_km, pain_onset_min)
     say = step or _quiet
     say(f"Reading {Path(path).name}")
     activity = read_run(path)

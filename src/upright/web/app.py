@@ -25,6 +25,7 @@ from upright.web.routes import (
     clinic,
     data_rights,
     endurance,
+    imports,
     live,
     log,
     plan,
@@ -114,6 +115,8 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
         app.include_router(area.router)
     app.include_router(backup.upload_router)
     app.include_router(video.upload_router)
+    app.include_router(imports.router)
+    app.include_router(imports.upload_router)
     if settings.clinic:
         app.include_router(clinic.router)
     # The video, exercise-form and upload pages (jobs and uploads services) are routers of

@@ -42,7 +42,12 @@ upload_router = APIRouter(route_class=StreamedUploadRoute)
 _SETTINGS = ("auto", "treadmill", "overground")
 _DIRECTIONS = ("auto", "left", "right")
 _SIDES = ("left", "right")
-_RESULT_ROUTE = {"analyze": "analysis_page", "form": "form_result"}
+_RESULT_ROUTE = {
+    "analyze": "analysis_page",
+    "form": "form_result",
+    "run": "run_result",  # upright.web.routes.imports
+    "imu": "imu_result",
+}
 
 
 def _error_page(request: Request, status: int, detail: str) -> HTMLResponse:
