@@ -30,7 +30,7 @@ def cli_message(database_url: str, *args: str) -> str:
 def page_message(page_html: str) -> str:
     """The message of a page's error box (what follows "upright could not finish.")."""
     match = re.search(
-        r'<div class="error" role="alert" id="error">\s*<p>(.*?)</p>', page_html, re.S
+        r'<div class="error" role="alert" id="error"[^>]*>\s*<p>(.*?)</p>', page_html, re.S
     )
     assert match is not None, "the page shows no error"
     text = html.unescape(re.sub(r"<[^>]+>", "", match.group(1)))

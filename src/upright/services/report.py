@@ -311,21 +311,27 @@ def gather_report(
     StoreError
         The database cannot be read.
     """
-    from upright.services.runner_program import plan_for_runner
+    from upright.services.prescription import plan_in_session
+    from upright.services.runner_program import stage_from_logs
     from upright.services.runner_record import triage_for_runner
     from upright.services.training_log import decision_after, measured_note
 
     today = today or dt.date.today()
-    analyses = _stored_analyses(alias)
+    plan: Plan | None = None
+    plan_note = ""
     with _session("report") as session:
         runner = get_runner(session, alias)
         profile = (runner.sex, runner.age_band, runner.height_cm)
         norms = profile_norms(runner)
         checkup = runner.checkups[-1] if runner.checkups else None
         checkup_taken = checkup.taken_at if checkup is not None else None
-        any_synthetic = any(
-            bool(r.summary.get("synthetic", False)) for r in records(session, runner)
-        )
+        stored_records = records(session, runner)  # read once: the analyses are among them
+        any_synthetic = any(bool(r.summary.get("synthetic", False)) for r in stored_records)
+        analyses = [
+            (r.created_at, r.source_name or "no file", AnalysisSummary.model_validate(r.summary))
+            for r in stored_records
+            if r.kind == "analysis"
+        ]
         history = [
             EndurancePoint(
                 when=t.taken_at,
@@ -370,21 +376,28 @@ def gather_report(
             )
             for x in run_logs(session, runner)
         ]
+        if checkup is not None:
+            # the plan upright plan builds, on the session logs read above (not re-read)
+            level, level_reason = stage_from_logs(logs)
+            try:
+                plan = plan_in_session(
+                    session,
+                    runner,
+                    stage=level,
+                    stage_reason=level_reason,
+                    sessions_per_week=sessions_per_week,
+                    weeks=weeks,
+                    start_date=today,
+                ).plan
+            except UprightError as exc:
+                plan_note = exc.problem
     red_flags: RedFlagScreen | None = None
     triage: TriageResult | None = None
-    plan: Plan | None = None
-    plan_note = ""
     if checkup is None:
         plan_note = f"No check-up stored: run upright checkup --runner {alias} first."
     else:
         triaged = triage_for_runner(alias, None, [])
         red_flags, triage = triaged.red_flags, triaged.triage
-        try:
-            plan = plan_for_runner(
-                alias, sessions_per_week=sessions_per_week, weeks=weeks, start_date=today
-            ).plan
-        except UprightError as exc:
-            plan_note = exc.problem
     lean_history = [p for when, src, s in analyses if (p := _lean_point(when, src, s)) is not None]
     lean_change, lean_note = _lean_change(analyses)
     return ReportData(

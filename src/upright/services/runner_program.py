@@ -26,7 +26,13 @@ from upright.services.runner_record import _session
 from upright.services.training_log import decision_after, level_after
 from upright.store import SessionLog, get_runner, session_logs
 
-__all__ = ["NO_LOGS_REASON", "RunnerPlan", "plan_for_runner", "write_text_atomic"]
+__all__ = [
+    "NO_LOGS_REASON",
+    "RunnerPlan",
+    "plan_for_runner",
+    "stage_from_logs",
+    "write_text_atomic",
+]
 
 #: Why a runner without session logs is at stage 1.
 NO_LOGS_REASON: Final = "No sessions logged yet: start at stage 1"
@@ -52,7 +58,7 @@ class RunnerPlan:
         self.level_reason = level_reason
 
 
-def _level(logs: Sequence[SessionLog]) -> tuple[int, str]:
+def stage_from_logs(logs: Sequence[SessionLog]) -> tuple[int, str]:
     """The stage of the next session and why, from the stored logs (oldest first)."""
     if not logs:
         return 1, NO_LOGS_REASON
@@ -77,7 +83,7 @@ def plan_for_runner(
     """
     with _session("plan") as session:
         runner = get_runner(session, alias)
-        level, level_reason = _level(session_logs(session, runner))
+        level, level_reason = stage_from_logs(session_logs(session, runner))
         built = plan_in_session(
             session,
             runner,
