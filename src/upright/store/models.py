@@ -115,7 +115,9 @@ class Runner(Base):
         back_populates="runner", cascade="all, delete-orphan", order_by="Clearance.given_at"
     )
     records: Mapped[list[Record]] = relationship(
-        back_populates="runner", cascade="all, delete-orphan", order_by="Record.created_at"
+        back_populates="runner",
+        cascade="all, delete-orphan",
+        order_by="[Record.created_at, Record.id]",
     )
     session_logs: Mapped[list[SessionLog]] = relationship(
         back_populates="runner",
