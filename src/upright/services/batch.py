@@ -157,10 +157,12 @@ def run_tasks(
     """Run every task, at most ``slots`` at once; none is lost.
 
     A task whose worker died (``BrokenExecutor`` of a local pool, whose every running task
-    then fails with it; :class:`WorkerLostError` of Ray, after Ray's own retries) counts
-    an attempt and is started again, alone, so a clip that kills its worker cannot take
-    the others down with it again; after ``max_attempts`` starts it is given up. The pool
-    is replaced after it broke. ``on_end`` is called (in this thread) as each task ends.
+    then fails with it) counts an attempt and is started again, alone, so a clip that
+    kills its worker cannot take the others down with it again; after ``max_attempts``
+    starts it is given up. The pool is replaced after it broke. An executor that starts
+    such tasks again itself (Ray, with ``max_retries``) raises :class:`WorkerLostError`
+    only once its own retries are spent: the task is given up then. ``on_end`` is called
+    (in this thread) as each task ends.
 
     Returns
     -------
@@ -220,7 +222,8 @@ def run_tasks(
                     end(TaskEnd(task, future.result(), attempts[task.index]))
                 elif lost is not None:
                     broken = broken or isinstance(lost, BrokenExecutor)
-                    if attempts[task.index] >= max_attempts:
+                    spent = isinstance(lost, WorkerLostError)  # the executor retried it already
+                    if spent or attempts[task.index] >= max_attempts:
                         end(TaskEnd(task, None, attempts[task.index], _lost(attempts[task.index])))
                     else:
                         suspects.append(task)

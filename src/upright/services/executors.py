@@ -129,6 +129,11 @@ def _connect(address: str) -> bool:
     return True
 
 
+def _call(fn: Callable[..., _T], *args: Any, **kwargs: Any) -> _T:
+    """The one Ray task: call ``fn`` (sent with its arguments; any callable that pickles)."""
+    return fn(*args, **kwargs)
+
+
 class RayExecutor(Executor):
     """Run each submitted call as a Ray task.
 
@@ -150,7 +155,9 @@ class RayExecutor(Executor):
         self._owned = _connect(address)
         self.num_cpus = num_cpus
         self.max_retries = max_retries
-        self._remotes: dict[Callable[..., Any], Any] = {}
+        self._task = self._ray.remote(
+            num_cpus=num_cpus, max_retries=max_retries, retry_exceptions=False
+        )(_call)
         self._pending: dict[Future[Any], Any] = {}
         self._lock = threading.Lock()
         self._closed = False
@@ -159,19 +166,12 @@ class RayExecutor(Executor):
         """The CPUs of the cluster now (every machine that has joined)."""
         return int(self._ray.cluster_resources().get("CPU", 0))
 
-    def _remote(self, fn: Callable[..., Any]) -> Any:
-        if fn not in self._remotes:
-            self._remotes[fn] = self._ray.remote(
-                num_cpus=self.num_cpus, max_retries=self.max_retries, retry_exceptions=False
-            )(fn)
-        return self._remotes[fn]
-
     def submit(self, fn: Callable[_P, _T], /, *args: _P.args, **kwargs: _P.kwargs) -> Future[_T]:
         """Start ``fn(*args, **kwargs)`` as a Ray task; its future ends as the task does."""
         with self._lock:
             if self._closed:
                 raise RuntimeError("cannot submit to a Ray executor that was shut down")
-            ref = self._remote(fn).remote(*args, **kwargs)
+            ref = self._task.remote(fn, *args, **kwargs)
             future: Future[_T] = Future()
             future.set_running_or_notify_cancel()
             self._pending[future] = ref
