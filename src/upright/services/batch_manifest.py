@@ -78,8 +78,9 @@ class _Row(ClipSettings):
         return str(value).strip() if isinstance(value, int | float) else value
 
 
-#: The columns a manifest may have.
-COLUMNS: Final = tuple(_Row.model_fields)
+#: The columns a manifest may have, in the order the help lists them.
+COLUMNS: Final = ("clip", "runner", "km", "min", *ClipSettings.model_fields)
+assert set(COLUMNS) == set(_Row.model_fields)
 
 
 @dataclass(frozen=True)
