@@ -33,6 +33,7 @@ import numpy as np
 
 from upright import __version__
 from upright.errors import InputError, UprightError, failure_paragraph
+from upright.ledger import note_landed, note_not_done
 from upright.services.batch_manifest import BatchClip
 from upright.services.batch_task import ClipOutcome, ClipTask, analyze_clip
 from upright.services.executors import WorkerLostError
@@ -266,6 +267,7 @@ RESULT_COLUMNS: Final = (
     "record_id",
     "attempts",
     "seconds",
+    "cpu_seconds",
     "trunk_lean_median_deg",
     "trunk_lean_iqr_deg",
     "head_trunk_median_deg",
@@ -296,6 +298,7 @@ class ClipRow:
     record_id: int | None = None
     attempts: int = 0
     seconds: float | None = None
+    cpu_seconds: float | None = None
     trunk_lean_median_deg: float | None = None
     trunk_lean_iqr_deg: float | None = None
     head_trunk_median_deg: float | None = None
@@ -423,6 +426,9 @@ def run_batch(
             row.seconds = None if outcome is None else outcome.seconds
         else:
             row.status, row.seconds = "done", outcome.seconds
+            row.cpu_seconds = outcome.cpu_seconds
+            folder = out_dir / clip.name
+            note_landed("folder", str(folder), folder)  # written by the worker, all or nothing
             _fill_metrics(row, outcome.summary)
             if clip.runner is not None:
                 _store(row, clip, out_dir, outcome.summary)
@@ -438,6 +444,15 @@ def run_batch(
             task_fn=task_fn,
             on_end=ended,
         )
+    except KeyboardInterrupt:
+        left = sum(r.status == "not run" for r in rows)
+        if left:
+            note_not_done(
+                f"{left} clip{'s were' if left > 1 else ' was'} not analysed (marked 'not run' "
+                "in results.csv); run the batch again to analyse them (clips already stored "
+                "are not stored twice)"
+            )
+        raise
     finally:
         result.seconds = round(time.perf_counter() - started, 2)
         result.files = write_results(result)
@@ -466,8 +481,13 @@ def write_results(result: BatchResult) -> list[str]:
         "failed": len(result.failed),
         "rows": rows,
     }
-    _replace(result.out_dir / RESULTS_CSV, text.getvalue())
-    _replace(result.out_dir / RESULTS_JSON, json.dumps(doc, indent=2) + "\n")
+    for name, content in (
+        (RESULTS_CSV, text.getvalue()),
+        (RESULTS_JSON, json.dumps(doc, indent=2)),
+    ):
+        path = result.out_dir / name
+        _replace(path, content if content.endswith("\n") else content + "\n")
+        note_landed("file", str(path), path)
     return [RESULTS_CSV, RESULTS_JSON]
 
 

@@ -201,7 +201,7 @@ def _csv_entries(path: Path) -> list[tuple[str, dict[str, Any]]]:
         )
     header = [h.strip() for h in rows[0]]
     _check_columns(path, "line 1 (the header)", header)
-    entries = []
+    entries: list[tuple[str, dict[str, Any]]] = []
     for number, row in enumerate(rows[1:], start=2):
         if len(row) > len(header):
             entries.append((f"line {number}", {"__extra__": len(row) - len(header)}))

@@ -48,13 +48,16 @@ class ClipTask:
 
 @dataclass(frozen=True)
 class ClipOutcome:
-    """How one clip's analysis ended: its summary (JSON types), or the error paragraph."""
+    """How one clip's analysis ended: its summary (JSON types), or the error paragraph;
+    the wall time it took in its worker, and the CPU time of that worker process (all
+    its threads) meanwhile."""
 
     index: int
     summary: dict[str, Any] | None
     error: str | None
     seconds: float
     worker: str
+    cpu_seconds: float = 0.0
 
     @property
     def ok(self) -> bool:
@@ -67,7 +70,7 @@ def analyze_clip(task: ClipTask) -> ClipOutcome:
     from upright.cli.jobs import AnalyzeJob, run_analyze_job  # the command's own job
     from upright.services.analyze import AnalysisOptions
 
-    started = time.perf_counter()
+    started = time.perf_counter(), time.process_time()
     worker = f"{socket.gethostname()}:{os.getpid()}"
     job = AnalyzeJob(
         out_dir=Path(task.out_dir),
@@ -86,7 +89,7 @@ def analyze_clip(task: ClipTask) -> ClipOutcome:
     try:
         analysis = run_analyze_job(job)
     except UprightError as err:
-        return ClipOutcome(task.index, None, failure_paragraph(err), _since(started), worker)
+        return ClipOutcome(task.index, None, failure_paragraph(err), *_since(started, worker))
     except Exception as err:  # one clip's bug must not end the batch; it is reported
         problem = UprightError(
             f"an unexpected error stopped the analysis ({type(err).__name__}: {err})",
@@ -94,10 +97,12 @@ def analyze_clip(task: ClipTask) -> ClipOutcome:
             fix="Analyse this clip on its own with upright analyze; if it fails again, report "
             "it with this message",
         )
-        return ClipOutcome(task.index, None, failure_paragraph(problem), _since(started), worker)
+        return ClipOutcome(task.index, None, failure_paragraph(problem), *_since(started, worker))
     summary = analysis.summary.model_dump(mode="json")
-    return ClipOutcome(task.index, summary, None, _since(started), worker)
+    return ClipOutcome(task.index, summary, None, *_since(started, worker))
 
 
-def _since(started: float) -> float:
-    return round(time.perf_counter() - started, 3)
+def _since(started: tuple[float, float], worker: str) -> tuple[float, str, float]:
+    """Wall seconds since ``started``, the worker, and CPU seconds since ``started``."""
+    wall = round(time.perf_counter() - started[0], 3)
+    return wall, worker, round(time.process_time() - started[1], 3)

@@ -435,9 +435,11 @@ def _add_missing(runner: Runner, doc: BackupDocument) -> None:
         if (cl.given_at, cl.clears) not in have_clearances:
             runner.clearances.append(Clearance(**cl.model_dump()))
     have_records = {(r.kind, r.created_at, r.source_name) for r in runner.records}
-    have_clips = {(r.kind, r.source_sha256) for r in runner.records if r.source_sha256}
+    have_clips: set[tuple[str, str | None]] = {
+        (r.kind, r.source_sha256) for r in runner.records if r.source_sha256
+    }
     for r in doc.records:
-        clip = (r.kind, r.source_sha256)
+        clip: tuple[str, str | None] = (r.kind, r.source_sha256)
         if (r.kind, r.created_at, r.source_name) not in have_records and clip not in have_clips:
             runner.records.append(r.to_row())
             if r.source_sha256:
