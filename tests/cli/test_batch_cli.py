@@ -240,3 +240,21 @@ def test_a_real_clip_gives_what_analyze_gives(real_clip: Path, tmp_path: Path) -
     assert batch_summary == alone_summary
     assert (out / "male_side" / "strides.csv").read_bytes() == (alone / "strides.csv").read_bytes()
     assert float(row["cadence_spm"]) == pytest.approx(169, abs=6)
+
+
+@pytest.mark.parametrize(
+    ("address", "match"),
+    [
+        ("127.0.0.1:1", "no Ray cluster answers at 127.0.0.1:1"),
+        ("nonsense", "'nonsense' is not a Ray cluster's address"),
+    ],
+)
+def test_a_ray_address_that_does_not_answer_is_refused_at_once(
+    kp: Path, tmp_path: Path, address: str, match: str
+) -> None:
+    pytest.importorskip("ray", reason="Ray is not installed (pip install 'upright[ray]')")
+    out = tmp_path / "out"
+    result = _invoke(kp, "--ray", address, "--out", out)
+    assert result.exit_code == 2
+    assert match in " ".join(result.output.split())
+    assert not out.exists()

@@ -209,3 +209,40 @@ def test_the_job_queue_runs_jobs_on_ray(ray_cluster: Any, clips: Path, tmp_path:
         done = queue.wait(job.id, timeout_s=300)
     assert done.status == "done", done.message
     assert done.result is not None and "summary.json" in done.result["files"]
+
+
+def test_a_batch_joins_a_running_cluster_by_its_address(
+    ray_cluster: Any, clips: Path, one_by_one: dict[str, Path], tmp_path: Path
+) -> None:
+    """``upright batch --ray HOST:PORT`` in another process runs on this test's Ray."""
+    import subprocess
+    import sys
+
+    address = ray_cluster.get_runtime_context().gcs_address
+    out = tmp_path / "out"
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "upright.cli.main",
+            "batch",
+            str(clips),
+            "--out",
+            str(out),
+            "--ray",
+            address,
+            "--pose-threads",
+            "1",
+            "--json",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    doc = json.loads(proc.stdout)
+    assert doc["executor"].startswith(f"Ray ({address}, 2 CPUs")
+    assert [r["status"] for r in doc["rows"]] == ["done"] * 3
+    for row in doc["rows"]:
+        assert _comparable(out / row["folder"]) == _comparable(one_by_one[row["folder"]])

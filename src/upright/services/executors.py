@@ -115,6 +115,8 @@ def _connect(address: str) -> bool:
     if address == "local":
         ray.init(**local)
         return True
+    if address != "auto":
+        _check_answers(address)
     try:
         ray.init(address=address, **quiet)
     except ConnectionError:
@@ -132,6 +134,28 @@ def _connect(address: str) -> bool:
 def _call(fn: Callable[..., _T], *args: Any, **kwargs: Any) -> _T:
     """The one Ray task: call ``fn`` (sent with its arguments; any callable that pickles)."""
     return fn(*args, **kwargs)
+
+
+def _check_answers(address: str, timeout_s: float = 5.0) -> None:
+    """Fail fast when nothing listens at a cluster's ``HOST:PORT`` (Ray itself keeps
+    trying for minutes)."""
+    import socket
+
+    host, _, port = address.removeprefix("ray://").rpartition(":")
+    if not host or not port.isdigit():
+        raise InputError(
+            f"{address!r} is not a Ray cluster's address",
+            fix="Give HOST:PORT (or ray://HOST:PORT) of the head machine, or auto",
+        )
+    try:
+        with socket.create_connection((host.strip("[]"), int(port)), timeout=timeout_s):
+            pass
+    except OSError as exc:
+        raise InputError(
+            f"no Ray cluster answers at {address} ({exc.strerror or exc})",
+            fix="Check the address (the head machine prints it after `ray start --head`) and "
+            "that this machine can reach it, or use --ray auto to run on this machine",
+        ) from None
 
 
 class RayExecutor(Executor):
