@@ -242,7 +242,7 @@ def test_a_batch_joins_a_running_cluster_by_its_address(
     )
     assert proc.returncode == 0, proc.stderr
     doc = json.loads(proc.stdout)
-    assert doc["executor"].startswith(f"Ray ({address}, 2 CPUs")
+    assert doc["executor"] == f"Ray ({address}: a Ray cluster, 2 CPUs, 1 per clip)"
     assert [r["status"] for r in doc["rows"]] == ["done"] * 3
     for row in doc["rows"]:
         assert _comparable(out / row["folder"]) == _comparable(one_by_one[row["folder"]])

@@ -70,7 +70,7 @@ def _executor(job: BatchJob, n_clips: int) -> tuple[Callable[[], Executor], int,
             fix="Leave out --workers: on Ray the cluster's CPUs decide how many clips run at once",
         )
     ray = RayExecutor(address, num_cpus=job.pose_threads, max_retries=job.max_attempts - 1)
-    name = f"Ray ({address}, {ray.cluster_cpus()} CPUs, {job.pose_threads} per clip)"
+    name = f"Ray ({address}: {ray.where}, {ray.cluster_cpus()} CPUs, {job.pose_threads} per clip)"
     return (lambda: ray), max(1, n_clips), name
 
 

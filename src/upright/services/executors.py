@@ -26,7 +26,7 @@ import os
 import threading
 from collections.abc import Callable
 from concurrent.futures import CancelledError, Executor, Future, ProcessPoolExecutor
-from typing import Any, Final, ParamSpec, TypeVar
+from typing import Any, Final, Literal, ParamSpec, TypeVar
 
 from upright.errors import InputError
 
@@ -100,8 +100,13 @@ def require_ray() -> Any:
     return ray
 
 
-def _connect(address: str) -> bool:
-    """Connect this process to Ray; True when this call started it (so it stops it).
+_Connection = Literal["already", "joined", "started"]
+
+
+def _connect(address: str) -> _Connection:
+    """Connect this process to Ray: ``already`` connected (left as it is), ``joined`` a
+    running cluster, or ``started`` Ray on this machine (either of the last two is ended by
+    :meth:`RayExecutor.shutdown`).
 
     ``auto`` joins the cluster this machine is part of (``ray start`` ran here), or else
     starts Ray on this machine alone; ``local`` always starts it here; anything else is a
@@ -109,12 +114,27 @@ def _connect(address: str) -> bool:
     """
     ray = require_ray()
     if ray.is_initialized():
-        return False
+        return "already"
     quiet: dict[str, Any] = {"log_to_driver": False, "logging_level": logging.WARNING}
     local: dict[str, Any] = {**quiet, "include_dashboard": False}
     if address == "local":
         ray.init(**local)
-        return True
+        return "started"
+    if address != "auto":
+        _check_answers(address)
+    try:
+        ray.init(address=address, **quiet)
+    except ConnectionError:
+        if address != "auto":
+            raise InputError(
+                f"no Ray cluster answers at {address}",
+                fix="Check the address (the head machine prints it after `ray start --head`), "
+                "or use --ray auto to run on this machine",
+            ) from None
+        logger.info("no Ray cluster found on this machine; starting Ray here")
+        ray.init(**local)
+        return "started"
+    return "joined"
     if address != "auto":
         _check_answers(address)
     try:
@@ -176,7 +196,8 @@ class RayExecutor(Executor):
         if num_cpus <= 0 or max_retries < 0:
             raise ValueError("num_cpus must be above 0 and max_retries at least 0")
         self._ray = require_ray()
-        self._owned = _connect(address)
+        self._connection = _connect(address)
+        self._owned = self._connection != "already"
         self.num_cpus = num_cpus
         self.max_retries = max_retries
         self._task = self._ray.remote(
@@ -185,6 +206,11 @@ class RayExecutor(Executor):
         self._pending: dict[Future[Any], Any] = {}
         self._lock = threading.Lock()
         self._closed = False
+
+    @property
+    def where(self) -> str:
+        """Where the tasks run, for people: the cluster joined, or this machine."""
+        return "Ray started on this machine" if self._connection == "started" else "a Ray cluster"
 
     def cluster_cpus(self) -> int:
         """The CPUs of the cluster now (every machine that has joined)."""
