@@ -6,7 +6,7 @@ The clips are copies of the shared recording ``video/male_side.mp4`` (12 s, 360 
 720 x 1280), each remuxed with its own comment tag so that their bytes (and SHA-256)
 differ while their frames are the same. Each configuration analyses all of them once:
 
-* ``one process``: :func:`upright.services.batch_task.analyze_clip` called in this
+* ``one process``: :func:`upright.workflows.batch_task.analyze_clip` called in this
   process, one clip after another (``upright analyze`` in a loop, without the start-up
   of a new process for each);
 * ``pool AxB``: the local process pool, A clips at once with B pose threads each;
@@ -55,9 +55,9 @@ def copies(folder: Path, n: int) -> list[Path]:
 
 
 def one_process(clips: list[Path], out: Path, annotate: bool, threads: int) -> dict[str, Any]:
-    from upright.services.batch import clip_tasks
     from upright.services.batch_manifest import read_batch_input
-    from upright.services.batch_task import analyze_clip
+    from upright.workflows.batch import clip_tasks
+    from upright.workflows.batch_task import analyze_clip
 
     batch = [c for c in read_batch_input(clips[0].parent) if c.path in clips]
     tasks = clip_tasks(batch, out, annotate=annotate, pose_threads=threads)
@@ -76,8 +76,8 @@ def batched(
     annotate: bool,
     threads: int,
 ) -> dict[str, Any]:
-    from upright.services.batch import run_batch
     from upright.services.batch_manifest import read_batch_input
+    from upright.workflows.batch import run_batch
 
     batch = read_batch_input(folder)
     started = time.perf_counter()

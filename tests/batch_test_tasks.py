@@ -12,7 +12,7 @@ import os
 from collections.abc import Collection
 from pathlib import Path
 
-from upright.services.batch_task import ClipOutcome, ClipTask, analyze_clip
+from upright.workflows.batch_task import ClipOutcome, ClipTask, analyze_clip
 
 
 def crash_marker(task: ClipTask) -> Path:

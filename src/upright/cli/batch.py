@@ -1,6 +1,6 @@
 """``upright batch``: many clips, each analysed as ``upright analyze`` does, one table.
 
-Wiring and output only: :mod:`upright.services.batch` does the work.
+Wiring and output only: :mod:`upright.workflows.batch` does the work.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from upright.cli._app import NoAnnotate, RunnerAlias, app, console, run_guarded
-from upright.services.batch import (
+from upright.workflows.batch import (
     DEFAULT_MAX_ATTEMPTS,
     DEFAULT_POSE_THREADS,
     BatchResult,
@@ -52,8 +52,8 @@ class BatchJob:
 def _executor(job: BatchJob, n_clips: int) -> tuple[Callable[[], Executor], int, str]:
     """The executor factory, the clips run at once, and a description for the table."""
     from upright.errors import InputError
-    from upright.services.batch import default_workers
     from upright.services.executors import RayExecutor, local_pool, ray_address
+    from upright.workflows.batch import default_workers
 
     address = ray_address(job.ray)
     if address is None:
@@ -76,8 +76,8 @@ def _executor(job: BatchJob, n_clips: int) -> tuple[Callable[[], Executor], int,
 
 def run_batch_command(job: BatchJob, json_out: bool, out: Console) -> BatchResult:
     """Check the input, run the batch, print each clip as it ends and the totals."""
-    from upright.services.batch import check_runners, run_batch
     from upright.services.batch_manifest import read_batch_input
+    from upright.workflows.batch import check_runners, run_batch
 
     clips = read_batch_input(job.source, job.runner)
     check_runners(clips, job.source)

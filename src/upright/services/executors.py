@@ -32,6 +32,7 @@ from upright.errors import InputError
 
 __all__ = [
     "RAY_ADDRESS_ENV",
+    "RAY_JOB_CPUS",
     "RayExecutor",
     "RayMissingError",
     "WorkerLostError",
@@ -45,6 +46,9 @@ logger = logging.getLogger(__name__)
 
 #: The environment variable naming the Ray cluster when ``--ray`` is not given.
 RAY_ADDRESS_ENV: Final = "UPRIGHT_RAY_ADDRESS"
+#: CPUs a job of the web app's queue reserves on Ray (its pose threads: analyze's default
+#: on a 2-core machine).
+RAY_JOB_CPUS: Final = 2
 _INSTALL_HINT: Final = (
     'Install the Ray extra into upright\'s environment: pip install "upright[ray]" '
     '(or pip install "ray>=2.9,<3"), or leave out --ray to use this machine\'s cores'

@@ -67,8 +67,8 @@ class ClipOutcome:
 
 def analyze_clip(task: ClipTask) -> ClipOutcome:
     """Analyse one clip (``upright analyze`` exactly) into ``task.out_dir``."""
-    from upright.cli.jobs import AnalyzeJob, run_analyze_job  # the command's own job
     from upright.services.analyze import AnalysisOptions
+    from upright.workflows.analyze import AnalyzeJob, run_analyze_job  # the command's job
 
     started = time.perf_counter(), time.process_time()
     worker = f"{socket.gethostname()}:{os.getpid()}"

@@ -2,7 +2,7 @@
 
 Steps: the clips are read and checked (:mod:`upright.services.batch_manifest`) and their
 runners looked up, all before any work; each clip becomes one task
-(:func:`upright.services.batch_task.analyze_clip`, the ``upright analyze`` job) writing
+(:func:`upright.workflows.batch_task.analyze_clip`, the ``upright analyze`` job) writing
 into its own folder under the output folder; :func:`run_tasks` hands the tasks to an
 executor and starts again those whose worker died; as each clip ends, its analysis is
 stored for its runner (here, in this one process: once per runner and clip, by the clip's
@@ -29,14 +29,12 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Final, Literal
 
-import numpy as np
-
 from upright import __version__
 from upright.errors import InputError, UprightError, failure_paragraph
 from upright.ledger import note_landed, note_not_done
 from upright.services.batch_manifest import BatchClip
-from upright.services.batch_task import ClipOutcome, ClipTask, analyze_clip
 from upright.services.executors import WorkerLostError
+from upright.workflows.batch_task import ClipOutcome, ClipTask, analyze_clip
 
 __all__ = [
     "DEFAULT_MAX_ATTEMPTS",
@@ -342,6 +340,8 @@ def _fill_metrics(row: ClipRow, summary: dict[str, Any]) -> None:
         if s.get("trunk_lean_stance_deg") is not None
     ]
     if lean is not None and len(leans) >= 2:
+        import numpy as np
+
         q1, q3 = np.percentile(leans, [25, 75])
         row.trunk_lean_iqr_deg = round(float(q3 - q1), 3)
     row.quality_failed = "; ".join(q["name"] for q in summary.get("quality", []) if not q["passed"])

@@ -17,11 +17,11 @@ import batch_test_tasks
 from batch_test_tasks import crash_marker, crash_on
 from upright.cli.main import app
 from upright.io.keypoints import write_keypoints_netcdf
-from upright.services.batch import BatchResult, clip_tasks, run_batch, run_tasks
 from upright.services.batch_manifest import read_batch_input
 from upright.services.executors import RayExecutor, local_pool, ray_pool
 from upright.store import Record, get_or_create_runner, open_store
 from upright.synthetic.runner import RunnerSpec, simulate_run
+from upright.workflows.batch import BatchResult, clip_tasks, run_batch, run_tasks
 
 #: Three synthetic runners of known, different lean (deg), 8 s each.
 LEANS_DEG = (5.0, 8.0, 11.0)
