@@ -394,6 +394,7 @@ def imu(
 
 
 # The record commands register after the analysis ones, so --help lists them in that order.
+from upright.cli import batch as _batch  # noqa: E402, F401
 from upright.cli import clinic as _clinic  # noqa: E402, F401
 from upright.cli import record_commands  # noqa: E402, F401
 from upright.cli import serve as _serve  # noqa: E402, F401

@@ -58,6 +58,7 @@ from upright.store import (
     open_store,
     previous_endurance,
     read_backup,
+    record_of_clip,
     records,
     write_backup,
 )
@@ -74,6 +75,7 @@ __all__ = [
     "import_record",
     "norms_for_runner",
     "record_clearance",
+    "store_clip_summary",
     "store_summary",
     "triage_for_runner",
     "update_profile",
@@ -479,3 +481,54 @@ def store_summary(
             f"runner {alias!r} was not stored)",
             fix=exc.fix,
         ) from exc
+
+
+def store_clip_summary(
+    alias: str,
+    kind: RecordKind,
+    summary: BaseModel | Mapping[str, Any],
+    source_name: str | None,
+    source_sha256: str,
+    still_jpeg: bytes | None = None,
+) -> tuple[int, bool]:
+    """Store a clip's summary as :func:`store_summary` does, once per runner and clip.
+
+    A record of this kind already stored for the runner from the clip with this SHA-256
+    is kept as it is and nothing is added, even when two processes store the same clip at
+    once (the database's unique index decides).
+
+    Returns
+    -------
+    record_id, stored
+        The record of that clip, and whether this call stored it.
+    """
+    from sqlalchemy.exc import IntegrityError
+
+    what = f"storing the {kind} record"
+    try:
+        with _session(what) as session:
+            runner = get_runner(session, alias)
+            kept = record_of_clip(session, runner, kind, source_sha256)
+            if kept is not None:
+                return kept.id, False
+            record = add_record(
+                session,
+                runner,
+                kind,
+                summary,
+                source_name=source_name,
+                still_jpeg=still_jpeg,
+                source_sha256=source_sha256,
+            )
+            return record.id, True
+    except StoreError as exc:
+        if not isinstance(exc.__cause__, IntegrityError):
+            raise
+    with _session(what) as session:  # stored by another process meanwhile
+        kept = record_of_clip(session, get_runner(session, alias), kind, source_sha256)
+        if kept is None:
+            raise StoreError(
+                f"{what}: the database refused the record of {source_name or 'the clip'}",
+                fix="Run it again; if it happens again, report it with this message",
+            )
+        return kept.id, False

@@ -184,6 +184,9 @@ class RecordDoc(_Model):
     kind: RecordKind
     created_at: PlausibleTime
     source_name: str | None = None
+    source_sha256: str | None = Field(
+        default=None, pattern=r"^[0-9a-f]{64}$", description="SHA-256 of the clip measured."
+    )
     summary: dict[str, Any]
     schema_version: str
     still_jpeg_base64: str | None = Field(
@@ -213,6 +216,7 @@ def _record_doc(r: Record) -> RecordDoc:
         kind=_record_kind(r.kind),
         created_at=r.created_at,
         source_name=r.source_name,
+        source_sha256=r.source_sha256,
         summary=r.summary,
         schema_version=r.schema_version,
         still_jpeg_base64=still,
@@ -431,9 +435,15 @@ def _add_missing(runner: Runner, doc: BackupDocument) -> None:
         if (cl.given_at, cl.clears) not in have_clearances:
             runner.clearances.append(Clearance(**cl.model_dump()))
     have_records = {(r.kind, r.created_at, r.source_name) for r in runner.records}
+    have_clips: set[tuple[str, str | None]] = {
+        (r.kind, r.source_sha256) for r in runner.records if r.source_sha256
+    }
     for r in doc.records:
-        if (r.kind, r.created_at, r.source_name) not in have_records:
+        clip: tuple[str, str | None] = (r.kind, r.source_sha256)
+        if (r.kind, r.created_at, r.source_name) not in have_records and clip not in have_clips:
             runner.records.append(r.to_row())
+            if r.source_sha256:
+                have_clips.add(clip)
     have_sessions = {x.logged_at for x in runner.session_logs}
     for sl in doc.session_logs:
         if sl.logged_at not in have_sessions:

@@ -18,6 +18,7 @@ from sqlalchemy import (
     DateTime,
     Float,
     ForeignKey,
+    Index,
     Integer,
     LargeBinary,
     String,
@@ -114,7 +115,9 @@ class Runner(Base):
         back_populates="runner", cascade="all, delete-orphan", order_by="Clearance.given_at"
     )
     records: Mapped[list[Record]] = relationship(
-        back_populates="runner", cascade="all, delete-orphan", order_by="Record.created_at"
+        back_populates="runner",
+        cascade="all, delete-orphan",
+        order_by="[Record.created_at, Record.id]",
     )
     session_logs: Mapped[list[SessionLog]] = relationship(
         back_populates="runner",
@@ -189,12 +192,18 @@ class Record(Base):
     evidence about running: the triage reads only the kinds it knows."""
 
     __tablename__ = "record"
+    #: One clip is stored once per runner and kind (NULL hashes are not compared).
+    __table_args__ = (
+        Index("ix_record_runner_kind_sha256", "runner_id", "kind", "source_sha256", unique=True),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     runner_id: Mapped[int] = mapped_column(ForeignKey("runner.id", ondelete="CASCADE"), index=True)
     kind: Mapped[str] = mapped_column(String(20), index=True)
     created_at: Mapped[datetime] = mapped_column(default=utc_now)
     source_name: Mapped[str | None] = mapped_column(Text)
+    #: SHA-256 of the clip (or keypoint file) measured, when the storing command knew it.
+    source_sha256: Mapped[str | None] = mapped_column(String(64))
     summary: Mapped[JsonDict]
     schema_version: Mapped[str] = mapped_column(String(40))
     #: An annotated still of the runner (JPEG) for analyses of a video; None otherwise.

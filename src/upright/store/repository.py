@@ -54,6 +54,7 @@ __all__ = [
     "has_clearance",
     "latest_checkup",
     "previous_endurance",
+    "record_of_clip",
     "records",
     "run_logs",
     "session_logs",
@@ -347,11 +348,14 @@ def add_record(
     source_name: str | None = None,
     when: datetime | None = None,
     still_jpeg: bytes | None = None,
+    source_sha256: str | None = None,
 ) -> Record:
     """Store a published summary (``upright.analysis/1``, ``.compare/1``, ``.run/1``, ``.imu/1``).
 
     The schema version is read from the summary's ``schema_version`` field; ``still_jpeg``
-    is an annotated picture of the runner kept with an analysis.
+    is an annotated picture of the runner kept with an analysis; ``source_sha256`` the
+    SHA-256 of the clip measured (a runner has at most one record of a kind per hash: see
+    :func:`record_of_clip`).
     """
     _check_kind(kind)
     data = summary.model_dump(mode="json") if isinstance(summary, BaseModel) else dict(summary)
@@ -369,10 +373,23 @@ def add_record(
         summary=data,
         schema_version=version,
         still_jpeg=still_jpeg,
+        source_sha256=source_sha256,
     )
     session.add(record)
     session.flush()
     return record
+
+
+def record_of_clip(
+    session: Session, runner: Runner, kind: RecordKind, source_sha256: str
+) -> Record | None:
+    """The runner's record of this kind measured from the clip with this SHA-256, if any."""
+    query = select(Record).where(
+        Record.runner_id == runner.id,
+        Record.kind == _check_kind(kind),
+        Record.source_sha256 == source_sha256,
+    )
+    return session.scalars(query).first()
 
 
 def records(session: Session, runner: Runner, kind: RecordKind | None = None) -> Sequence[Record]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Callable
+from concurrent.futures import Executor
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Annotated
 
@@ -20,13 +21,33 @@ from upright.services.jobs import JobQueue
 from upright.services.uploads import remove_stale_parts
 from upright.web.settings import WebSettings
 
-__all__ = ["QueueDep", "job_lifespan"]
+__all__ = ["QueueDep", "executor_factory", "job_lifespan"]
+
+
+def executor_factory(settings: WebSettings) -> Callable[[int], Executor]:
+    """The queue's pool: this machine's processes, or Ray tasks with ``ray_address``.
+
+    Raises
+    ------
+    RayMissingError
+        A Ray address is set but Ray is not installed (said at start, not at the first job).
+    """
+    from upright.services.executors import RAY_JOB_CPUS, ray_pool, require_ray
+    from upright.services.jobs import process_pool
+
+    if not settings.ray_address:
+        return process_pool
+    require_ray()
+    return ray_pool(settings.ray_address, num_cpus=RAY_JOB_CPUS)
 
 
 def _start(settings: WebSettings) -> JobQueue:
     remove_stale_parts(settings.uploads_dir)
     queue = JobQueue(
-        settings.database_url, files_root=settings.jobs_dir, max_workers=settings.job_workers
+        settings.database_url,
+        files_root=settings.jobs_dir,
+        max_workers=settings.job_workers,
+        executor_factory=executor_factory(settings),
     )
     queue.start()
     return queue

@@ -42,6 +42,9 @@ class WebSettings(BaseSettings):
         when None. Each database keeps its own (the demo's is its own folder).
     job_workers
         Jobs (pose estimation on a clip) run at once, each in a process of its own.
+    ray_address
+        Run the jobs as tasks on a Ray cluster instead (``UPRIGHT_RAY_ADDRESS``: ``auto``
+        or the head's ``HOST:PORT``, as ``upright batch --ray``); needs the Ray extra.
     max_upload_bytes
         The largest upload of any kind; None keeps each kind's own limit
         (:data:`upright.services.uploads.DEFAULT_MAX_BYTES`).
@@ -79,6 +82,7 @@ class WebSettings(BaseSettings):
     demo: bool = False
     work_dir: Path | None = None
     job_workers: int = Field(default=1, ge=1, le=16)
+    ray_address: str | None = None
     max_upload_bytes: int | None = Field(default=None, ge=1)
 
     @property
