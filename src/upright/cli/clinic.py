@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from upright.cli._app import _EXITS, app, console, run_guarded
+from upright.cli._app import _EXITS, _Group, app, console, run_guarded
 
 __all__ = ["user_app"]
 
@@ -18,6 +18,7 @@ _DB = (
     "UPRIGHT_DATA_DIR."
 )
 user_app = typer.Typer(
+    cls=_Group,
     help="Clinic accounts (for upright serve --clinic): add one, assign runners.",
     no_args_is_help=True,
 )

@@ -11,7 +11,7 @@ from __future__ import annotations
 import copy
 import shutil
 import tempfile
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import Any, Final
 from urllib.parse import quote
@@ -52,7 +52,7 @@ class LimitedUpload(APIRoute):
     arrives, before the CSRF check reads the form, so an oversized upload is never
     spooled whole; the route's page then shows the refusal."""
 
-    def get_route_handler(self) -> Callable[[Request], Awaitable[Response]]:
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handler = super().get_route_handler()
 
         async def limited(request: Request) -> Response:
