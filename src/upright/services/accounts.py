@@ -45,12 +45,14 @@ from upright.store.clinic import (
     visible_runner_ids,
 )
 from upright.store.clinic_models import Account, AuditEntry, Role, TherapistRunner
+from upright.store.jobs import get_job
 from upright.store.models import utc_now
 
 __all__ = [
     "PASSWORD_CHARS",
     "Clinic",
     "ClinicPolicy",
+    "JobRef",
     "RateLimitedError",
     "SignInError",
     "Viewer",
@@ -196,6 +198,16 @@ class AuditRow:
     method: str | None
     route: str | None
     detail: str | None
+
+
+@dataclass(frozen=True)
+class JobRef:
+    """Whose a job is, as the access rules read it: its runner (None for a job that is
+    for no runner) and the account that submitted it (None from the command line)."""
+
+    runner_id: int | None
+    runner_alias: str | None
+    created_by: int | None
 
 
 @dataclass(frozen=True)
@@ -546,6 +558,20 @@ class Clinic:
                 actor=viewer.email if viewer else "anonymous",
                 action=action,
                 **fields,
+            )
+
+    def job_ref(self, job_id: int) -> JobRef | None:
+        """Whose the job is (its runner, or the account that started it), or None when
+        there is no such job."""
+        with self._session() as session:
+            job = get_job(session, job_id)
+            if job is None:
+                return None
+            runner = job.runner
+            return JobRef(
+                runner_id=runner.id if runner is not None else None,
+                runner_alias=runner.alias if runner is not None else None,
+                created_by=job.created_by,
             )
 
     def runner_ref(self, alias: str) -> tuple[int, str] | None:
