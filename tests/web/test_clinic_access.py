@@ -11,15 +11,20 @@ through (the requests send an empty form, so a form page answers with its own 40
 from __future__ import annotations
 
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any, Final
 
 import pytest
 from fastapi.routing import APIWebSocketRoute
 from starlette.routing import WebSocketRoute
 
+from upright.services.accounts import Clinic
+from upright.services.jobs import JobQueue
+from upright.store import open_store
 from upright.web.access import app_routes
+from upright.web.pages import _has_route
 
-from ._clinic import ACCOUNTS, OTHER, OWN, SeededJobs, Visitor, clinic_app
+from ._clinic import ACCOUNTS, OTHER, OWN, SeededJobs, Visitor, clinic_app, seed_clinic
 
 OK: Final = "ok"
 LOGIN: Final = "login"  # 303 to the sign-in page for a page, 401 for a form
@@ -259,3 +264,70 @@ def test_single_user_mode_has_no_sign_in(browser: object) -> None:
     assert page.status_code == 200
     assert browser.get("/login").status_code == 404  # type: ignore[attr-defined]
     assert browser.get("/admin").status_code == 404  # type: ignore[attr-defined]
+
+
+def test_a_job_for_no_runner_is_its_creators_and_the_admins(tmp_path: Path) -> None:
+    with clinic_app(tmp_path, f"sqlite:///{tmp_path / 'c.db'}") as clinic:
+        alone = clinic.jobs.no_runner
+        answers = {role: v.get(f"/jobs/{alone}").status_code for role, v in clinic.visitors.items()}
+        assert answers == {
+            "anonymous": 303,
+            "admin": 200,
+            "therapist": 200,  # started it
+            "other_therapist": 404,
+            "runner": 404,
+        }
+        # a job the account may not see reads as no job at all
+        other = clinic.visitors["other_therapist"]
+        hidden, unknown = other.get(f"/jobs/{alone}"), other.get("/jobs/999999")
+        assert hidden.status_code == unknown.status_code == 404
+        assert hidden.text == unknown.text
+
+
+def test_the_live_check_without_a_runner_needs_only_a_sign_in(tmp_path: Path) -> None:
+    with clinic_app(tmp_path, f"sqlite:///{tmp_path / 'c.db'}") as clinic:
+        opened = {role: v.socket_opens("exercise=") for role, v in clinic.visitors.items()}
+    assert opened == {
+        "anonymous": False,
+        "admin": True,
+        "therapist": True,
+        "other_therapist": True,
+        "runner": True,
+    }
+
+
+def test_a_runner_is_not_offered_what_only_a_clinician_may_do(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'c.db'}"
+    with clinic_app(tmp_path, url) as clinic:
+        accounts = Clinic(open_store(url))
+        try:
+            for role, clinician in (("runner", False), ("therapist", True), ("admin", True)):
+                viewer = accounts.viewer(ACCOUNTS[role][0])
+                request = SimpleNamespace(app=clinic.app, state=SimpleNamespace(viewer=viewer))
+                has = _has_route(request)  # type: ignore[arg-type]
+                assert has("clearance_form") is clinician
+                assert has("delete_confirm") is clinician
+                assert has("report_page") is True
+                assert has("backup_import_form") is (role == "admin")
+        finally:
+            accounts.store.close()
+
+
+def test_a_submitted_job_names_its_runner_and_who_started_it(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'c.db'}"
+    seed_clinic(url)
+    accounts = Clinic(open_store(url))
+    queue = JobQueue(url, files_root=tmp_path / "jobs")  # not started: nothing runs
+    try:
+        therapist = accounts.viewer(ACCOUNTS["therapist"][0]).account_id
+        clip = tmp_path / "clip.mp4"
+        clip.write_bytes(b"\x00" * 16)
+        for runner in (OWN, None):
+            job = queue.submit("analyze", {"video": str(clip)}, runner=runner, created_by=therapist)
+            ref = accounts.job_ref(job.id)
+            assert ref is not None
+            assert (ref.runner_alias, ref.created_by) == (runner, therapist)
+        assert accounts.job_ref(job.id + 1) is None
+    finally:
+        queue.shutdown()
+        accounts.store.close()
