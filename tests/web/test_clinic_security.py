@@ -38,6 +38,8 @@ def test_passwords_are_stored_as_argon2id_hashes(tmp_path: Path, database_url: s
     assert all(h.startswith("$argon2id$") and PASSWORD not in h for h in hashes)
     assert len(set(hashes)) == len(hashes)  # one salt each, the same password
     assert verify_password(hashes[0], PASSWORD)
+    # RFC 9106's low-memory profile: argon2id, 64 MiB, 3 passes, 4 lanes
+    assert all(h.split("$")[3] == "m=65536,t=3,p=4" for h in hashes)
     assert not verify_password(hashes[0], PASSWORD + "!")
     assert not verify_password("not a hash", PASSWORD)
     with pytest.raises(Exception, match="the password has 5 characters"):
