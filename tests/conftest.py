@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -33,3 +34,12 @@ def _private_user_folders(
     monkeypatch.setenv("UPRIGHT_CACHE_DIR", str(home / "cache"))
     monkeypatch.setenv("UPRIGHT_DATA_DIR", str(home / "data"))
     monkeypatch.delenv("UPRIGHT_DATABASE_URL", raising=False)
+
+
+@pytest.fixture(autouse=True)
+def _close_shared_engines() -> Iterator[None]:
+    """Each test's databases are closed after it (the store shares one engine per URL)."""
+    yield
+    from upright.store import dispose_engines
+
+    dispose_engines()

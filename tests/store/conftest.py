@@ -20,7 +20,7 @@ from urllib.parse import quote
 import pytest
 import sqlalchemy as sa
 
-from upright.store import Store, open_store
+from upright.store import Store, dispose_engines, open_store
 
 POSTGRES_URL = os.environ.get(
     "UPRIGHT_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -60,9 +60,11 @@ def postgres_url() -> Iterator[str]:
     with admin.begin() as conn:
         conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
     separator = "&" if "?" in POSTGRES_URL else "?"
+    url = f"{POSTGRES_URL}{separator}options={quote(f'-csearch_path={schema}')}"
     try:
-        yield f"{POSTGRES_URL}{separator}options={quote(f'-csearch_path={schema}')}"
+        yield url
     finally:
+        dispose_engines(url)  # the pooled connections of the schema go first
         with admin.begin() as conn:
             conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
         admin.dispose()

@@ -38,6 +38,8 @@ def test_passwords_are_stored_as_argon2id_hashes(tmp_path: Path, database_url: s
     assert all(h.startswith("$argon2id$") and PASSWORD not in h for h in hashes)
     assert len(set(hashes)) == len(hashes)  # one salt each, the same password
     assert verify_password(hashes[0], PASSWORD)
+    # RFC 9106's low-memory profile: argon2id, 64 MiB, 3 passes, 4 lanes
+    assert all(h.split("$")[3] == "m=65536,t=3,p=4" for h in hashes)
     assert not verify_password(hashes[0], PASSWORD + "!")
     assert not verify_password("not a hash", PASSWORD)
     with pytest.raises(Exception, match="the password has 5 characters"):
@@ -258,3 +260,26 @@ def test_a_runner_account_follows_its_runner(tmp_path: Path) -> None:
         # the runner's account is switched off and signed out with the record
         assert runner.get(f"/runner/{OWN}").status_code == 303
         assert runner.sign_in(ACCOUNTS["runner"][0]).status_code == 400
+
+
+def test_views_of_job_report_and_live_pages_are_audited(tmp_path: Path, database_url: str) -> None:
+    with clinic_app(tmp_path, database_url) as clinic:
+        therapist, runner = clinic.visitors["therapist"], clinic.visitors["runner"]
+        own_job = clinic.jobs.by_runner[OWN]["analyze"]
+        other_job = clinic.jobs.by_runner[OTHER]["analyze"]
+        start = len(_rows(database_url, AuditEntry))
+        assert therapist.get(f"/jobs/{own_job}").status_code == 200
+        assert therapist.get(f"/report/{OWN}").status_code == 200
+        assert therapist.get(f"/jobs/{other_job}").status_code == 404
+        assert runner.socket_opens(f"alias={OWN}")
+        assert not runner.socket_opens(f"alias={OTHER}")
+        entries = _rows(database_url, AuditEntry)[start:]
+    seen = [(e.actor, e.action, e.runner_alias, e.route) for e in entries]
+    ann = ACCOUNTS["runner"][0]
+    assert (THERAPIST, "view", OWN, "job_page") in seen
+    assert (THERAPIST, "view", OWN, "report_page") in seen
+    assert (THERAPIST, "refused", OTHER, "job_page") in seen
+    assert (ann, "view", OWN, "live_socket") in seen
+    assert (ann, "refused", OTHER, "live_socket") in seen
+    details = {e.detail for e in entries if e.route == "job_page"}
+    assert details == {f"job {own_job}", f"job {other_job}"}

@@ -122,7 +122,7 @@ def retention(
             raise InputError(
                 "no retention is set", fix="Give --days N or set UPRIGHT_RETENTION_DAYS"
             )
-        items = apply_retention(keep, apply=apply, uploads_root=settings.data_dir / "uploads")
+        items = apply_retention(keep, apply=apply, uploads_root=settings.uploads_dir)
         total = sum(i.size_bytes for i in items) / (1 << 20)
         verb = "Deleted" if apply else "Would delete (run with --apply)"
         console.print(f"{verb}: {len(items)} upload(s), {total:.1f} MB older than {keep:g} days.")

@@ -333,8 +333,17 @@ class JobQueue:
 
     # -------------------------------------------------------------- jobs
 
-    def submit(self, kind: str, params: Mapping[str, Any], *, runner: str | None = None) -> JobView:
-        """Check and queue a job; it starts as soon as a worker is free.
+    def submit(
+        self,
+        kind: str,
+        params: Mapping[str, Any],
+        *,
+        runner: str | None = None,
+        created_by: int | None = None,
+    ) -> JobView:
+        """Check and queue a job; it starts as soon as a worker is free. ``created_by`` is
+        the clinic account that submitted it (clinic mode shows a job for no runner only to
+        its creator and admins).
 
         Raises
         ------
@@ -345,7 +354,7 @@ class JobQueue:
         checked = dict(params) if spec.check is None else dict(resolve_target(spec.check)(params))
         with self._store.session() as session:
             owner = get_runner(session, runner) if runner is not None else None
-            job = add_job(session, kind, checked, owner)
+            job = add_job(session, kind, checked, owner, created_by)
             view = _view(job)
         self._wake.set()
         return view

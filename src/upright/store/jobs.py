@@ -37,10 +37,16 @@ FINISHED: Final[tuple[JobStatus, ...]] = ("done", "failed")
 
 
 def add_job(
-    session: Session, kind: str, params: Mapping[str, Any], runner: Runner | None = None
+    session: Session,
+    kind: str,
+    params: Mapping[str, Any],
+    runner: Runner | None = None,
+    created_by: int | None = None,
 ) -> Job:
-    """A new ``queued`` job (``params`` must be JSON-serialisable)."""
+    """A new ``queued`` job (``params`` must be JSON-serialisable); ``created_by`` is the
+    clinic account that submitted it."""
     job = Job(
+        created_by=created_by,
         kind=kind,
         params=dict(params),
         runner=runner,

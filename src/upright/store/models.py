@@ -322,5 +322,8 @@ class Job(Base):
     started_at: Mapped[datetime | None]
     finished_at: Mapped[datetime | None]
     attempts: Mapped[int] = mapped_column(Integer, default=0)
+    #: The clinic account that submitted it (None from the command line or one person's
+    #: install); a job for no runner is shown to its creator and admins only.
+    created_by: Mapped[int | None] = mapped_column(Integer)
 
     runner: Mapped[Runner | None] = relationship()

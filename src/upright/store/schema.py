@@ -47,6 +47,7 @@ __all__ = [
     "configure_sqlite",
     "is_busy",
     "migrate",
+    "schema_is_current",
 ]
 
 MIGRATIONS: Final = Path(__file__).resolve().parent / "migrations"
@@ -197,6 +198,21 @@ def _at_head(engine: Engine) -> bool:
         current = MigrationContext.configure(connection).get_current_revision()
         connection.rollback()
     return current is not None and current == _head_revision()
+
+
+def schema_is_current(engine: Engine) -> bool:
+    """True when the database's recorded schema version is the latest: one read of the
+    version table on a pooled connection (cheaper than :func:`migrate`'s check, for an
+    engine that was migrated before). False on any doubt, such as no version table."""
+    try:
+        with engine.connect() as connection:
+            connection.execution_options(**{_READ_ONLY: True})
+            versions = connection.execute(sa.text("SELECT version_num FROM alembic_version"))
+            found = list(versions.scalars())
+            connection.rollback()
+    except SQLAlchemyError:
+        return False
+    return found == [_head_revision()]
 
 
 def migrate(engine: Engine) -> None:

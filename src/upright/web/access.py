@@ -6,33 +6,43 @@ as before. In clinic mode every request finds its signed-in account (its
 :class:`~upright.services.accounts.Viewer`, also in ``request.state.viewer`` for the
 pages) and the rule of its route:
 
-=================  =========================================================================
-rule               who
-=================  =========================================================================
-``public``         anyone (sign-in, invitation links, static files)
-``signed_in``      any signed-in account (the runner list shows only the runners it sees)
-``record``         admins; a therapist for the runners assigned to them; a runner for their
-                   own record. Every route whose path takes ``{alias}`` has this rule unless
-                   named otherwise below.
-``record_manage``  as ``record``, without the runner themselves (deleting a record)
-``new_runner``     admins and therapists; a name taken by a runner they do not see is refused
-``staff``          admins and therapists
-``admin``          admins. A route without ``{alias}`` that is not named below is admin-only
-                   until it is named (closed by default).
-=================  =========================================================================
+==================  ========================================================================
+rule                who
+==================  ========================================================================
+``public``          anyone (sign-in, invitation links, static files)
+``signed_in``       any signed-in account (the runner list shows only the runners it sees;
+                    the live form check without a runner stores nothing)
+``record``          admins; a therapist for the runners assigned to them; a runner for their
+                    own record. Every route whose path takes ``{alias}`` has this rule
+                    unless named otherwise below.
+``record_manage``   as ``record``, without the runner themselves: deleting a record, and a
+                    clinician's clearance (clearing a runner's red flags is a clinician's
+                    act, so a runner's account may neither record nor open one)
+``runner_optional`` as ``record`` when the request names a runner (the live form check's
+                    WebSocket, by its ``alias`` query parameter), else ``signed_in``
+``job``             a job's pages (``{job_id}``): as ``record`` for the job's runner; a job
+                    for no runner, only the account that started it and admins
+``new_runner``      admins and therapists; a name taken by a runner they do not see is
+                    refused
+``staff``           admins and therapists
+``admin``           admins (restoring a backup, which may write any runner's record). A
+                    route without ``{alias}`` that is not named below is admin-only until it
+                    is named (closed by default).
+==================  ========================================================================
 
 Answers: no account -> the sign-in page (303) for a page, 401 for a form; a runner the
 account may not see, or no runner of that name -> 404, the same page either way, so it
 does not tell whether the runner exists; a route the role may not use -> 403 (the
 account may know that the route exists, and for ``record_manage`` that its own record
-does). Every request about a runner's record is written to the audit log: ``view`` (a
-page), ``change`` (a form) or ``refused``.
+does). A job the account may not see, or no job of that id, is a 404 alike. Every request
+about a runner's record (a job's pages included) is written to the audit log: ``view``
+(a page or the live WebSocket), ``change`` (a form) or ``refused``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Final, Literal
+from typing import Any, Final, Literal
 from urllib.parse import quote
 
 from fastapi import HTTPException, Request
@@ -49,12 +59,24 @@ __all__ = [
     "Rule",
     "SignInRequiredError",
     "app_routes",
+    "may_use",
     "require_access",
     "route_rule",
+    "rule_of",
     "viewer_of",
 ]
 
-Rule = Literal["public", "signed_in", "record", "record_manage", "new_runner", "staff", "admin"]
+Rule = Literal[
+    "public",
+    "signed_in",
+    "record",
+    "record_manage",
+    "runner_optional",
+    "job",
+    "new_runner",
+    "staff",
+    "admin",
+]
 
 #: The rule of each route by name; see the module's table for routes not named here.
 ROUTE_RULES: Final[dict[str, Rule]] = {
@@ -75,9 +97,23 @@ ROUTE_RULES: Final[dict[str, Rule]] = {
     "admin_assign": "admin",
     "audit_page": "admin",
     "clinic_export": "admin",
+    "backup_import_form": "admin",
+    "backup_import": "admin",
+    "clearance_form": "record_manage",
+    "clearance_post": "record_manage",
+    "live_form_any": "signed_in",
+    "live_socket": "runner_optional",
+    "job_page": "job",
+    "job_progress": "job",
+    "job_file": "job",
+    "analysis_page": "job",
+    "form_result": "job",
+    "run_result": "job",
+    "imu_result": "job",
 }
 
 _NOT_FOUND: Final = "No runner of that name among the runners you can see."
+_NOT_FOUND_JOB: Final = "No job of that number among the jobs you can see."
 _REFUSED: Final = "Your account may not do this."
 _TAKEN: Final = (
     "Another runner of the clinic has this name. Choose another name (a nickname or "
@@ -153,7 +189,27 @@ async def require_access(conn: HTTPConnection) -> None:
     if rule == "new_runner":
         await _check_new_runner(conn, clinic, viewer)
         return
+    if rule == "runner_optional":
+        if not _alias(conn):
+            return
+        rule = "record"
+    if rule == "job":
+        await _check_job(conn, clinic, viewer)
+        return
     await _check_record(conn, clinic, viewer, rule)
+
+
+def may_use(viewer: Viewer | None, rule: Rule) -> bool:
+    """Whether the account's role may ever use a route of this rule (for a runner it
+    sees): so pages leave out links that could only be refused. True without an account
+    (single-user mode)."""
+    if viewer is None or viewer.role == "admin":
+        return True
+    if rule == "admin":
+        return False
+    if viewer.role == "runner":
+        return rule not in ("record_manage", "new_runner", "staff")
+    return True
 
 
 async def _check_new_runner(conn: HTTPConnection, clinic: Clinic, viewer: Viewer) -> None:
@@ -213,6 +269,40 @@ async def _check_record(conn: HTTPConnection, clinic: Clinic, viewer: Viewer, ru
     )
 
 
+async def _check_job(conn: HTTPConnection, clinic: Clinic, viewer: Viewer) -> None:
+    """The job's runner decides, as for ``record``; a job for no runner is its creator's
+    (and the admins'). An unknown job is let through to its page's own 404 for admins,
+    answered with the same 404 as a hidden job for everyone else."""
+    try:
+        job_id = int(conn.path_params.get("job_id", ""))
+    except (TypeError, ValueError):
+        job_id = -1
+    ref = await run_in_threadpool(clinic.job_ref, job_id) if job_id >= 0 else None
+    fields = _audit_fields(conn)
+    if ref is None:
+        seen = viewer.visible is None
+    elif ref.runner_id is None:
+        seen = viewer.role == "admin" or ref.created_by == viewer.account_id
+    else:
+        seen = viewer.sees(ref.runner_id)
+    runner_id = ref.runner_id if ref is not None else None
+    runner_alias = ref.runner_alias if ref is not None else None
+    detail = f"job {job_id}" if job_id >= 0 else None
+    action = ("view" if fields["method"] in ("GET", "HEAD") else "change") if seen else "refused"
+    if runner_id is not None or not seen:  # a runner's record, or a refusal
+        await run_in_threadpool(
+            clinic.audit,
+            viewer,
+            action,
+            runner_id=runner_id,
+            runner_alias=runner_alias,
+            detail=detail,
+            **fields,
+        )
+    if not seen:
+        raise _refuse(conn, 404, _NOT_FOUND_JOB)
+
+
 def app_routes(routes: Sequence[BaseRoute], prefix: str = "") -> list[tuple[str, str, BaseRoute]]:
     """Every route of an app as (name, full path, route), routers included (also those
     FastAPI includes lazily), so the access rules can be checked against all of them."""
@@ -227,6 +317,16 @@ def app_routes(routes: Sequence[BaseRoute], prefix: str = "") -> list[tuple[str,
             (str(getattr(route, "name", "")), prefix + str(getattr(route, "path", "")), route)
         )
     return out
+
+
+def rule_of(app: Any, name: str) -> Rule | None:
+    """The rule of the app's route called ``name`` (None when it has none); the table is
+    built once per app."""
+    rules: dict[str, Rule] | None = getattr(app.state, "route_rules", None)
+    if rules is None:
+        rules = {n: route_rule(route) for n, _path, route in app_routes(app.routes)}
+        app.state.route_rules = rules
+    return rules.get(name)
 
 
 def sign_in_path(conn: HTTPConnection) -> str:

@@ -14,7 +14,7 @@ from starlette.exceptions import HTTPException
 
 from upright import __version__
 from upright.services.accounts import Clinic, ClinicPolicy
-from upright.store import open_store
+from upright.store import dispose_engines, open_store
 from upright.web.access import SignInRequiredError, require_access, sign_in_path
 from upright.web.job_queue import job_lifespan
 from upright.web.pages import DatabaseMiddleware, make_templates, render
@@ -71,6 +71,7 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
         finally:
             if accounts is not None:
                 accounts.store.close()
+            dispose_engines(settings.database_url)  # the pooled connections of the app
 
     app = FastAPI(
         title="upright",

@@ -57,10 +57,17 @@ def runner_path(request: Request, name: str, alias: str, **query: str) -> str:
 
 
 def _has_route(request: Request) -> Callable[[str], bool]:
-    """Whether a page of that name is served (the job and upload pages may be absent);
-    a runner's page is probed with a stand-in alias."""
+    """Whether a page of that name is served (the job and upload pages may be absent)
+    and the signed-in account's role may use it (clinic mode); a runner's page is probed
+    with a stand-in alias."""
+    from upright.web.access import may_use, rule_of
+
+    viewer = getattr(request.state, "viewer", None)
 
     def has(name: str) -> bool:
+        rule = rule_of(request.app, name) if viewer is not None else None
+        if rule is not None and not may_use(viewer, rule):
+            return False
         for params in ({"alias": "x"}, {}):
             try:
                 request.app.url_path_for(name, **params)

@@ -29,6 +29,7 @@ from upright.services.job_outputs import (
 )
 from upright.services.jobs import JobQueue, JobView
 from upright.services.runner_index import runner_screen
+from upright.web.access import viewer_of
 from upright.web.forms import choice, optional_float, text
 from upright.web.job_queue import QueueDep
 from upright.web.pages import FormDep, guarded, render, runner_path
@@ -171,7 +172,11 @@ async def _receive_and_submit(
         "video": str(upload.path),
         "source_name": upload.original_name,
     }
-    job = await asyncio.to_thread(guarded, lambda: queue.submit(kind, params, runner=alias))
+    viewer = viewer_of(request)
+    creator = viewer.account_id if viewer is not None else None
+    job = await asyncio.to_thread(
+        guarded, lambda: queue.submit(kind, params, runner=alias, created_by=creator)
+    )
     if isinstance(job, UprightError):
         if not upload.reused:
             upload.path.unlink(missing_ok=True)
