@@ -51,9 +51,9 @@ def seed_clinic(url: str) -> None:
 @dataclass(frozen=True)
 class SeededJobs:
     """Job ids of the seeded clinic, per runner (``OWN``, ``OTHER``) and kind: a failed
-    ``analyze``, ``form``, ``run`` (watch file) and ``imu`` (worn sensor) job and a ``done`` analysis with its annotated video; and a
-    (failed) job for no runner that the first therapist started. None is queued, so the
-    app's queue runs nothing."""
+    ``analyze``, ``form``, ``run`` (watch file) and ``imu`` (worn sensor) job and a
+    ``done`` analysis with its annotated video; and a (failed) job for no runner that the
+    first therapist started. None is queued, so the app's queue runs nothing."""
 
     by_runner: dict[str, dict[str, int]]
     no_runner: int
