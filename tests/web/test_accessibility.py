@@ -205,12 +205,13 @@ def analysis_inputs(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Pat
 
 
 @pytest.fixture
-def pages(tmp_path: Path, analysis_inputs: tuple[Path, Path]) -> Iterator[dict[str, str]]:
+def pages(
+    web_settings: WebSettings, tmp_path: Path, analysis_inputs: tuple[Path, Path]
+) -> Iterator[dict[str, str]]:
     """Every page of the app as HTML, by a name saying which page it is."""
     from tests.form_cases import plank, save
 
-    folder = tmp_path / "web-data"
-    settings = WebSettings(data_dir=folder, database_url=f"sqlite:///{folder / 'web.db'}")
+    settings = web_settings
     with TestClient(create_app(settings)) as client:
         b = Browser(client, settings.database_url)
         out: dict[str, str] = {}

@@ -37,9 +37,8 @@ POSE_TOL_S = 1.5
 
 
 @pytest.fixture
-def client(tmp_path: Path) -> Iterator[Browser]:
-    folder = tmp_path / "web-data"
-    settings = WebSettings(data_dir=folder, database_url=f"sqlite:///{folder / 'web.db'}")
+def client(web_settings: WebSettings) -> Iterator[Browser]:
+    settings = web_settings
     with TestClient(create_app(settings)) as test_client:
         yield Browser(test_client, settings.database_url)
     assert multiprocessing.active_children() == [], "a job worker outlived the app"
