@@ -211,9 +211,8 @@ def pages(
     """Every page of the app as HTML, by a name saying which page it is."""
     from tests.form_cases import plank, save
 
-    settings = web_settings
-    with TestClient(create_app(settings)) as client:
-        b = Browser(client, settings.database_url)
+    with TestClient(create_app(web_settings)) as client:
+        b = Browser(client, web_settings.database_url)
         out: dict[str, str] = {}
 
         def get(name: str, path: str) -> None:

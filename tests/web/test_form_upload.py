@@ -38,9 +38,8 @@ POSE_TOL_S = 1.5
 
 @pytest.fixture
 def client(web_settings: WebSettings) -> Iterator[Browser]:
-    settings = web_settings
-    with TestClient(create_app(settings)) as test_client:
-        yield Browser(test_client, settings.database_url)
+    with TestClient(create_app(web_settings)) as test_client:
+        yield Browser(test_client, web_settings.database_url)
     assert multiprocessing.active_children() == [], "a job worker outlived the app"
 
 
