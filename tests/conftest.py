@@ -1,11 +1,19 @@
-"""Fixtures shared by all tests."""
+"""Fixtures shared by all tests.
+
+Tests taking ``database_url`` (or ``new_database``) run twice: on a SQLite file, then on
+the test PostgreSQL server (tests/postgres_db.py), where each gets a schema of its own.
+The PostgreSQL runs skip with the reason when no server answers.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import itertools
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack
 from pathlib import Path
 
 import pytest
+from tests.postgres_db import fresh_postgres_schema, postgres_unavailable
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
@@ -43,3 +51,36 @@ def _close_shared_engines() -> Iterator[None]:
     from upright.store import dispose_engines
 
     dispose_engines()
+
+
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    """A URL to an empty schema of its own on the test PostgreSQL server (else skip)."""
+    with fresh_postgres_schema() as url:
+        yield url
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def new_database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Callable[..., str]]:
+    """Fresh databases of this run's kind: ``new_database()`` is the URL of an empty one,
+    a SQLite file (at ``new_database(path)`` when given) or a PostgreSQL schema of its
+    own (dropped after the test). The PostgreSQL run skips when no server answers."""
+    if request.param == "postgresql" and (reason := postgres_unavailable()):
+        pytest.skip(reason)
+    numbers = itertools.count(1)
+    with ExitStack() as schemas:
+
+        def make(sqlite_path: Path | None = None) -> str:
+            if request.param == "postgresql":
+                return schemas.enter_context(fresh_postgres_schema())
+            path = sqlite_path or tmp_path / "databases" / f"db{next(numbers)}.db"
+            return f"sqlite:///{path}"
+
+        yield make
+
+
+@pytest.fixture
+def database_url(new_database: Callable[..., str]) -> str:
+    """An empty database's URL: a SQLite file, then a PostgreSQL schema (see
+    ``new_database``)."""
+    return new_database()

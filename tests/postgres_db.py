@@ -23,6 +23,8 @@ from upright.store import dispose_engines
 POSTGRES_URL = os.environ.get(
     "UPRIGHT_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )
+#: The URL as messages show it (a password as ***).
+SHOWN_URL = sa.engine.make_url(POSTGRES_URL).render_as_string(hide_password=True)
 
 
 @cache
@@ -36,7 +38,7 @@ def postgres_unavailable() -> str | None:
         with engine.connect() as conn:
             conn.execute(sa.text("SELECT 1"))
     except sa.exc.SQLAlchemyError as exc:
-        return f"PostgreSQL at {POSTGRES_URL} does not answer ({str(exc).splitlines()[0]})"
+        return f"PostgreSQL at {SHOWN_URL} does not answer ({str(exc).splitlines()[0]})"
     finally:
         engine.dispose()
     return None

@@ -28,15 +28,10 @@ from upright.store.models import Job, RunLog, Runner
 ROOT = Path(__file__).resolve().parents[2]
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def url(request: pytest.FixtureRequest, tmp_path: Path):  # type: ignore[no-untyped-def]
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'rights.db'}"
-        return
-    from tests.postgres_db import fresh_postgres_schema
-
-    with fresh_postgres_schema() as pg:
-        yield pg
+@pytest.fixture
+def url(database_url: str) -> str:
+    """A fresh database: SQLite, then PostgreSQL (tests/conftest.py)."""
+    return database_url
 
 
 def _count(url: str, sql: str) -> int:

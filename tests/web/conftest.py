@@ -1,10 +1,15 @@
 """Fixtures of the web app's tests: an app on a database of its own, a client that has
-its session cookie, and the CSRF token of its forms."""
+its session cookie, and the CSRF token of its forms.
+
+The app's database is a SQLite file in its data folder, then a PostgreSQL schema of its
+own (``new_database`` in tests/conftest.py; skipped with the reason when no server
+answers). The browser tests (test_browser_*.py) run a server of their own on SQLite.
+"""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -43,11 +48,17 @@ class Browser:
             return action()
 
 
-@pytest.fixture
-def web_settings(tmp_path: Path) -> WebSettings:
-    """Settings on a data folder of their own (not the one UPRIGHT_DATA_DIR names)."""
+def app_settings(new_database: Callable[..., str], tmp_path: Path, **extra: Any) -> WebSettings:
+    """Settings on a data folder of their own (not the one UPRIGHT_DATA_DIR names) and a
+    fresh database: SQLite in that folder, or PostgreSQL."""
     folder = tmp_path / "web-data"
-    return WebSettings(data_dir=folder, database_url=f"sqlite:///{folder / 'web.db'}")
+    return WebSettings(data_dir=folder, database_url=new_database(folder / "web.db"), **extra)
+
+
+@pytest.fixture
+def web_settings(new_database: Callable[..., str], tmp_path: Path) -> WebSettings:
+    """The app's settings (:func:`app_settings`)."""
+    return app_settings(new_database, tmp_path)
 
 
 @pytest.fixture
@@ -73,16 +84,3 @@ def clear_checkup(browser: Browser, alias: str = "Ann", **fields: str) -> Any:
     page = browser.post(f"/checkup/{alias}", red_flag_form("no"))
     assert page.status_code == 200
     return browser.post(f"/checkup-details/{alias}", {**red_flag_form("no"), **fields})
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """A fresh database: a SQLite file, then a PostgreSQL schema (skipped with the reason
-    when no server answers on 127.0.0.1:5432)."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'clinic.db'}"
-        return
-    from tests.postgres_db import fresh_postgres_schema
-
-    with fresh_postgres_schema() as url:
-        yield url

@@ -205,14 +205,14 @@ def analysis_inputs(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Pat
 
 
 @pytest.fixture
-def pages(tmp_path: Path, analysis_inputs: tuple[Path, Path]) -> Iterator[dict[str, str]]:
+def pages(
+    web_settings: WebSettings, tmp_path: Path, analysis_inputs: tuple[Path, Path]
+) -> Iterator[dict[str, str]]:
     """Every page of the app as HTML, by a name saying which page it is."""
     from tests.form_cases import plank, save
 
-    folder = tmp_path / "web-data"
-    settings = WebSettings(data_dir=folder, database_url=f"sqlite:///{folder / 'web.db'}")
-    with TestClient(create_app(settings)) as client:
-        b = Browser(client, settings.database_url)
+    with TestClient(create_app(web_settings)) as client:
+        b = Browser(client, web_settings.database_url)
         out: dict[str, str] = {}
 
         def get(name: str, path: str) -> None:

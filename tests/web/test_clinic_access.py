@@ -247,9 +247,9 @@ def test_a_hidden_runner_looks_like_no_runner(tmp_path: Path, database_url: str)
     ],
 )
 def test_the_runner_list_shows_only_visible_runners(
-    tmp_path: Path, role: str, shown: set[str], hidden: set[str]
+    tmp_path: Path, database_url: str, role: str, shown: set[str], hidden: set[str]
 ) -> None:
-    with clinic_app(tmp_path, f"sqlite:///{tmp_path / 'c.db'}") as clinic:
+    with clinic_app(tmp_path, database_url) as clinic:
         page = clinic.visitors[role].get("/runners").text
         for alias in shown:
             assert f">{alias}</a>" in page
@@ -258,8 +258,8 @@ def test_the_runner_list_shows_only_visible_runners(
         assert ('action="/runners"' in page) == (role != "runner")
 
 
-def test_a_therapist_who_adds_a_runner_treats_them(tmp_path: Path) -> None:
-    with clinic_app(tmp_path, f"sqlite:///{tmp_path / 'c.db'}") as clinic:
+def test_a_therapist_who_adds_a_runner_treats_them(tmp_path: Path, database_url: str) -> None:
+    with clinic_app(tmp_path, database_url) as clinic:
         therapist, other = clinic.visitors["therapist"], clinic.visitors["other_therapist"]
         assert therapist.post("/runners", {"alias": "Cy"}).status_code == 303
         assert therapist.get("/runner/Cy").status_code == 200
@@ -277,8 +277,10 @@ def test_single_user_mode_has_no_sign_in(browser: object) -> None:
     assert browser.get("/admin").status_code == 404  # type: ignore[attr-defined]
 
 
-def test_a_job_for_no_runner_is_its_creators_and_the_admins(tmp_path: Path) -> None:
-    with clinic_app(tmp_path, f"sqlite:///{tmp_path / 'c.db'}") as clinic:
+def test_a_job_for_no_runner_is_its_creators_and_the_admins(
+    tmp_path: Path, database_url: str
+) -> None:
+    with clinic_app(tmp_path, database_url) as clinic:
         alone = clinic.jobs.no_runner
         answers = {role: v.get(f"/jobs/{alone}").status_code for role, v in clinic.visitors.items()}
         assert answers == {
@@ -295,8 +297,10 @@ def test_a_job_for_no_runner_is_its_creators_and_the_admins(tmp_path: Path) -> N
         assert hidden.text == unknown.text
 
 
-def test_the_live_check_without_a_runner_needs_only_a_sign_in(tmp_path: Path) -> None:
-    with clinic_app(tmp_path, f"sqlite:///{tmp_path / 'c.db'}") as clinic:
+def test_the_live_check_without_a_runner_needs_only_a_sign_in(
+    tmp_path: Path, database_url: str
+) -> None:
+    with clinic_app(tmp_path, database_url) as clinic:
         opened = {role: v.socket_opens("exercise=") for role, v in clinic.visitors.items()}
     assert opened == {
         "anonymous": False,
@@ -307,8 +311,10 @@ def test_the_live_check_without_a_runner_needs_only_a_sign_in(tmp_path: Path) ->
     }
 
 
-def test_a_runner_is_not_offered_what_only_a_clinician_may_do(tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path / 'c.db'}"
+def test_a_runner_is_not_offered_what_only_a_clinician_may_do(
+    tmp_path: Path, database_url: str
+) -> None:
+    url = database_url
     with clinic_app(tmp_path, url) as clinic:
         accounts = Clinic(open_store(url))
         try:
@@ -324,8 +330,10 @@ def test_a_runner_is_not_offered_what_only_a_clinician_may_do(tmp_path: Path) ->
             accounts.store.close()
 
 
-def test_a_submitted_job_names_its_runner_and_who_started_it(tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path / 'c.db'}"
+def test_a_submitted_job_names_its_runner_and_who_started_it(
+    tmp_path: Path, database_url: str
+) -> None:
+    url = database_url
     seed_clinic(url)
     accounts = Clinic(open_store(url))
     queue = JobQueue(url, files_root=tmp_path / "jobs")  # not started: nothing runs

@@ -46,8 +46,8 @@ def test_passwords_are_stored_as_argon2id_hashes(tmp_path: Path, database_url: s
         hash_password("short")
 
 
-def test_every_clinic_form_needs_the_csrf_token(tmp_path: Path) -> None:
-    with clinic_app(tmp_path, f"sqlite:///{tmp_path / 'c.db'}") as clinic:
+def test_every_clinic_form_needs_the_csrf_token(tmp_path: Path, database_url: str) -> None:
+    with clinic_app(tmp_path, database_url) as clinic:
         admin = clinic.visitors["admin"]
         own_token = admin.token("/runners")
         other_token = clinic.visitors["therapist"].token("/runners")
@@ -73,8 +73,8 @@ def test_every_clinic_form_needs_the_csrf_token(tmp_path: Path) -> None:
         )
 
 
-def test_signing_in_gives_a_new_session_id(tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path / 'c.db'}"
+def test_signing_in_gives_a_new_session_id(tmp_path: Path, database_url: str) -> None:
+    url = database_url
     with clinic_app(tmp_path, url) as clinic:
         victim = Visitor(TestClient(clinic.app))
         victim.get("/login")
@@ -100,8 +100,8 @@ def test_signing_in_gives_a_new_session_id(tmp_path: Path) -> None:
         assert victim.get(f"/runner/{OWN}").status_code == 303
 
 
-def test_session_cookie_attributes(tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path / 'c.db'}"
+def test_session_cookie_attributes(tmp_path: Path, database_url: str) -> None:
+    url = database_url
     with clinic_app(tmp_path, url) as clinic:
         response = clinic.visitors["anonymous"].sign_in(THERAPIST)
         cookie = response.headers["set-cookie"]
@@ -134,8 +134,8 @@ def test_sign_in_is_rate_limited_per_account_across_two_app_processes(
             assert second.sign_in(ACCOUNTS["admin"][0]).status_code == 303
 
 
-def test_sign_in_is_rate_limited_per_address(tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path / 'c.db'}"
+def test_sign_in_is_rate_limited_per_address(tmp_path: Path, database_url: str) -> None:
+    url = database_url
     with clinic_app(tmp_path, url, login_max_failures_per_address=4) as clinic:
         anonymous = clinic.visitors["anonymous"]
         for n in range(4):
@@ -204,8 +204,8 @@ def test_invitation_links_work_once_and_keep_only_a_hash(tmp_path: Path, databas
         assert again.sign_in("pt3@clinic.test").status_code == 303
 
 
-def test_an_expired_invitation_is_refused(tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path / 'c.db'}"
+def test_an_expired_invitation_is_refused(tmp_path: Path, database_url: str) -> None:
+    url = database_url
     with clinic_app(tmp_path, url):
         pass
     clinic = Clinic(open_store(url), ClinicPolicy(invitation_days=-1))
@@ -250,8 +250,8 @@ def test_two_processes_using_one_invitation_make_one_account(
     assert emails.count("race@clinic.test") == 1
 
 
-def test_a_runner_account_follows_its_runner(tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path / 'c.db'}"
+def test_a_runner_account_follows_its_runner(tmp_path: Path, database_url: str) -> None:
+    url = database_url
     with clinic_app(tmp_path, url) as clinic:
         runner = clinic.visitors["runner"]
         assert runner.get(f"/runner/{OWN}").status_code == 200

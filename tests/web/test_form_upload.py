@@ -37,11 +37,9 @@ POSE_TOL_S = 1.5
 
 
 @pytest.fixture
-def client(tmp_path: Path) -> Iterator[Browser]:
-    folder = tmp_path / "web-data"
-    settings = WebSettings(data_dir=folder, database_url=f"sqlite:///{folder / 'web.db'}")
-    with TestClient(create_app(settings)) as test_client:
-        yield Browser(test_client, settings.database_url)
+def client(web_settings: WebSettings) -> Iterator[Browser]:
+    with TestClient(create_app(web_settings)) as test_client:
+        yield Browser(test_client, web_settings.database_url)
     assert multiprocessing.active_children() == [], "a job worker outlived the app"
 
 

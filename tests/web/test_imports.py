@@ -27,9 +27,8 @@ _FIELD = {"/watch-file": "activity", "/sensor": "recording"}
 
 
 @pytest.fixture
-def settings(tmp_path: Path) -> WebSettings:
-    folder = tmp_path / "web-data"
-    return WebSettings(data_dir=folder, database_url=f"sqlite:///{folder / 'web.db'}")
+def settings(web_settings: WebSettings) -> WebSettings:
+    return web_settings
 
 
 @pytest.fixture

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import html
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -148,11 +149,11 @@ def _upload(browser: Browser, name: str, content: bytes, merge: bool = False, **
 
 
 def test_a_backup_restores_into_another_database(
-    ready: Browser, tmp_path: Path, web_settings: WebSettings
+    ready: Browser, tmp_path: Path, new_database: Callable[..., str]
 ) -> None:
     content = ready.get("/backup-file/Ann").content
     folder = tmp_path / "other"
-    other = WebSettings(data_dir=folder, database_url=f"sqlite:///{folder / 'other.db'}")
+    other = WebSettings(data_dir=folder, database_url=new_database(folder / "other.db"))
     with TestClient(create_app(other)) as client:
         fresh = Browser(client, other.database_url)
         page = _upload(fresh, "anything.txt", content)  # the content decides, not the name

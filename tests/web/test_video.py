@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import multiprocessing
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import numpy as np
@@ -15,7 +15,7 @@ import pytest
 from fastapi.testclient import TestClient
 from tests.upload_streams import small_clip
 from tests.web._cli import page_message
-from tests.web.conftest import Browser, make_runner
+from tests.web.conftest import Browser, app_settings, make_runner
 
 from upright.io.keypoints import write_keypoints_netcdf
 from upright.io.video import VideoWriter
@@ -29,13 +29,8 @@ TOO_BIG = "the upload is larger than the limit"
 
 
 @pytest.fixture
-def settings(tmp_path: Path) -> WebSettings:
-    folder = tmp_path / "web-data"
-    return WebSettings(
-        data_dir=folder,
-        database_url=f"sqlite:///{folder / 'web.db'}",
-        max_upload_bytes=LIMIT_BYTES,
-    )
+def settings(new_database: Callable[..., str], tmp_path: Path) -> WebSettings:
+    return app_settings(new_database, tmp_path, max_upload_bytes=LIMIT_BYTES)
 
 
 @pytest.fixture
