@@ -285,10 +285,15 @@ class SecurityMiddleware:
                     headers.append("set-cookie", f"{SESSION_COOKIE}={new_cookie}{attributes}")
             await send(message)
 
+        finished = False
         try:
             await self.app(scope, receive, send_with_headers)
-        except Exception:
-            if not started:  # the server's own error page would go out without headers
+            finished = True
+        finally:
+            # A fault before any answer: the server's own error page would go out without
+            # the headers, so this one goes first (the fault still propagates, and is
+            # logged, after it).
+            if not finished and not started:
                 await send_with_headers(
                     {
                         "type": "http.response.start",
@@ -299,7 +304,6 @@ class SecurityMiddleware:
                 await send_with_headers(
                     {"type": "http.response.body", "body": b"upright: internal error"}
                 )
-            raise
 
 
 def _sets_session(headers: MutableHeaders) -> bool:

@@ -11,7 +11,6 @@ does.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,7 +28,8 @@ from upright.services.uploads import UploadKind
 from upright.web.forms import choice, optional_float
 from upright.web.job_queue import QueueDep
 from upright.web.pages import guarded, render
-from upright.web.streamed_upload import StreamedUploadRoute, receive_upload
+from upright.web.streamed_upload import StreamedUploadRoute
+from upright.web.upload_job import upload_and_submit
 
 __all__ = ["router", "upload_router"]
 
@@ -123,44 +123,20 @@ async def _receive_and_submit(
 ) -> Response:
     """Stream the file in, read it once (refusing it with nothing kept), queue its job
     and go to the job's page."""
-    screen = await asyncio.to_thread(guarded, lambda: runner_screen(alias))
-    if isinstance(screen, UprightError):
-        return _error_page(request, 404, screen.message)
-    settings = request.app.state.settings
     page = _PAGES[kind]
-    fields: dict[str, Any] = {}
-
-    def check_fields(received: Mapping[str, str]) -> None:
-        fields.update(received)  # shown again in the form if anything is refused
-        page.params(received)
-
-    try:
-        form = await receive_upload(
-            request,
-            page.upload,
-            root=settings.uploads_dir,
-            **settings.upload_limits(),
-            check_fields=check_fields,
-        )
-    except UprightError as err:
-        return await asyncio.to_thread(
-            _upload_page, request, queue, alias, kind, values=fields, error=err
-        )
-    upload = form.upload
-    params = {
-        **page.params(form.fields),
-        "file": str(upload.path),
-        "source_name": upload.original_name,
-    }
-    job = await asyncio.to_thread(guarded, lambda: queue.submit(kind, params, runner=alias))
-    if isinstance(job, UprightError):
-        if not upload.reused:
-            upload.path.unlink(missing_ok=True)
-        return await asyncio.to_thread(
-            _upload_page, request, queue, alias, kind, values=form.fields, error=job
-        )
-    url = request.app.url_path_for("job_page", job_id=str(job.id))
-    return RedirectResponse(str(url), status_code=303)
+    return await upload_and_submit(
+        request,
+        queue,
+        alias,
+        kind,
+        upload_kind=page.upload,
+        to_params=page.params,
+        file_param="file",
+        show_form=lambda values, error: _upload_page(
+            request, queue, alias, kind, values=values, error=error
+        ),
+        not_found=lambda detail: _error_page(request, 404, detail),
+    )
 
 
 @upload_router.post("/watch-file/{alias:path}", name="watch_upload_post")

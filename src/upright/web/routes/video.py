@@ -11,7 +11,6 @@ paragraph the command line prints.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
@@ -29,11 +28,11 @@ from upright.services.job_outputs import (
 )
 from upright.services.jobs import JobQueue, JobView
 from upright.services.runner_index import runner_screen
-from upright.web.access import viewer_of
 from upright.web.forms import choice, optional_float, text
 from upright.web.job_queue import QueueDep
 from upright.web.pages import FormDep, guarded, render, runner_path
-from upright.web.streamed_upload import StreamedUploadRoute, receive_upload
+from upright.web.streamed_upload import StreamedUploadRoute
+from upright.web.upload_job import upload_and_submit
 
 __all__ = ["router", "upload_router"]
 
@@ -143,48 +142,19 @@ async def _receive_and_submit(
     request: Request, queue: JobQueue, alias: str, kind: Literal["analyze", "form"]
 ) -> Response:
     """Stream the clip in, then queue its job and go to the job's page."""
-    screen = await asyncio.to_thread(guarded, lambda: runner_screen(alias))
-    if isinstance(screen, UprightError):
-        return _error_page(request, 404, screen.message)
-    settings = request.app.state.settings
-    to_params = analyze_params if kind == "analyze" else form_params
-    fields: dict[str, Any] = {}
-
-    def check_fields(received: Mapping[str, str]) -> None:
-        fields.update(received)  # shown again in the form if anything is refused
-        to_params(received)
-
-    try:
-        form = await receive_upload(
-            request,
-            "video",
-            root=settings.uploads_dir,
-            **settings.upload_limits(),
-            check_fields=check_fields,
-        )
-    except UprightError as err:
-        return await asyncio.to_thread(
-            _upload_page, request, queue, alias, kind, values=fields, error=err
-        )
-    upload = form.upload
-    params = {
-        **to_params(form.fields),
-        "video": str(upload.path),
-        "source_name": upload.original_name,
-    }
-    viewer = viewer_of(request)
-    creator = viewer.account_id if viewer is not None else None
-    job = await asyncio.to_thread(
-        guarded, lambda: queue.submit(kind, params, runner=alias, created_by=creator)
+    return await upload_and_submit(
+        request,
+        queue,
+        alias,
+        kind,
+        upload_kind="video",
+        to_params=analyze_params if kind == "analyze" else form_params,
+        file_param="video",
+        show_form=lambda values, error: _upload_page(
+            request, queue, alias, kind, values=values, error=error
+        ),
+        not_found=lambda detail: _error_page(request, 404, detail),
     )
-    if isinstance(job, UprightError):
-        if not upload.reused:
-            upload.path.unlink(missing_ok=True)
-        return await asyncio.to_thread(
-            _upload_page, request, queue, alias, kind, values=form.fields, error=job
-        )
-    url = request.app.url_path_for("job_page", job_id=str(job.id))
-    return RedirectResponse(str(url), status_code=303)
 
 
 @upload_router.post("/video/{alias:path}", name="video_upload_post")
