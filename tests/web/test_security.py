@@ -143,3 +143,17 @@ def test_user_text_is_escaped_everywhere(browser: Browser) -> None:
         assert page.status_code == 200
         assert "<script>alert" not in page.text
         assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;" in page.text
+
+
+def test_a_fault_before_any_answer_still_carries_the_headers(web_settings: WebSettings) -> None:
+    app = create_app(web_settings)
+
+    @app.get("/fault-for-test")
+    def fault() -> None:
+        raise RuntimeError("a fault inside a page")
+
+    with TestClient(app, raise_server_exceptions=False) as client:
+        response = client.get("/fault-for-test")
+    assert response.status_code == 500
+    assert response.text == "upright: internal error"
+    _assert_headers(response)
