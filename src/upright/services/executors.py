@@ -139,20 +139,6 @@ def _connect(address: str) -> _Connection:
         ray.init(**local)
         return "started"
     return "joined"
-    if address != "auto":
-        _check_answers(address)
-    try:
-        ray.init(address=address, **quiet)
-    except ConnectionError:
-        if address != "auto":
-            raise InputError(
-                f"no Ray cluster answers at {address}",
-                fix="Check the address (the head machine prints it after `ray start --head`), "
-                "or use --ray auto to run on this machine",
-            ) from None
-        logger.info("no Ray cluster found on this machine; starting Ray here")
-        ray.init(**local)
-    return True
 
 
 def _call(fn: Callable[..., _T], *args: Any, **kwargs: Any) -> _T:
