@@ -166,14 +166,19 @@ def _out_dir(job: JobView) -> Path:
     return Path(str((job.result or {}).get("out_dir", "")))
 
 
-@router.get("/run-result/{job_id:int}", name="run_result")
-def run_result(request: Request, job_id: int, queue: QueueDep) -> Response:
-    """The run: pace, heart rate, cadence and running dynamics over the run, per third,
-    and their drift (the fatigue signs) with the reasons."""
-    job = _done_job(request, queue, job_id, "run")
+def _result_page(
+    request: Request,
+    queue: JobQueue,
+    job_id: int,
+    kind: Kind,
+    read: Callable[[Path], Any],
+    unnamed: str,
+) -> Response:
+    """The page of a finished ``kind`` job, from the outputs ``read`` finds in its folder."""
+    job = _done_job(request, queue, job_id, kind)
     if not isinstance(job, JobView):
         return job
-    outputs = guarded(lambda: read_run_outputs(_out_dir(job)))
+    outputs = guarded(lambda: read(_out_dir(job)))
     if isinstance(outputs, UprightError):
         return _error_page(request, 410, outputs.message)
     context = {
@@ -181,26 +186,20 @@ def run_result(request: Request, job_id: int, queue: QueueDep) -> Response:
         "alias": job.runner,
         "s": outputs.summary,
         "figure": outputs.figure_json,
-        "source_name": job.params.get("source_name") or "the watch file",
+        "source_name": job.params.get("source_name") or unnamed,
     }
-    return render(request, "imports/run_result.html", context, charts=True)
+    return render(request, f"imports/{kind}_result.html", context, charts=True)
+
+
+@router.get("/run-result/{job_id:int}", name="run_result")
+def run_result(request: Request, job_id: int, queue: QueueDep) -> Response:
+    """The run: pace, heart rate, cadence and running dynamics over the run, per third,
+    and their drift (the fatigue signs) with the reasons."""
+    return _result_page(request, queue, job_id, "run", read_run_outputs, "the watch file")
 
 
 @router.get("/sensor-result/{job_id:int}", name="imu_result")
 def imu_result(request: Request, job_id: int, queue: QueueDep) -> Response:
     """The recording: pitch, cadence and step regularity over the run, per third, and
     their drift with the reasons."""
-    job = _done_job(request, queue, job_id, "imu")
-    if not isinstance(job, JobView):
-        return job
-    outputs = guarded(lambda: read_imu_outputs(_out_dir(job)))
-    if isinstance(outputs, UprightError):
-        return _error_page(request, 410, outputs.message)
-    context = {
-        "job": job,
-        "alias": job.runner,
-        "s": outputs.summary,
-        "figure": outputs.figure_json,
-        "source_name": job.params.get("source_name") or "the recording",
-    }
-    return render(request, "imports/imu_result.html", context, charts=True)
+    return _result_page(request, queue, job_id, "imu", read_imu_outputs, "the recording")
